@@ -1,0 +1,115 @@
+"""One Cognito user-pool connection: settings, and a lazily created, unsigned boto3 client.
+
+The client is created once per connection behind a lock (boto3 sessions are not thread-safe,
+clients are), so the window never pays for `import boto3` on its startup path. Retries are pinned:
+botocore's own modes would silently retry LimitExceededException and TooManyRequestsException.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+from app.core.models import ConnectionInfo
+
+if TYPE_CHECKING:
+    from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
+
+ENDPOINT_ENV = "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER"
+DEFAULT_CONNECT_TIMEOUT_S = 5.0
+DEFAULT_READ_TIMEOUT_S = 15.0
+
+
+@dataclass(frozen=True)
+class ConnectionSettings:
+    """Everything needed to reach one app client of one user pool.
+
+    `client_secret` never appears in repr and is never stored by this class's users.
+    """
+
+    region: str
+    client_id: str
+    endpoint_url: str | None = None
+    user_pool_id: str | None = None
+    client_secret: str | None = field(default=None, repr=False)
+    connect_timeout_s: float = DEFAULT_CONNECT_TIMEOUT_S
+    read_timeout_s: float = DEFAULT_READ_TIMEOUT_S
+    max_attempts: int = 1
+    profile_name: str | None = None
+
+    @property
+    def effective_endpoint_url(self) -> str | None:
+        """The endpoint in force: the explicit one, else the service-specific AWS variable."""
+        return self.endpoint_url or os.environ.get(ENDPOINT_ENV) or None
+
+    @property
+    def info(self) -> ConnectionInfo:
+        return ConnectionInfo(
+            region=self.region,
+            endpoint_url=self.effective_endpoint_url,
+            user_pool_id=self.user_pool_id,
+            client_id=self.client_id,
+            profile_name=self.profile_name,
+        )
+
+    def with_changes(self, **changes: Any) -> ConnectionSettings:
+        return replace(self, **changes)
+
+
+class _SendCounter(threading.local):
+    """Counts HTTP sends made by the calling thread (botocore retries run in that thread)."""
+
+    sends = 0
+
+
+class CognitoConnection:
+    """A connection to one app client; `client` is created on first use, once."""
+
+    def __init__(self, settings: ConnectionSettings) -> None:
+        self.settings = settings
+        self._client: CognitoIdentityProviderClient | None = None
+        self._lock = threading.Lock()
+        self._counter = _SendCounter()
+
+    @property
+    def client(self) -> CognitoIdentityProviderClient:
+        if self._client is None:
+            with self._lock:
+                if self._client is None:
+                    self._client = self._create_client()
+        return self._client
+
+    def _create_client(self) -> CognitoIdentityProviderClient:
+        import boto3
+        from botocore import UNSIGNED
+        from botocore.config import Config
+
+        settings = self.settings
+        config = Config(
+            region_name=settings.region,
+            signature_version=UNSIGNED,
+            connect_timeout=settings.connect_timeout_s,
+            read_timeout=settings.read_timeout_s,
+            retries={"mode": "standard", "total_max_attempts": settings.max_attempts},
+            user_agent_appid="verifydesk",
+        )
+        session = boto3.session.Session(region_name=settings.region)
+        client = session.client(
+            "cognito-idp", endpoint_url=settings.effective_endpoint_url, config=config
+        )
+        client.meta.events.register("before-send.cognito-idp.*", self._count_send)
+        return client
+
+    def _count_send(self, **_: Any) -> None:
+        self._counter.sends += 1
+
+    def reset_send_count(self) -> None:
+        """Start counting the sends of the next call made from this thread."""
+        self._counter.sends = 0
+
+    @property
+    def send_count(self) -> int:
+        """HTTP sends made by this thread since the last reset: the real attempt count."""
+        return self._counter.sends
