@@ -1,0 +1,201 @@
+"""The Cognito calls a tester makes, each measured and each failing with a catalogued ServiceError.
+
+Every function here blocks: the window runs them in an executor, the CLI calls them directly.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from app.core.connection import CognitoConnection
+from app.core.errors import INVALID_RESPONSE, NETWORK_ERROR, TIMEOUT, UNKNOWN_ERROR, ServiceError
+from app.core.models import CodeDeliveryDetails
+
+_HTML_TAG = re.compile(r"<[^>]+>")
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class CallResult:
+    """A successful response with its measurements."""
+
+    response: dict[str, Any]
+    request_id: str | None
+    http_status: int | None
+    latency_ms: float
+    attempts: int
+
+
+@dataclass(frozen=True)
+class UserAttribute:
+    """One attribute of the signed-in user; `verified` is set for email and phone_number."""
+
+    name: str
+    value: str
+    verified: bool | None = None
+
+    @property
+    def verifiable(self) -> bool:
+        return self.name in VERIFIABLE_ATTRIBUTES
+
+
+VERIFIABLE_ATTRIBUTES = ("email", "phone_number")
+
+
+@dataclass(frozen=True)
+class UserProfile:
+    """The result of GetUser."""
+
+    username: str
+    attributes: tuple[UserAttribute, ...]
+    mfa_options: tuple[str, ...] = ()
+
+    def attribute(self, name: str) -> UserAttribute | None:
+        return next((a for a in self.attributes if a.name == name), None)
+
+    @property
+    def attribute_map(self) -> dict[str, str]:
+        return {a.name: a.value for a in self.attributes}
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """The outcome of a successful GetUserAttributeVerificationCode."""
+
+    delivery: CodeDeliveryDetails | None
+    request_id: str | None
+    http_status: int | None
+    latency_ms: float
+    attempts: int
+
+
+def _short_body(body: object) -> str:
+    if isinstance(body, bytes):
+        body = body.decode("utf-8", "replace")
+    text = _SPACES.sub(" ", _HTML_TAG.sub(" ", str(body or ""))).strip()
+    return text[:200] + ("…" if len(text) > 200 else "")
+
+
+def _classify_client_error(exc: Any, attempts: int, latency_ms: float) -> ServiceError:
+    response = getattr(exc, "response", {}) or {}
+    error = response.get("Error", {}) or {}
+    metadata = response.get("ResponseMetadata", {}) or {}
+    headers = metadata.get("HTTPHeaders", {}) or {}
+    status = metadata.get("HTTPStatusCode")
+    code = str(error.get("Code") or "")
+    message = str(error.get("Message") or "")
+    request_id = metadata.get("RequestId") or headers.get("x-amzn-requestid")
+    if not code or code.isdigit():
+        # No AWS error shape: a proxy page, an HTML 5xx, an empty body.
+        detail = _short_body(message) or "no error body"
+        return ServiceError(
+            INVALID_RESPONSE,
+            f"HTTP {status} without a Cognito error in the body: {detail}",
+            http_status=status,
+            request_id=request_id,
+            attempts=attempts,
+            latency_ms=latency_ms,
+        )
+    return ServiceError(
+        code, message, http_status=status, request_id=request_id, attempts=attempts,
+        latency_ms=latency_ms,
+    )
+
+
+def _classify(exc: Exception, conn: CognitoConnection, latency_ms: float) -> ServiceError:
+    """Turn anything boto3 raised into a catalogued ServiceError."""
+    from botocore import exceptions as bce
+    from botocore.parsers import ResponseParserError
+
+    attempts = max(conn.send_count, 1)
+    if isinstance(exc, bce.ClientError):
+        return _classify_client_error(exc, attempts, latency_ms)
+    kind, message = UNKNOWN_ERROR, f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, bce.ReadTimeoutError | bce.ConnectTimeoutError):
+        kind = TIMEOUT
+        message = f"No response within the timeout ({exc})."
+    elif isinstance(exc, bce.HTTPClientError | bce.ConnectionError | ConnectionError):
+        # EndpointConnectionError, ConnectionClosedError and proxy errors are HTTPClientErrors.
+        kind, message = NETWORK_ERROR, str(exc)
+    elif isinstance(exc, ResponseParserError):
+        kind = INVALID_RESPONSE
+        message = f"The response could not be read as a Cognito response: {_short_body(exc)}"
+    elif isinstance(exc, bce.ParamValidationError):
+        kind, message = "InvalidParameterException", str(exc)
+    return ServiceError(kind, message, attempts=attempts, latency_ms=latency_ms)
+
+
+def invoke(conn: CognitoConnection, operation: str, **params: Any) -> CallResult:
+    """Call one Cognito operation (snake_case name), measured; raises ServiceError."""
+    method: Callable[..., dict[str, Any]] = getattr(conn.client, operation)
+    conn.reset_send_count()
+    started = time.perf_counter()
+    try:
+        response = method(**params)
+    except Exception as exc:  # every failure becomes a catalogued error
+        latency_ms = (time.perf_counter() - started) * 1000
+        raise _classify(exc, conn, latency_ms) from exc
+    latency_ms = (time.perf_counter() - started) * 1000
+    metadata = response.get("ResponseMetadata", {})
+    return CallResult(
+        response=response,
+        request_id=metadata.get("RequestId"),
+        http_status=metadata.get("HTTPStatusCode"),
+        latency_ms=latency_ms,
+        attempts=max(conn.send_count, 1),
+    )
+
+
+def _parse_attributes(raw: list[dict[str, str]]) -> tuple[UserAttribute, ...]:
+    values = {item["Name"]: item.get("Value", "") for item in raw}
+    attributes = []
+    for name, value in values.items():
+        verified: bool | None = None
+        if name in VERIFIABLE_ATTRIBUTES:
+            verified = values.get(f"{name}_verified", "false").lower() == "true"
+        attributes.append(UserAttribute(name, value, verified))
+    return tuple(attributes)
+
+
+def get_user(conn: CognitoConnection, access_token: str) -> UserProfile:
+    """GetUser: the user's attributes with their verified flags."""
+    response = invoke(conn, "get_user", AccessToken=access_token).response
+    return UserProfile(
+        username=str(response.get("Username", "")),
+        attributes=_parse_attributes(response.get("UserAttributes", [])),
+        mfa_options=tuple(response.get("UserMFASettingList", []) or ()),
+    )
+
+
+def send_verification_code(
+    conn: CognitoConnection,
+    access_token: str,
+    attribute_name: str,
+    client_metadata: dict[str, str] | None = None,
+) -> SendResult:
+    """GetUserAttributeVerificationCode; ClientMetadata is sent only when not empty."""
+    params: dict[str, Any] = {"AccessToken": access_token, "AttributeName": attribute_name}
+    if client_metadata:
+        params["ClientMetadata"] = dict(client_metadata)
+    result = invoke(conn, "get_user_attribute_verification_code", **params)
+    return SendResult(
+        delivery=CodeDeliveryDetails.from_api(result.response.get("CodeDeliveryDetails")),
+        request_id=result.request_id,
+        http_status=result.http_status,
+        latency_ms=result.latency_ms,
+        attempts=result.attempts,
+    )
+
+
+def verify_attribute(
+    conn: CognitoConnection, access_token: str, attribute_name: str, code: str
+) -> CallResult:
+    """VerifyUserAttribute with the code the user received."""
+    return invoke(
+        conn, "verify_user_attribute",
+        AccessToken=access_token, AttributeName=attribute_name, Code=code,
+    )

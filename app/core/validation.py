@@ -1,0 +1,232 @@
+"""Client-side checks of a request, with messages that name the field they are about.
+
+The rules come from the API contract: AttributeName is 1–32 characters from the classes
+`[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]`, AccessToken matches `[A-Za-z0-9-_=.]+`, ClientMetadata is a
+map of strings to strings. A tester can still send a request that fails these checks ("send
+anyway") to see the server's own validation, so nothing here raises on a bad request: it reports.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+ACCESS_TOKEN_FIELD = "AccessToken"
+ATTRIBUTE_NAME_FIELD = "AttributeName"
+CLIENT_METADATA_FIELD = "ClientMetadata"
+CODE_FIELD = "Code"
+
+ATTRIBUTE_NAME_MAX = 32
+# Unicode category classes allowed in an attribute name: letter, mark, symbol, number, punctuation.
+_ALLOWED_CATEGORY_CLASSES = frozenset("LMSNP")
+_ACCESS_TOKEN_PATTERN = re.compile(r"[A-Za-z0-9\-_=.]+")
+_CODE_PATTERN = re.compile(r"[\S]+")
+CODE_MAX = 2048
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One problem with one field of a request, in words a tester understands."""
+
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}"
+
+
+@dataclass(frozen=True)
+class MetadataRow:
+    """One row of the ClientMetadata grid, exactly as typed."""
+
+    key: str
+    value: str
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """A problem with one cell of the ClientMetadata grid (`column` is "key" or "value")."""
+
+    row: int
+    column: str
+    message: str
+
+
+class MetadataImportError(ValueError):
+    """Text or a file could not be read as ClientMetadata; `keys` names the offending keys."""
+
+    def __init__(self, message: str, keys: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.message = message
+        self.keys = tuple(keys)
+
+
+def _describe_char(char: str) -> str:
+    name = unicodedata.name(char, "")
+    return f"U+{ord(char):04X}" + (f" {name}" if name else "")
+
+
+def attribute_name_problem(name: str) -> str | None:
+    """Why `name` is not a valid AttributeName, or None when it is."""
+    if not name:
+        return "Enter an attribute name, e.g. email or phone_number."
+    if len(name) > ATTRIBUTE_NAME_MAX:
+        return f"At most {ATTRIBUTE_NAME_MAX} characters; this one has {len(name)}."
+    for char in name:
+        if unicodedata.category(char)[0] not in _ALLOWED_CATEGORY_CLASSES:
+            shown = repr(char) if char.isprintable() else _describe_char(char)
+            kind = "a space" if char.isspace() else f"the character {shown}"
+            return f"Cannot contain {kind}; use letters, numbers, symbols or punctuation."
+    return None
+
+
+def access_token_problem(token: str) -> str | None:
+    """Why `token` is not a well-formed access token, or None when it is."""
+    if not token:
+        return "Sign in or paste an access token."
+    if not _ACCESS_TOKEN_PATTERN.fullmatch(token):
+        bad = next(c for c in token if not _ACCESS_TOKEN_PATTERN.fullmatch(c))
+        shown = "a space or line break" if bad.isspace() else repr(bad)
+        return f"Contains {shown}; a token has only letters, digits and - _ = . characters."
+    return None
+
+
+def code_problem(code: str) -> str | None:
+    """Why `code` cannot be a verification code, or None when it can."""
+    if not code:
+        return "Enter the code that was delivered."
+    if len(code) > CODE_MAX or not _CODE_PATTERN.fullmatch(code):
+        return "A code has no spaces and at most 2048 characters."
+    return None
+
+
+def metadata_row_problems(rows: Sequence[MetadataRow]) -> list[RowProblem]:
+    """Empty and duplicate keys in the grid; a fully empty row is ignored, not an error."""
+    problems: list[RowProblem] = []
+    first_row_of_key: dict[str, int] = {}
+    for index, row in enumerate(rows):
+        if not row.key and not row.value:
+            continue
+        if not row.key:
+            problems.append(RowProblem(index, "key", "Key is empty; give this value a key."))
+            continue
+        if row.key in first_row_of_key:
+            first = first_row_of_key[row.key] + 1
+            message = f"Duplicate key {row.key!r} (also row {first})."
+            problems.append(RowProblem(index, "key", message))
+            continue
+        first_row_of_key[row.key] = index
+    return problems
+
+
+def metadata_from_rows(rows: Sequence[MetadataRow]) -> dict[str, str]:
+    """The ClientMetadata map of the grid (blank rows dropped; the first of duplicates wins)."""
+    metadata: dict[str, str] = {}
+    for row in rows:
+        if row.key and row.key not in metadata:
+            metadata[row.key] = row.value
+    return metadata
+
+
+def validate_send(
+    access_token: str, attribute_name: str, rows: Sequence[MetadataRow] = ()
+) -> list[FieldError]:
+    """All the problems of one GetUserAttributeVerificationCode request, each naming its field."""
+    errors: list[FieldError] = []
+    if problem := access_token_problem(access_token):
+        errors.append(FieldError(ACCESS_TOKEN_FIELD, problem))
+    if problem := attribute_name_problem(attribute_name):
+        errors.append(FieldError(ATTRIBUTE_NAME_FIELD, problem))
+    for row_problem in metadata_row_problems(rows):
+        where = f"row {row_problem.row + 1} {row_problem.column}"
+        errors.append(FieldError(CLIENT_METADATA_FIELD, f"{where}: {row_problem.message}"))
+    return errors
+
+
+def validate_verify(access_token: str, attribute_name: str, code: str) -> list[FieldError]:
+    """All the problems of one VerifyUserAttribute request."""
+    errors = validate_send(access_token, attribute_name)
+    if problem := code_problem(code):
+        errors.append(FieldError(CODE_FIELD, problem))
+    return errors
+
+
+def parse_metadata_assignments(assignments: Iterable[str]) -> dict[str, str]:
+    """`KEY=VALUE` strings (split at the first `=`; empty values allowed) into a map.
+
+    Raises MetadataImportError naming the offending assignment or duplicate key.
+    """
+    metadata: dict[str, str] = {}
+    duplicates: list[str] = []
+    for assignment in assignments:
+        key, sep, value = assignment.partition("=")
+        if not sep:
+            raise MetadataImportError(f"{assignment!r} is not KEY=VALUE.", [assignment])
+        if not key:
+            raise MetadataImportError(f"{assignment!r} has an empty key.", [assignment])
+        if key in metadata:
+            duplicates.append(key)
+        metadata[key] = value
+    if duplicates:
+        names = ", ".join(repr(k) for k in dict.fromkeys(duplicates))
+        raise MetadataImportError(f"Duplicate keys: {names}.", list(dict.fromkeys(duplicates)))
+    return metadata
+
+
+def _refuse_duplicate_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    duplicates = [key for key, count in Counter(key for key, _ in pairs).items() if count > 1]
+    if duplicates:
+        names = ", ".join(repr(k) for k in duplicates)
+        raise MetadataImportError(f"Duplicate keys: {names}.", duplicates)
+    return dict(pairs)
+
+
+def parse_metadata_json(text: str) -> dict[str, str]:
+    """A JSON object of string values into a map; anything else is refused, naming the keys."""
+    try:
+        data = json.loads(text, object_pairs_hook=_refuse_duplicate_keys)
+    except MetadataImportError:
+        raise
+    except json.JSONDecodeError as exc:
+        raise MetadataImportError(
+            f"Not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})."
+        ) from None
+    except RecursionError:
+        raise MetadataImportError("Not usable JSON: nested too deeply.") from None
+    if not isinstance(data, dict):
+        raise MetadataImportError(
+            f"Expected a JSON object of string values, got {type(data).__name__}."
+        )
+    bad_keys = [key for key, value in data.items() if not isinstance(value, str)]
+    if bad_keys:
+        names = ", ".join(repr(k) for k in bad_keys[:10]) + (" …" if len(bad_keys) > 10 else "")
+        raise MetadataImportError(
+            f"ClientMetadata values must be strings; not strings: {names}.", bad_keys
+        )
+    if "" in data:
+        raise MetadataImportError("A key is empty; every value needs a key.", [""])
+    return {str(key): str(value) for key, value in data.items()}
+
+
+def parse_metadata_bytes(raw: bytes) -> dict[str, str]:
+    """A JSON file's bytes (UTF-8, optional BOM) into a map."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise MetadataImportError(f"Not UTF-8 text (byte {exc.start} is invalid).") from None
+    return parse_metadata_json(text)
+
+
+def parse_metadata_text(text: str) -> dict[str, str]:
+    """Pasted text: a JSON object, or `key=value` lines (blank lines ignored)."""
+    stripped = text.strip()
+    if stripped.startswith("{"):
+        return parse_metadata_json(stripped)
+    lines = [line for line in stripped.splitlines() if line.strip()]
+    if not lines:
+        raise MetadataImportError("Nothing to paste: the text is empty.")
+    return parse_metadata_assignments(line.rstrip("\r") for line in lines)
