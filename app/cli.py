@@ -1,0 +1,153 @@
+"""`verifydesk`: the window by default, and a scriptable CLI on the same core.
+
+Exit codes: 0 success, 1 service error, 2 bad input. Secrets are never accepted as arguments: the
+password, access token and client secret come from the environment or standard input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn, TextIO
+
+from app import APP_NAME, __version__
+
+EXIT_OK = 0
+EXIT_SERVICE_ERROR = 1
+EXIT_BAD_INPUT = 2
+
+PASSWORD_ENV = "VERIFYDESK_PASSWORD"
+ACCESS_TOKEN_ENV = "VERIFYDESK_ACCESS_TOKEN"
+CLIENT_SECRET_ENV = "VERIFYDESK_CLIENT_SECRET"
+
+
+class BadInput(Exception):
+    """Input the CLI refuses before sending anything; `field` names the option."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def _add_connection_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("connection (a saved profile, or the pieces)")
+    group.add_argument("--profile", help="a saved profile's name")
+    group.add_argument("--endpoint-url", help="Cognito endpoint (e.g. the sandbox's URL)")
+    group.add_argument("--region", help="AWS region, e.g. eu-west-1")
+    group.add_argument("--client-id", help="the app client id")
+    group.add_argument("--user-pool-id", help="the user pool id (needed for SRP sign-in)")
+    group.add_argument("--timeout", type=float, help="read timeout in seconds")
+    group.add_argument("--attempts", type=int, help="total attempts (default 1: no retries)")
+    auth = parser.add_argument_group(
+        "who (password from $VERIFYDESK_PASSWORD or --password-stdin; "
+        "or a token from $VERIFYDESK_ACCESS_TOKEN or --access-token-stdin)"
+    )
+    auth.add_argument("--username", help="sign in as this user")
+    auth.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    auth.add_argument(
+        "--access-token-stdin", action="store_true", help="read an access token from stdin"
+    )
+    auth.add_argument(
+        "--auth-flow", choices=["USER_SRP_AUTH", "USER_PASSWORD_AUTH"],
+        help="password flow (default: SRP when the pool id is known)",
+    )
+    auth.add_argument("--mfa-code", help="answer an SMS, TOTP or email OTP sign-in challenge")
+    parser.add_argument("--attribute", required=True, help="attribute name, e.g. email")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument(
+        "--send-anyway", action="store_true",
+        help="skip VerifyDesk's own validation and let the server judge the request",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="verifydesk",
+        description="Workbench for Amazon Cognito GetUserAttributeVerificationCode.",
+    )
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    parser.add_argument(
+        "--sandbox", action="store_true", help="open the window on an embedded local user pool"
+    )
+    sub = parser.add_subparsers(dest="command", metavar="command")
+
+    sandbox = sub.add_parser("sandbox", help="run the local user pool in the foreground")
+    sandbox.add_argument("--host", default="127.0.0.1")
+    sandbox.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    sandbox.add_argument("--trigger-endpoint", help="Lambda-Invoke endpoint of a Custom Message trigger")
+    sandbox.add_argument("--trigger-function", default="verifydesk-custom-message")
+
+    runner = sub.add_parser("lambda-runner", help="serve a local Python trigger at a Lambda-Invoke endpoint")
+    runner.add_argument("handler", help="path/to/file.py:function")
+    runner.add_argument("--host", default="127.0.0.1")
+    runner.add_argument("--port", type=int, default=0)
+
+    send = sub.add_parser("send", help="GetUserAttributeVerificationCode")
+    _add_connection_options(send)
+    send.add_argument(
+        "--metadata", action="append", default=[], metavar="KEY=VALUE",
+        help="ClientMetadata entry (repeatable; split at the first '=')",
+    )
+    send.add_argument("--metadata-file", type=Path, help="ClientMetadata from a JSON object file")
+
+    verify = sub.add_parser("verify", help="VerifyUserAttribute")
+    _add_connection_options(verify)
+    verify.add_argument("--code", required=True, help="the code that was delivered")
+
+    history = sub.add_parser("history", help="show or export the history of attempts")
+    history.add_argument("--limit", type=int, default=20)
+    history.add_argument("--json", action="store_true")
+    history.add_argument("--export", type=Path, metavar="FILE.csv|FILE.json")
+    history.add_argument("--outcome", choices=["success", "error", "pending", "interrupted"])
+    history.add_argument("--error-code")
+    history.add_argument("--attribute")
+    history.add_argument("--search", help="free-text search")
+
+    sub.add_parser("self-test", help="check this installation works (window offscreen, client, sandbox)")
+    return parser
+
+
+def _fail_usage(parser: argparse.ArgumentParser, message: str) -> NoReturn:
+    parser.error(message)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        from app.ui.launch import run_window
+
+        return run_window(sandbox=args.sandbox)
+    if args.command == "sandbox":
+        from app.sandbox import run_foreground
+
+        return run_foreground(args.host, args.port, args.trigger_endpoint, args.trigger_function)
+    if args.command == "lambda-runner":
+        from app.sandbox.lambda_runner import run_foreground as run_lambda
+
+        return run_lambda(args.handler, args.host, args.port)
+    if args.command == "self-test":
+        from app.selftest import run_self_test
+
+        return run_self_test()
+    from app.cli_commands import run_command
+
+    return run_command(args, stdin=sys.stdin, stdout=sys.stdout, stderr=sys.stderr)
+
+
+def emit_json(stream: TextIO, payload: dict[str, Any]) -> None:
+    stream.write(json.dumps(payload, ensure_ascii=False) + "\n")
+
+
+def env_secret(name: str) -> str | None:
+    value = os.environ.get(name)
+    return value if value else None
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

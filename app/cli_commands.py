@@ -1,0 +1,309 @@
+"""The CLI's send, verify and history commands over the core."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any, TextIO
+
+from app.cli import (
+    ACCESS_TOKEN_ENV,
+    CLIENT_SECRET_ENV,
+    EXIT_BAD_INPUT,
+    EXIT_OK,
+    EXIT_SERVICE_ERROR,
+    PASSWORD_ENV,
+    BadInput,
+    emit_json,
+    env_secret,
+)
+from app.core.auth import AuthFlow, Challenge, SignInInputError, code_answers, respond_to_challenge
+from app.core.auth import sign_in_password
+from app.core.connection import CognitoConnection, ConnectionSettings
+from app.core.errors import ServiceError
+from app.core.history import HistoryFilter, HistoryStore
+from app.core.models import Outcome
+from app.core.paths import app_paths
+from app.core.recording import send_recorded, verify_recorded
+from app.core.redaction import SECRETS
+from app.core.tokens import Tokens, describe_access_token, TokenDecodeError
+from app.core.validation import (
+    MetadataImportError,
+    MetadataRow,
+    parse_metadata_assignments,
+    parse_metadata_bytes,
+    validate_send,
+    validate_verify,
+)
+
+
+def _settings_from_args(args: argparse.Namespace) -> ConnectionSettings:
+    client_secret = env_secret(CLIENT_SECRET_ENV)
+    SECRETS.add(client_secret)
+    if args.profile:
+        from app.core.profiles import ProfileStore
+        from app.core.secrets import SecretKind, default_secret_store
+
+        profile = ProfileStore(app_paths().profiles_file).get(args.profile)
+        if profile is None:
+            raise BadInput("--profile", f"No saved profile named {args.profile!r}.")
+        if client_secret is None and profile.has_client_secret:
+            client_secret = default_secret_store().get(SecretKind.CLIENT_SECRET, profile.name)
+            SECRETS.add(client_secret)
+        settings = profile.to_settings(client_secret)
+    else:
+        if not args.client_id:
+            raise BadInput("--client-id", "Give --profile, or --client-id with --region/--endpoint-url.")
+        if not args.region and not args.endpoint_url:
+            raise BadInput("--region", "Give --region (and --endpoint-url for a local pool).")
+        settings = ConnectionSettings(
+            region=args.region or "us-east-1",
+            client_id=args.client_id,
+            endpoint_url=args.endpoint_url,
+            user_pool_id=args.user_pool_id,
+            client_secret=client_secret,
+        )
+    changes: dict[str, Any] = {}
+    if args.profile and args.endpoint_url:
+        changes["endpoint_url"] = args.endpoint_url
+    if args.profile and args.user_pool_id:
+        changes["user_pool_id"] = args.user_pool_id
+    if args.timeout is not None:
+        if not 0 < args.timeout <= 300:
+            raise BadInput("--timeout", "The timeout is seconds between 0 and 300.")
+        changes["read_timeout_s"] = args.timeout
+    if args.attempts is not None:
+        if not 1 <= args.attempts <= 10:
+            raise BadInput("--attempts", "Attempts is a whole number from 1 to 10.")
+        changes["max_attempts"] = args.attempts
+    return settings.with_changes(**changes) if changes else settings
+
+
+def _read_stdin_secret(stdin: TextIO, option: str) -> str:
+    value = stdin.readline().rstrip("\r\n")
+    if not value:
+        raise BadInput(option, "Nothing was read from standard input.")
+    return value
+
+
+def _access_token(
+    args: argparse.Namespace, conn: CognitoConnection, stdin: TextIO
+) -> tuple[str, str | None]:
+    """(access token, username) from stdin/env token, or by signing in."""
+    token = None
+    if args.access_token_stdin:
+        token = _read_stdin_secret(stdin, "--access-token-stdin")
+    elif not args.username:
+        token = env_secret(ACCESS_TOKEN_ENV)
+    if token is not None:
+        SECRETS.add(token)
+        try:
+            username = describe_access_token(token).username
+        except TokenDecodeError:
+            username = None
+        return token, args.username or username
+    if not args.username:
+        raise BadInput(
+            "--username",
+            f"Give --username (password in ${PASSWORD_ENV} or --password-stdin), "
+            f"or an access token in ${ACCESS_TOKEN_ENV} or --access-token-stdin.",
+        )
+    password = (
+        _read_stdin_secret(stdin, "--password-stdin") if args.password_stdin else env_secret(PASSWORD_ENV)
+    )
+    if not password:
+        raise BadInput("--password-stdin", f"Set ${PASSWORD_ENV} or pass --password-stdin.")
+    SECRETS.add(password)
+    flow = AuthFlow(args.auth_flow) if args.auth_flow else (
+        AuthFlow.USER_SRP_AUTH if conn.settings.user_pool_id else AuthFlow.USER_PASSWORD_AUTH
+    )
+    try:
+        step = sign_in_password(conn, args.username, password, flow)
+        if isinstance(step, Challenge) and step.code_answer_key and args.mfa_code:
+            step = respond_to_challenge(conn, step, code_answers(step, args.mfa_code))
+    except SignInInputError as exc:
+        raise BadInput(f"--{exc.field.replace('_', '-')}", exc.message) from None
+    if isinstance(step, Challenge):
+        hint = " (pass --mfa-code)" if step.code_answer_key else " (answer it in the window)"
+        raise BadInput("--username", f"Sign-in needs the {step.name} challenge{hint}.")
+    tokens: Tokens = step
+    SECRETS.add(*tokens.secrets)
+    return tokens.access_token, args.username
+
+
+def _error_payload(error: ServiceError) -> dict[str, Any]:
+    return {
+        "code": error.code,
+        "message": error.message,
+        "http_status": error.http_status,
+        "request_id": error.request_id,
+        "guidance": error.guidance,
+    }
+
+
+def _print_error(stream: TextIO, error: ServiceError) -> None:
+    status = f" (HTTP {error.http_status})" if error.http_status else ""
+    stream.write(f"Error: {error.code}{status}: {error.message}\n")
+    stream.write(f"  What it means: {error.entry.explanation}\n")
+    stream.write(f"  Next: {error.entry.next_step}\n")
+    if error.request_id:
+        stream.write(f"  Request id: {error.request_id}\n")
+
+
+def _metadata(args: argparse.Namespace) -> dict[str, str]:
+    metadata: dict[str, str] = {}
+    if args.metadata_file:
+        try:
+            raw = args.metadata_file.read_bytes()
+        except OSError as exc:
+            raise BadInput("--metadata-file", f"Cannot read {args.metadata_file}: {exc.strerror}.") from None
+        try:
+            metadata.update(parse_metadata_bytes(raw))
+        except MetadataImportError as exc:
+            raise BadInput("--metadata-file", exc.message) from None
+    try:
+        from_args = parse_metadata_assignments(args.metadata)
+    except MetadataImportError as exc:
+        raise BadInput("--metadata", exc.message) from None
+    clashes = sorted(set(metadata) & set(from_args))
+    if clashes:
+        raise BadInput("--metadata", f"Keys given twice (file and --metadata): {', '.join(clashes)}.")
+    metadata.update(from_args)
+    return metadata
+
+
+def _run_send_or_verify(
+    args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr: TextIO
+) -> int:
+    metadata = _metadata(args) if args.command == "send" else {}
+    settings = _settings_from_args(args)
+    conn = CognitoConnection(settings)
+    try:
+        access_token, username = _access_token(args, conn, stdin)
+    except ServiceError as error:
+        return _report_service_error(args, error, None, stdout, stderr)
+    if not args.send_anyway:
+        rows = [MetadataRow(k, v) for k, v in metadata.items()]
+        problems = (
+            validate_send(access_token, args.attribute, rows) if args.command == "send"
+            else validate_verify(access_token, args.attribute, args.code)
+        )
+        if problems:
+            first = problems[0]
+            option = {"AttributeName": "--attribute", "Code": "--code"}.get(first.field, first.field)
+            raise BadInput(option, "; ".join(str(p) for p in problems))
+    with HistoryStore(app_paths().history_db) as history:
+        if args.command == "send":
+            sent = send_recorded(
+                conn, history, access_token=access_token, username=username,
+                attribute_name=args.attribute, client_metadata=metadata,
+            )
+            if sent.error is not None:
+                return _report_service_error(args, sent.error, sent.history_id, stdout, stderr)
+            assert sent.result is not None
+            result = sent.result
+            delivery = result.delivery.to_api() if result.delivery else None
+            payload = {
+                "ok": True, "code_delivery_details": delivery, "request_id": result.request_id,
+                "latency_ms": round(result.latency_ms, 1), "attempts": result.attempts,
+                "history_id": sent.history_id,
+            }
+            human = (
+                f"Code sent for {args.attribute}: "
+                + (f"{delivery.get('DeliveryMedium')} to {delivery.get('Destination')}" if delivery
+                   else "no CodeDeliveryDetails in the response")
+            )
+        else:
+            verified = verify_recorded(
+                conn, history, access_token=access_token, username=username,
+                attribute_name=args.attribute, code=args.code,
+            )
+            if verified.error is not None:
+                return _report_service_error(args, verified.error, verified.history_id, stdout, stderr)
+            assert verified.result is not None
+            payload = {
+                "ok": True, "request_id": verified.result.request_id,
+                "latency_ms": round(verified.result.latency_ms, 1),
+                "attempts": verified.result.attempts, "history_id": verified.history_id,
+            }
+            human = f"{args.attribute} verified."
+    if args.json:
+        emit_json(stdout, payload)
+    else:
+        stdout.write(
+            f"{human}\n  request id {payload['request_id']}, {payload['latency_ms']} ms, "
+            f"{payload['attempts']} attempt(s), history #{payload['history_id']}\n"
+        )
+    return EXIT_OK
+
+
+def _report_service_error(
+    args: argparse.Namespace, error: ServiceError, history_id: int | None,
+    stdout: TextIO, stderr: TextIO,
+) -> int:
+    if args.json:
+        emit_json(stdout, {
+            "ok": False, "error": _error_payload(error), "request_id": error.request_id,
+            "latency_ms": round(error.latency_ms, 1) if error.latency_ms is not None else None,
+            "attempts": error.attempts, "history_id": history_id,
+        })
+    else:
+        _print_error(stderr, error)
+    return EXIT_SERVICE_ERROR
+
+
+def _history_filter(args: argparse.Namespace) -> HistoryFilter:
+    return HistoryFilter(
+        outcome=Outcome(args.outcome) if args.outcome else None,
+        error_code=args.error_code or None,
+        attribute_name=args.attribute or None,
+        text=args.search or None,
+    )
+
+
+def _run_history(args: argparse.Namespace, stdout: TextIO) -> int:
+    if args.limit < 1:
+        raise BadInput("--limit", "The limit is a positive number.")
+    with HistoryStore(app_paths().history_db) as history:
+        filt = _history_filter(args)
+        if args.export:
+            suffix = args.export.suffix.lower()
+            if suffix not in (".csv", ".json"):
+                raise BadInput("--export", "Export to a file ending in .csv or .json.")
+            count = history.export(args.export, filt)
+            if args.json:
+                emit_json(stdout, {"ok": True, "exported": count, "file": str(args.export)})
+            else:
+                stdout.write(f"Exported {count} entries to {args.export}\n")
+            return EXIT_OK
+        records = history.page(filt, limit=args.limit)
+    if args.json:
+        emit_json(stdout, {"ok": True, "entries": [r.to_dict() for r in records]})
+        return EXIT_OK
+    for record in records:
+        what = record.error_code or (record.delivery.destination if record.delivery else "") or ""
+        stdout.write(
+            f"#{record.id:<6} {record.started_at:%Y-%m-%d %H:%M:%S}Z {record.outcome.value:<11} "
+            f"{record.attribute_name:<14} {what} {record.metadata_summary}\n"
+        )
+    return EXIT_OK
+
+
+def run_command(args: argparse.Namespace, *, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
+    """Run `send`, `verify` or `history`; bad input is reported at its option, never a traceback."""
+    from app.core.logs import configure_logging
+
+    configure_logging(app_paths())
+    try:
+        if args.command == "history":
+            return _run_history(args, stdout)
+        return _run_send_or_verify(args, stdin, stdout, stderr)
+    except BadInput as exc:
+        if getattr(args, "json", False):
+            emit_json(stdout, {
+                "ok": False,
+                "error": {"code": "InvalidInput", "message": exc.message, "field": exc.field,
+                          "http_status": None, "request_id": None, "guidance": None},
+            })
+        else:
+            stderr.write(f"verifydesk: {exc.field}: {exc.message}\n")
+        return EXIT_BAD_INPUT

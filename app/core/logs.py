@@ -1,0 +1,32 @@
+"""The app's log file under the user log dir, with every record redacted."""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+from pathlib import Path
+
+from app.core.paths import AppPaths
+from app.core.redaction import RedactingFilter
+
+_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+_configured: Path | None = None
+
+
+def configure_logging(paths: AppPaths, *, level: int = logging.INFO) -> Path:
+    """Log to `<log dir>/verifydesk.log` (rotated); returns the file. Idempotent."""
+    global _configured  # noqa: PLW0603 - one log file per process
+    if _configured is not None:
+        return _configured
+    paths.log_dir.mkdir(parents=True, exist_ok=True)
+    handler = logging.handlers.RotatingFileHandler(
+        paths.log_file, maxBytes=2_000_000, backupCount=3, encoding="utf-8"
+    )
+    handler.setFormatter(logging.Formatter(_FORMAT))
+    # On the handler, so records from every logger (botocore included) pass through it.
+    handler.addFilter(RedactingFilter())
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(min(root.level or level, level))
+    _configured = paths.log_file
+    return paths.log_file

@@ -1,0 +1,135 @@
+"""Send and verify with a history row around each call: written pending before, completed after.
+
+The CLI and the window both go through here, so every attempt lands in history the same way. A
+crash between the two writes leaves a pending row that history shows as interrupted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from app.core.calls import CallResult, SendResult, send_verification_code, verify_attribute
+from app.core.connection import CognitoConnection
+from app.core.errors import ServiceError
+from app.core.history import AttemptCompletion, AttemptStart, HistoryStore
+from app.core.models import SEND_OPERATION, VERIFY_OPERATION, Outcome
+
+
+def _never_cancelled() -> bool:
+    return False
+
+
+@dataclass(frozen=True)
+class RecordedSend:
+    """A send's result or error, and the history row that records it."""
+
+    history_id: int | None
+    result: SendResult | None = None
+    error: ServiceError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass(frozen=True)
+class RecordedVerify:
+    """A verify's result or error, and the history row that records it."""
+
+    history_id: int | None
+    result: CallResult | None = None
+    error: ServiceError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def _error_completion(error: ServiceError, cancelled: bool) -> AttemptCompletion:
+    return AttemptCompletion(
+        outcome=Outcome.ERROR,
+        error_code=error.code,
+        error_message=error.message,
+        http_status=error.http_status,
+        request_id=error.request_id,
+        latency_ms=error.latency_ms,
+        attempts=error.attempts,
+        cancelled=cancelled,
+    )
+
+
+def send_recorded(
+    conn: CognitoConnection,
+    history: HistoryStore | None,
+    *,
+    access_token: str,
+    username: str | None,
+    attribute_name: str,
+    client_metadata: dict[str, str],
+    is_cancelled: Callable[[], bool] = _never_cancelled,
+) -> RecordedSend:
+    """GetUserAttributeVerificationCode between a pending and a completed history row."""
+    history_id = None
+    if history is not None:
+        history_id = history.begin(
+            AttemptStart(SEND_OPERATION, conn.settings.info, username, attribute_name,
+                         dict(client_metadata))
+        )
+    try:
+        result = send_verification_code(conn, access_token, attribute_name, client_metadata)
+    except ServiceError as error:
+        if history is not None and history_id is not None:
+            history.complete(history_id, _error_completion(error, is_cancelled()))
+        return RecordedSend(history_id, error=error)
+    if history is not None and history_id is not None:
+        history.complete(
+            history_id,
+            AttemptCompletion(
+                outcome=Outcome.SUCCESS,
+                delivery=result.delivery,
+                http_status=result.http_status,
+                request_id=result.request_id,
+                latency_ms=result.latency_ms,
+                attempts=result.attempts,
+                cancelled=is_cancelled(),
+            ),
+        )
+    return RecordedSend(history_id, result=result)
+
+
+def verify_recorded(
+    conn: CognitoConnection,
+    history: HistoryStore | None,
+    *,
+    access_token: str,
+    username: str | None,
+    attribute_name: str,
+    code: str,
+    is_cancelled: Callable[[], bool] = _never_cancelled,
+) -> RecordedVerify:
+    """VerifyUserAttribute between a pending and a completed history row (the code is not stored)."""
+    history_id = None
+    if history is not None:
+        history_id = history.begin(
+            AttemptStart(VERIFY_OPERATION, conn.settings.info, username, attribute_name, {})
+        )
+    try:
+        result = verify_attribute(conn, access_token, attribute_name, code)
+    except ServiceError as error:
+        if history is not None and history_id is not None:
+            history.complete(history_id, _error_completion(error, is_cancelled()))
+        return RecordedVerify(history_id, error=error)
+    if history is not None and history_id is not None:
+        history.complete(
+            history_id,
+            AttemptCompletion(
+                outcome=Outcome.SUCCESS,
+                http_status=result.http_status,
+                request_id=result.request_id,
+                latency_ms=result.latency_ms,
+                attempts=result.attempts,
+                cancelled=is_cancelled(),
+            ),
+        )
+    return RecordedVerify(history_id, result=result)

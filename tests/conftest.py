@@ -1,0 +1,52 @@
+"""Shared fixtures: an isolated VERIFYDESK_HOME per test, offscreen Qt, and one sandbox pool per session."""
+
+from __future__ import annotations
+
+import os
+
+# Before anything imports Qt: no display on CI machines.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# botocore must not pick up a developer's AWS settings (retry mode, endpoints, credentials).
+os.environ.pop("AWS_RETRY_MODE", None)
+os.environ.pop("AWS_MAX_ATTEMPTS", None)
+os.environ.pop("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER", None)
+os.environ.pop("AWS_ENDPOINT_URL", None)
+os.environ["AWS_CONFIG_FILE"] = os.devnull
+os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from app.sandbox import Sandbox, SandboxInfo
+
+
+@pytest.fixture(autouse=True)
+def verifydesk_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test writes config, data and logs under its own temporary directory."""
+    home = tmp_path / "verifydesk-home"
+    monkeypatch.setenv("VERIFYDESK_HOME", str(home))
+    return home
+
+
+@pytest.fixture(scope="session")
+def sandbox() -> Iterator[Sandbox]:
+    """One local user pool over real HTTP on a loopback port, shared by the whole session."""
+    from app.sandbox import Sandbox
+
+    with Sandbox() as pool:
+        yield pool
+
+
+@pytest.fixture(scope="session")
+def sandbox_info(sandbox: Sandbox) -> SandboxInfo:
+    return sandbox.info
+
+
+@pytest.fixture
+def fresh_user(sandbox: Sandbox) -> dict[str, str]:
+    """A new user with an unverified email and phone, so tests never share state."""
+    return sandbox.control.create_user()
