@@ -1,0 +1,1 @@
+"""The PySide6 window: widgets and Qt models over the Qt-free core."""
