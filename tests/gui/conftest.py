@@ -1,0 +1,29 @@
+"""GUI test fixtures: a qasync event loop installed over pytest-qt's QApplication."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+
+@pytest.fixture
+def event_loop_qt(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
+    """A qasync loop as the running loop, so `asyncSlot`s and tasks run while qtbot waits."""
+    import qasync
+
+    loop = qasync.QEventLoop(qapp, already_running=True)
+    asyncio.set_event_loop(loop)
+    asyncio.events._set_running_loop(loop)
+    try:
+        yield loop
+    finally:
+        pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+        for task in pending:
+            task.cancel()
+        loop.stop()
+        asyncio.events._set_running_loop(None)
+        loop.close()
+        asyncio.set_event_loop(None)
