@@ -1,0 +1,44 @@
+# VerifyDesk: every set-up step is here, so `make run` and `make test` work on a fresh Debian machine.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PYTEST_ARGS ?=
+
+.PHONY: run test lint typecheck pytest bench package clean
+
+## make run: install what is missing, then open the window on the embedded sandbox pool.
+run:
+	sh .ci/system-deps.sh run
+	sh .ci/venv.sh "$(PYTHON)" "$(VENV)" sandbox
+	sh .ci/run-app.sh "$(VENV)"
+
+## make test: install everything (Debian libs, Python deps, Node peers), lint, type-check, run all tests.
+test:
+	sh .ci/system-deps.sh test
+	sh .ci/venv.sh "$(PYTHON)" "$(VENV)" sandbox,test,dev
+	sh tests/peers/install.sh
+	$(MAKE) --no-print-directory lint typecheck pytest
+
+lint:
+	$(VENV)/bin/ruff check .
+
+typecheck:
+	$(VENV)/bin/mypy
+
+pytest:
+	sh .ci/pytest.sh "$(VENV)" $(PYTEST_ARGS)
+
+## make bench: the performance table with budgets (see bench/README.md).
+bench:
+	sh .ci/system-deps.sh test
+	sh .ci/venv.sh "$(PYTHON)" "$(VENV)" sandbox,test,dev,bench
+	$(PY) -m bench
+
+## make package: PyInstaller bundle, .tar.gz and .deb for Linux, then run the built app's self-test.
+package:
+	sh .ci/system-deps.sh test
+	sh .ci/venv.sh "$(PYTHON)" "$(VENV)" sandbox,test,dev,package
+	$(PY) -m packaging.build
+
+clean:
+	rm -rf build dist .mypy_cache .ruff_cache .pytest_cache
