@@ -25,7 +25,7 @@ ACCESS_TOKEN_ENV = "VERIFYDESK_ACCESS_TOKEN"
 CLIENT_SECRET_ENV = "VERIFYDESK_CLIENT_SECRET"
 
 
-class BadInput(Exception):
+class BadInputError(Exception):
     """Input the CLI refuses before sending anything; `field` names the option."""
 
     def __init__(self, field: str, message: str) -> None:

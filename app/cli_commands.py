@@ -12,12 +12,18 @@ from app.cli import (
     EXIT_OK,
     EXIT_SERVICE_ERROR,
     PASSWORD_ENV,
-    BadInput,
+    BadInputError,
     emit_json,
     env_secret,
 )
-from app.core.auth import AuthFlow, Challenge, SignInInputError, code_answers, respond_to_challenge
-from app.core.auth import sign_in_password
+from app.core.auth import (
+    AuthFlow,
+    Challenge,
+    SignInInputError,
+    code_answers,
+    respond_to_challenge,
+    sign_in_password,
+)
 from app.core.connection import CognitoConnection, ConnectionSettings
 from app.core.errors import ServiceError
 from app.core.history import HistoryFilter, HistoryStore
@@ -25,7 +31,7 @@ from app.core.models import Outcome
 from app.core.paths import app_paths
 from app.core.recording import send_recorded, verify_recorded
 from app.core.redaction import SECRETS
-from app.core.tokens import Tokens, describe_access_token, TokenDecodeError
+from app.core.tokens import TokenDecodeError, Tokens, describe_access_token
 from app.core.validation import (
     MetadataImportError,
     MetadataRow,
@@ -45,16 +51,16 @@ def _settings_from_args(args: argparse.Namespace) -> ConnectionSettings:
 
         profile = ProfileStore(app_paths().profiles_file).get(args.profile)
         if profile is None:
-            raise BadInput("--profile", f"No saved profile named {args.profile!r}.")
+            raise BadInputError("--profile", f"No saved profile named {args.profile!r}.")
         if client_secret is None and profile.has_client_secret:
             client_secret = default_secret_store().get(SecretKind.CLIENT_SECRET, profile.name)
             SECRETS.add(client_secret)
         settings = profile.to_settings(client_secret)
     else:
         if not args.client_id:
-            raise BadInput("--client-id", "Give --profile, or --client-id with --region/--endpoint-url.")
+            raise BadInputError("--client-id", "Give --profile, or --client-id with --region/--endpoint-url.")
         if not args.region and not args.endpoint_url:
-            raise BadInput("--region", "Give --region (and --endpoint-url for a local pool).")
+            raise BadInputError("--region", "Give --region (and --endpoint-url for a local pool).")
         settings = ConnectionSettings(
             region=args.region or "us-east-1",
             client_id=args.client_id,
@@ -69,11 +75,11 @@ def _settings_from_args(args: argparse.Namespace) -> ConnectionSettings:
         changes["user_pool_id"] = args.user_pool_id
     if args.timeout is not None:
         if not 0 < args.timeout <= 300:
-            raise BadInput("--timeout", "The timeout is seconds between 0 and 300.")
+            raise BadInputError("--timeout", "The timeout is seconds between 0 and 300.")
         changes["read_timeout_s"] = args.timeout
     if args.attempts is not None:
         if not 1 <= args.attempts <= 10:
-            raise BadInput("--attempts", "Attempts is a whole number from 1 to 10.")
+            raise BadInputError("--attempts", "Attempts is a whole number from 1 to 10.")
         changes["max_attempts"] = args.attempts
     return settings.with_changes(**changes) if changes else settings
 
@@ -81,7 +87,7 @@ def _settings_from_args(args: argparse.Namespace) -> ConnectionSettings:
 def _read_stdin_secret(stdin: TextIO, option: str) -> str:
     value = stdin.readline().rstrip("\r\n")
     if not value:
-        raise BadInput(option, "Nothing was read from standard input.")
+        raise BadInputError(option, "Nothing was read from standard input.")
     return value
 
 
@@ -102,7 +108,7 @@ def _access_token(
             username = None
         return token, args.username or username
     if not args.username:
-        raise BadInput(
+        raise BadInputError(
             "--username",
             f"Give --username (password in ${PASSWORD_ENV} or --password-stdin), "
             f"or an access token in ${ACCESS_TOKEN_ENV} or --access-token-stdin.",
@@ -111,7 +117,7 @@ def _access_token(
         _read_stdin_secret(stdin, "--password-stdin") if args.password_stdin else env_secret(PASSWORD_ENV)
     )
     if not password:
-        raise BadInput("--password-stdin", f"Set ${PASSWORD_ENV} or pass --password-stdin.")
+        raise BadInputError("--password-stdin", f"Set ${PASSWORD_ENV} or pass --password-stdin.")
     SECRETS.add(password)
     flow = AuthFlow(args.auth_flow) if args.auth_flow else (
         AuthFlow.USER_SRP_AUTH if conn.settings.user_pool_id else AuthFlow.USER_PASSWORD_AUTH
@@ -121,10 +127,10 @@ def _access_token(
         if isinstance(step, Challenge) and step.code_answer_key and args.mfa_code:
             step = respond_to_challenge(conn, step, code_answers(step, args.mfa_code))
     except SignInInputError as exc:
-        raise BadInput(f"--{exc.field.replace('_', '-')}", exc.message) from None
+        raise BadInputError(f"--{exc.field.replace('_', '-')}", exc.message) from None
     if isinstance(step, Challenge):
         hint = " (pass --mfa-code)" if step.code_answer_key else " (answer it in the window)"
-        raise BadInput("--username", f"Sign-in needs the {step.name} challenge{hint}.")
+        raise BadInputError("--username", f"Sign-in needs the {step.name} challenge{hint}.")
     tokens: Tokens = step
     SECRETS.add(*tokens.secrets)
     return tokens.access_token, args.username
@@ -155,18 +161,19 @@ def _metadata(args: argparse.Namespace) -> dict[str, str]:
         try:
             raw = args.metadata_file.read_bytes()
         except OSError as exc:
-            raise BadInput("--metadata-file", f"Cannot read {args.metadata_file}: {exc.strerror}.") from None
+            message = f"Cannot read {args.metadata_file}: {exc.strerror}."
+            raise BadInputError("--metadata-file", message) from None
         try:
             metadata.update(parse_metadata_bytes(raw))
         except MetadataImportError as exc:
-            raise BadInput("--metadata-file", exc.message) from None
+            raise BadInputError("--metadata-file", exc.message) from None
     try:
         from_args = parse_metadata_assignments(args.metadata)
     except MetadataImportError as exc:
-        raise BadInput("--metadata", exc.message) from None
+        raise BadInputError("--metadata", exc.message) from None
     clashes = sorted(set(metadata) & set(from_args))
     if clashes:
-        raise BadInput("--metadata", f"Keys given twice (file and --metadata): {', '.join(clashes)}.")
+        raise BadInputError("--metadata", f"Keys given twice (file and --metadata): {', '.join(clashes)}.")
     metadata.update(from_args)
     return metadata
 
@@ -190,7 +197,7 @@ def _run_send_or_verify(
         if problems:
             first = problems[0]
             option = {"AttributeName": "--attribute", "Code": "--code"}.get(first.field, first.field)
-            raise BadInput(option, "; ".join(str(p) for p in problems))
+            raise BadInputError(option, "; ".join(str(p) for p in problems))
     with HistoryStore(app_paths().history_db) as history:
         if args.command == "send":
             sent = send_recorded(
@@ -262,13 +269,13 @@ def _history_filter(args: argparse.Namespace) -> HistoryFilter:
 
 def _run_history(args: argparse.Namespace, stdout: TextIO) -> int:
     if args.limit < 1:
-        raise BadInput("--limit", "The limit is a positive number.")
+        raise BadInputError("--limit", "The limit is a positive number.")
     with HistoryStore(app_paths().history_db) as history:
         filt = _history_filter(args)
         if args.export:
             suffix = args.export.suffix.lower()
             if suffix not in (".csv", ".json"):
-                raise BadInput("--export", "Export to a file ending in .csv or .json.")
+                raise BadInputError("--export", "Export to a file ending in .csv or .json.")
             count = history.export(args.export, filt)
             if args.json:
                 emit_json(stdout, {"ok": True, "exported": count, "file": str(args.export)})
@@ -297,7 +304,7 @@ def run_command(args: argparse.Namespace, *, stdin: TextIO, stdout: TextIO, stde
         if args.command == "history":
             return _run_history(args, stdout)
         return _run_send_or_verify(args, stdin, stdout, stderr)
-    except BadInput as exc:
+    except BadInputError as exc:
         if getattr(args, "json", False):
             emit_json(stdout, {
                 "ok": False,

@@ -106,6 +106,21 @@ def _classify_client_error(exc: Any, attempts: int, latency_ms: float) -> Servic
     )
 
 
+def _network_message(exc: Exception) -> str:
+    """Say which network failure it was: unknown host, refused, or reset."""
+    cause = str(getattr(exc, "kwargs", {}).get("error", "")) + " " + str(exc)
+    url = getattr(exc, "kwargs", {}).get("endpoint_url", "")
+    lowered = cause.lower()
+    if any(s in lowered for s in ("name or service not known", "nodename nor servname",
+                                  "getaddrinfo", "name resolution", "no address associated")):
+        return f"The endpoint's host name could not be resolved (DNS): {url}".rstrip(": ")
+    if "refused" in lowered:
+        return f"Connection refused: nothing is listening at {url}".rstrip(": ")
+    if "reset" in lowered or "closed" in lowered or "aborted" in lowered:
+        return f"The connection was closed before a complete response arrived ({exc})."
+    return str(exc)
+
+
 def _classify(exc: Exception, conn: CognitoConnection, latency_ms: float) -> ServiceError:
     """Turn anything boto3 raised into a catalogued ServiceError."""
     from botocore import exceptions as bce
@@ -119,8 +134,7 @@ def _classify(exc: Exception, conn: CognitoConnection, latency_ms: float) -> Ser
         kind = TIMEOUT
         message = f"No response within the timeout ({exc})."
     elif isinstance(exc, bce.HTTPClientError | bce.ConnectionError | ConnectionError):
-        # EndpointConnectionError, ConnectionClosedError and proxy errors are HTTPClientErrors.
-        kind, message = NETWORK_ERROR, str(exc)
+        kind, message = NETWORK_ERROR, _network_message(exc)
     elif isinstance(exc, ResponseParserError):
         kind = INVALID_RESPONSE
         message = f"The response could not be read as a Cognito response: {_short_body(exc)}"
