@@ -7,6 +7,7 @@ botocore's own modes would silently retry LimitExceededException and TooManyRequ
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from dataclasses import dataclass, field, replace
@@ -58,6 +59,21 @@ class ConnectionSettings:
         return replace(self, **changes)
 
 
+def _require_json_body(response_dict: dict[str, Any], **_: Any) -> None:
+    """Refuse a successful response whose body is not JSON (botocore would return it as empty)."""
+    status = response_dict.get("status_code", 0)
+    body = response_dict.get("body") or b""
+    if not 200 <= status < 300 or not body:
+        return
+    try:
+        json.loads(body)
+    except ValueError:
+        from botocore.parsers import ResponseParserError
+
+        snippet = body[:120].decode("utf-8", "replace")
+        raise ResponseParserError(f"HTTP {status} with a body that is not JSON: {snippet!r}") from None
+
+
 class _SendCounter(threading.local):
     """Counts HTTP sends made by the calling thread (botocore retries run in that thread)."""
 
@@ -103,6 +119,7 @@ class CognitoConnection:
             "cognito-idp", endpoint_url=settings.effective_endpoint_url, config=config
         )
         client.meta.events.register("before-send.cognito-idp.*", self._count_send)
+        client.meta.events.register("before-parse.cognito-idp.*", _require_json_body)
         return client
 
     def _count_send(self, **_: Any) -> None:

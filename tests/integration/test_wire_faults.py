@@ -1,0 +1,146 @@
+"""Faults on the wire between the app and the sandbox: each is a clear catalogued error, in time, in history."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlparse
+
+import pytest
+from support.fault_proxy import Fault, FaultProxy
+
+from app.core.auth import AuthFlow, sign_in_password
+from app.core.connection import CognitoConnection, ConnectionSettings
+from app.core.errors import INVALID_RESPONSE, NETWORK_ERROR, TIMEOUT, lookup
+from app.core.history import HistoryFilter, HistoryStore
+from app.core.models import Outcome
+from app.core.recording import send_recorded
+from app.core.tokens import Tokens
+
+READ_TIMEOUT_S = 1.0
+
+
+@pytest.fixture(scope="module")
+def proxy(sandbox: Any) -> Iterator[FaultProxy]:
+    upstream = urlparse(sandbox.info.endpoint_url)
+    assert upstream.hostname and upstream.port
+    with FaultProxy(upstream.hostname, upstream.port) as running:
+        yield running
+
+
+@pytest.fixture
+def access_token(sandbox_info: Any, fresh_user: dict[str, str]) -> str:
+    direct = CognitoConnection(ConnectionSettings(
+        region=sandbox_info.region, client_id=sandbox_info.client_id, endpoint_url=sandbox_info.endpoint_url,
+    ))
+    tokens = sign_in_password(direct, fresh_user["username"], fresh_user["password"], AuthFlow.USER_PASSWORD_AUTH)
+    assert isinstance(tokens, Tokens)
+    return tokens.access_token
+
+
+def _through(proxy: FaultProxy, sandbox_info: Any, **changes: Any) -> CognitoConnection:
+    return CognitoConnection(ConnectionSettings(
+        region=sandbox_info.region, client_id=sandbox_info.client_id, endpoint_url=proxy.url,
+        connect_timeout_s=READ_TIMEOUT_S, read_timeout_s=READ_TIMEOUT_S, **changes,
+    ))
+
+
+@pytest.mark.parametrize(
+    ("fault", "expected_code", "expected_status"),
+    [
+        (Fault.RESET, NETWORK_ERROR, None),
+        (Fault.CLOSE_EMPTY, NETWORK_ERROR, None),
+        (Fault.HTML_500, INVALID_RESPONSE, 500),
+        (Fault.HTML_502, INVALID_RESPONSE, 502),
+        (Fault.HTML_503, INVALID_RESPONSE, 503),
+        (Fault.GARBAGE_JSON, INVALID_RESPONSE, None),
+        (Fault.NEVER_ENDS, TIMEOUT, None),
+    ],
+)
+def test_each_wire_fault_is_a_catalogued_error_within_the_timeout_and_recorded(
+    proxy: FaultProxy, sandbox_info: Any, access_token: str, verifydesk_home: Any,
+    fault: Fault, expected_code: str, expected_status: int | None,
+) -> None:
+    proxy.mode = fault
+    conn = _through(proxy, sandbox_info)
+    with HistoryStore(verifydesk_home / "history.sqlite3") as history:
+        started = time.perf_counter()
+        sent = send_recorded(
+            conn, history, access_token=access_token, username="u", attribute_name="email",
+            client_metadata={"fault": fault.value},
+        )
+        elapsed = time.perf_counter() - started
+        assert sent.error is not None
+        assert sent.error.code == expected_code
+        assert sent.error.http_status == expected_status
+        assert lookup(sent.error.code).next_step
+        assert elapsed < READ_TIMEOUT_S + 1.5
+        record = history.get(sent.history_id or -1)
+        assert record is not None
+        assert record.outcome is Outcome.ERROR
+        assert record.error_code == expected_code
+        assert history.count(HistoryFilter(error_code=expected_code)) == 1
+
+
+def test_a_slow_drip_slower_than_the_read_timeout_times_out(
+    proxy: FaultProxy, sandbox_info: Any, access_token: str
+) -> None:
+    proxy.mode = Fault.SLOW_DRIP
+    proxy.drip_interval_s = READ_TIMEOUT_S * 1.5
+    started = time.perf_counter()
+    sent = send_recorded(
+        _through(proxy, sandbox_info), None, access_token=access_token, username="u",
+        attribute_name="email", client_metadata={},
+    )
+    assert sent.error is not None and sent.error.code == TIMEOUT
+    assert time.perf_counter() - started < READ_TIMEOUT_S * 3
+
+
+def test_a_slow_drip_within_the_timeout_still_succeeds(
+    proxy: FaultProxy, sandbox_info: Any, access_token: str
+) -> None:
+    proxy.mode = Fault.SLOW_DRIP
+    proxy.drip_interval_s = 0.002
+    sent = send_recorded(
+        _through(proxy, sandbox_info), None, access_token=access_token, username="u",
+        attribute_name="email", client_metadata={},
+    )
+    assert sent.error is None, sent.error
+    assert sent.result is not None and sent.result.delivery is not None
+
+
+def test_connection_refused_is_a_network_error(sandbox_info: Any, access_token: str) -> None:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    conn = CognitoConnection(ConnectionSettings(
+        region=sandbox_info.region, client_id=sandbox_info.client_id,
+        endpoint_url=f"http://127.0.0.1:{closed_port}", connect_timeout_s=READ_TIMEOUT_S,
+    ))
+    sent = send_recorded(conn, None, access_token=access_token, username="u", attribute_name="email",
+                         client_metadata={})
+    assert sent.error is not None and sent.error.code == NETWORK_ERROR
+    assert "refused" in sent.error.message.lower()
+
+
+def test_an_unknown_host_is_a_dns_network_error(sandbox_info: Any, access_token: str) -> None:
+    conn = CognitoConnection(ConnectionSettings(
+        region=sandbox_info.region, client_id=sandbox_info.client_id,
+        endpoint_url="http://cognito.does-not-exist.invalid", connect_timeout_s=READ_TIMEOUT_S,
+    ))
+    started = time.perf_counter()
+    sent = send_recorded(conn, None, access_token=access_token, username="u", attribute_name="email",
+                         client_metadata={})
+    assert sent.error is not None and sent.error.code == NETWORK_ERROR
+    assert "DNS" in sent.error.message
+    assert time.perf_counter() - started < 10
+
+
+@pytest.fixture(autouse=True)
+def _back_to_pass(proxy: FaultProxy) -> Iterator[None]:
+    yield
+    proxy.mode = Fault.PASS
+    proxy.drip_interval_s = 0.05
