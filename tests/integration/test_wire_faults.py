@@ -8,7 +8,6 @@ from typing import Any
 from urllib.parse import urlparse
 
 import pytest
-from support.fault_proxy import Fault, FaultProxy
 
 from app.core.auth import AuthFlow, sign_in_password
 from app.core.connection import CognitoConnection, ConnectionSettings
@@ -17,6 +16,8 @@ from app.core.history import HistoryFilter, HistoryStore
 from app.core.models import Outcome
 from app.core.recording import send_recorded
 from app.core.tokens import Tokens
+
+from support.fault_proxy import Fault, FaultProxy
 
 READ_TIMEOUT_S = 1.0
 
