@@ -10,14 +10,23 @@ from app.core.paths import AppPaths
 from app.core.redaction import RedactingFilter
 
 _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+_handler: logging.Handler | None = None
 _configured: Path | None = None
 
 
 def configure_logging(paths: AppPaths, *, level: int = logging.INFO) -> Path:
-    """Log to `<log dir>/verifydesk.log` (rotated); returns the file. Idempotent."""
-    global _configured  # noqa: PLW0603 - one log file per process
-    if _configured is not None:
-        return _configured
+    """Log to `<log dir>/verifydesk.log` (rotated); returns the file.
+
+    Idempotent for the same file; a new log dir (another VERIFYDESK_HOME) replaces the handler.
+    """
+    global _configured, _handler  # noqa: PLW0603 - one log file per process
+    root = logging.getLogger()
+    if _configured == paths.log_file and _handler is not None:
+        root.setLevel(min(root.level, level))
+        return paths.log_file
+    if _handler is not None:
+        root.removeHandler(_handler)
+        _handler.close()
     paths.log_dir.mkdir(parents=True, exist_ok=True)
     handler = logging.handlers.RotatingFileHandler(
         paths.log_file, maxBytes=2_000_000, backupCount=3, encoding="utf-8"
@@ -25,8 +34,8 @@ def configure_logging(paths: AppPaths, *, level: int = logging.INFO) -> Path:
     handler.setFormatter(logging.Formatter(_FORMAT))
     # On the handler, so records from every logger (botocore included) pass through it.
     handler.addFilter(RedactingFilter())
-    root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(min(root.level or level, level))
+    _handler = handler
     _configured = paths.log_file
     return paths.log_file
