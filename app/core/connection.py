@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from app.core.models import ConnectionInfo
+from app.core.redaction import SECRETS
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
@@ -59,19 +60,49 @@ class ConnectionSettings:
         return replace(self, **changes)
 
 
-def _require_json_body(response_dict: dict[str, Any], **_: Any) -> None:
-    """Refuse a successful response whose body is not JSON (botocore would return it as empty)."""
+# Request and response members that carry secrets; registered for redaction before botocore's
+# debug logging can print them.
+_SECRET_MEMBERS = frozenset({
+    "AccessToken", "IdToken", "RefreshToken", "Session", "PASSWORD", "NEW_PASSWORD", "REFRESH_TOKEN",
+    "SECRET_HASH", "SRP_A", "PASSWORD_CLAIM_SIGNATURE",
+})
+
+
+def _collect_secrets(value: object, found: list[str], key: str = "") -> None:
+    if isinstance(value, dict):
+        for child_key, child in value.items():
+            _collect_secrets(child, found, str(child_key))
+    elif isinstance(value, list):
+        for child in value:
+            _collect_secrets(child, found, key)
+    elif isinstance(value, str) and key in _SECRET_MEMBERS:
+        found.append(value)
+
+
+def _register_request_secrets(params: dict[str, Any], **_: Any) -> None:
+    found: list[str] = []
+    _collect_secrets(params, found)
+    SECRETS.add(*found)
+
+
+def _inspect_response_body(response_dict: dict[str, Any], **_: Any) -> None:
+    """Register tokens in the body for redaction; refuse a 2xx body that is not JSON."""
     status = response_dict.get("status_code", 0)
     body = response_dict.get("body") or b""
-    if not 200 <= status < 300 or not body:
+    if not body:
         return
     try:
-        json.loads(body)
+        parsed = json.loads(body)
     except ValueError:
+        if not 200 <= status < 300:
+            return
         from botocore.parsers import ResponseParserError
 
         snippet = body[:120].decode("utf-8", "replace")
         raise ResponseParserError(f"HTTP {status} with a body that is not JSON: {snippet!r}") from None
+    found: list[str] = []
+    _collect_secrets(parsed, found)
+    SECRETS.add(*found)
 
 
 class _SendCounter(threading.local):
@@ -85,6 +116,7 @@ class CognitoConnection:
 
     def __init__(self, settings: ConnectionSettings) -> None:
         self.settings = settings
+        SECRETS.add(settings.client_secret)
         self._client: CognitoIdentityProviderClient | None = None
         self._lock = threading.Lock()
         self._counter = _SendCounter()
@@ -119,7 +151,8 @@ class CognitoConnection:
             "cognito-idp", endpoint_url=settings.effective_endpoint_url, config=config
         )
         client.meta.events.register("before-send.cognito-idp.*", self._count_send)
-        client.meta.events.register("before-parse.cognito-idp.*", _require_json_body)
+        client.meta.events.register("provide-client-params.cognito-idp.*", _register_request_secrets)
+        client.meta.events.register("before-parse.cognito-idp.*", _inspect_response_body)
         return client
 
     def _count_send(self, **_: Any) -> None:
