@@ -1,0 +1,91 @@
+"""The catalogue covers every seed error and the client-side kinds, each with a next step."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from app.core.errors import (
+    CATALOGUE,
+    INVALID_RESPONSE,
+    NETWORK_ERROR,
+    SEED_ERROR_CODES,
+    THROTTLING,
+    TIMEOUT,
+    UNKNOWN_ERROR,
+    ServiceError,
+    is_expired_token_message,
+    lookup,
+)
+
+SEED_DIR = Path(__file__).resolve().parents[3] / "shared" / "seeds"
+
+
+def test_all_sixteen_seed_errors_are_catalogued() -> None:
+    assert len(SEED_ERROR_CODES) == 16
+    assert set(SEED_ERROR_CODES) <= set(CATALOGUE)
+
+
+@pytest.mark.skipif(not SEED_DIR.exists(), reason="the shared seeds are not beside this checkout")
+def test_the_catalogue_matches_the_errors_the_sdk_seed_lists() -> None:
+    text = "\n".join(p.read_text(encoding="utf-8") for p in SEED_DIR.glob("*.txt"))
+    listed = set(re.findall(r"May throw (\w+Exception)", text))
+    assert listed == set(SEED_ERROR_CODES)
+
+
+@pytest.mark.parametrize("code", [*CATALOGUE])
+def test_every_entry_explains_and_gives_a_next_step(code: str) -> None:
+    entry = CATALOGUE[code]
+    assert entry.explanation.endswith(".")
+    assert len(entry.next_step) > 15
+    assert entry.explanation in entry.guidance
+
+
+def test_client_side_kinds_are_catalogued() -> None:
+    for code in (THROTTLING, NETWORK_ERROR, TIMEOUT, UNKNOWN_ERROR, INVALID_RESPONSE):
+        assert code in CATALOGUE
+
+
+def test_named_guidance_for_limits_and_lambda_responses() -> None:
+    assert "wait" in lookup("LimitExceededException").next_step.lower()
+    lambda_step = lookup("InvalidLambdaResponseException").next_step
+    assert "response" in lambda_step
+    assert "{####}" in lambda_step
+
+
+def test_lambda_errors_are_trigger_related() -> None:
+    related = {code for code, entry in CATALOGUE.items() if entry.trigger_related}
+    assert related >= {"InvalidLambdaResponseException", "UnexpectedLambdaException", "UserLambdaValidationException"}
+
+
+def test_unknown_and_throttling_aliases_resolve() -> None:
+    assert lookup("SomethingNew").code == UNKNOWN_ERROR
+    assert lookup("ThrottlingException").code == THROTTLING
+
+
+@pytest.mark.parametrize(
+    ("message", "expired"),
+    [
+        ("Access Token has expired", True),
+        ("Token is expired", True),
+        # Emulators and revoked sessions say this; one refresh attempt is harmless and often helps.
+        ("Invalid Access Token", True),
+        ("Incorrect username or password.", False),
+        ("Access Token has been revoked", False),
+    ],
+)
+def test_expired_token_messages_offer_refresh(message: str, expired: bool) -> None:
+    assert is_expired_token_message(message) is expired
+    error = ServiceError("NotAuthorizedException", message)
+    assert error.offers_refresh is expired
+
+
+def test_service_error_dict_has_code_message_status_request_and_guidance() -> None:
+    error = ServiceError("LimitExceededException", "Attempt limit exceeded", http_status=400, request_id="r-1")
+    data = error.to_dict()
+    assert data["code"] == "LimitExceededException"
+    assert data["http_status"] == 400
+    assert data["request_id"] == "r-1"
+    assert data["guidance"] == lookup("LimitExceededException").guidance
