@@ -1,0 +1,87 @@
+"""CSV and JSON exports of history, streamed record by record and written atomically.
+
+CSV: a header row, UTC ISO times, ClientMetadata as one JSON column, delivery in three columns.
+JSON: an array of `HistoryRecord.to_dict()`. Both hold only what the store holds: no tokens.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, Literal, TextIO
+
+from app.core.history.records import HistoryRecord
+
+ExportFormat = Literal["csv", "json"]
+
+CSV_COLUMNS = (
+    "id", "started_at", "finished_at", "operation", "outcome", "cancelled", "region", "endpoint_url",
+    "user_pool_id", "client_id", "profile_name", "username", "attribute_name", "client_metadata",
+    "delivery_attribute_name", "delivery_medium", "delivery_destination", "error_code", "error_message",
+    "http_status", "request_id", "latency_ms", "attempts", "trigger_log",
+)
+
+
+def format_for(path: Path, fmt: ExportFormat | None) -> ExportFormat:
+    """The format asked for, or the one the file's suffix names."""
+    if fmt is not None:
+        if fmt not in ("csv", "json"):
+            raise ValueError(f"unknown export format {fmt!r}: use csv or json")
+        return fmt
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return "csv"
+    if suffix == ".json":
+        return "json"
+    raise ValueError(f"cannot tell the export format of {path.name!r}: name it .csv or .json")
+
+
+def csv_row(record: HistoryRecord) -> list[Any]:
+    data = record.to_dict()
+    delivery = data.pop("delivery") or {}
+    data["client_metadata"] = json.dumps(record.client_metadata, ensure_ascii=False)
+    data["delivery_attribute_name"] = delivery.get("attribute_name")
+    data["delivery_medium"] = delivery.get("delivery_medium")
+    data["delivery_destination"] = delivery.get("destination")
+    return ["" if data[column] is None else data[column] for column in CSV_COLUMNS]
+
+
+def _write_csv(handle: TextIO, records: Iterable[HistoryRecord]) -> int:
+    writer = csv.writer(handle)
+    writer.writerow(CSV_COLUMNS)
+    count = 0
+    for record in records:
+        writer.writerow(csv_row(record))
+        count += 1
+    return count
+
+
+def _write_json(handle: TextIO, records: Iterable[HistoryRecord]) -> int:
+    count = 0
+    handle.write("[")
+    for record in records:
+        handle.write(",\n" if count else "\n")
+        handle.write(json.dumps(record.to_dict(), ensure_ascii=False))
+        count += 1
+    handle.write("\n]\n" if count else "]\n")
+    return count
+
+
+def write(path: Path, fmt: ExportFormat, records: Iterable[HistoryRecord]) -> int:
+    """Write `records` to `path` via a temporary file in the same directory; returns the count."""
+    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    temp = Path(temp_name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            count = _write_csv(handle, records) if fmt == "csv" else _write_json(handle, records)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    return count

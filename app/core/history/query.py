@@ -1,0 +1,74 @@
+"""SQL for a HistoryFilter: indexed equality terms, a time range, and text search.
+
+Text is split into words; each word must match as a prefix (FTS5, driven in id order so newest-first
+paging stops early). Words without a letter or digit (e.g. "***" of a masked destination), and every
+word when FTS5 is missing, fall back to a LIKE over the same columns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from app.core.history.records import HistoryFilter, clean_text, format_time
+from app.core.history.schema import FTS_COLUMNS, RECORD_COLUMNS
+
+SELECT_COLUMNS = ", ".join(f"a.{column}" for column in RECORD_COLUMNS)
+
+
+@dataclass
+class FilterSql:
+    """FROM, WHERE and parameters of one filter; `id_column` is what to order and page by."""
+
+    source: str = "attempts a"
+    id_column: str = "a.id"
+    where: list[str] = field(default_factory=list)
+    params: list[object] = field(default_factory=list)
+
+    def where_sql(self, *extra: str) -> str:
+        terms = [*self.where, *extra]
+        return f"WHERE {' AND '.join(terms)}" if terms else ""
+
+
+def _like_pattern(word: str) -> str:
+    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def fts_expression(words: list[str]) -> str:
+    """An FTS5 query where every word is a quoted phrase with a prefix match: no syntax injection."""
+    return " AND ".join('"' + word.replace('"', '""') + '"*' for word in words)
+
+
+def build(filt: HistoryFilter, *, fts: bool) -> FilterSql:
+    sql = FilterSql()
+    if filt.text and filt.text.strip():
+        words = clean_text(filt.text).split()
+        indexed = [word for word in words if fts and any(ch.isalnum() for ch in word)]
+        if indexed:
+            sql.source = "attempts_fts CROSS JOIN attempts a ON a.id = attempts_fts.rowid"
+            sql.id_column = "attempts_fts.rowid"
+            sql.where.append("attempts_fts MATCH ?")
+            sql.params.append(fts_expression(indexed))
+        for word in words:
+            if word in indexed:
+                continue
+            sql.where.append(
+                "(" + " OR ".join(f"a.{column} LIKE ? ESCAPE '\\'" for column in FTS_COLUMNS) + ")"
+            )
+            sql.params.extend([_like_pattern(word)] * len(FTS_COLUMNS))
+    if filt.outcome is not None:
+        sql.where.append("a.outcome = ?")
+        sql.params.append(filt.outcome.value)
+    if filt.error_code is not None:
+        sql.where.append("a.error_code = ?")
+        sql.params.append(filt.error_code)
+    if filt.attribute_name is not None:
+        sql.where.append("a.attribute_name = ?")
+        sql.params.append(filt.attribute_name)
+    if filt.since is not None:
+        sql.where.append("a.started_at >= ?")
+        sql.params.append(format_time(filt.since))
+    if filt.until is not None:
+        sql.where.append("a.started_at <= ?")
+        sql.params.append(format_time(filt.until))
+    return sql

@@ -1,0 +1,446 @@
+"""HistoryStore: every attempt written pending before it is sent, completed after, queried fast.
+
+SQLite in WAL mode with synchronous=FULL: a killed process (or a power cut) never loses a committed
+row nor corrupts the file, and a row is on disk before its request leaves. Writes take the lock up
+front (BEGIN IMMEDIATE) and wait up to `busy_timeout_s` for another process, so two app instances,
+or the app and the CLI, lose no row. One connection per store, shared by threads behind a lock.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
+from datetime import timedelta
+from pathlib import Path
+from types import TracebackType
+from typing import Literal
+
+from app.core.history import export as export_module
+from app.core.history import query, schema
+from app.core.history.liveness import is_alive, process_token
+from app.core.history.records import (
+    AttemptCompletion,
+    AttemptStart,
+    HistoryFilter,
+    HistoryRecord,
+    clean_optional,
+    clean_text,
+    format_time,
+    parse_time,
+    utc_now,
+)
+from app.core.models import CodeDeliveryDetails, Outcome
+
+log = logging.getLogger(__name__)
+
+_ALL = HistoryFilter()
+_SQLITE_HEADER = b"SQLite format 3\x00"
+# Files up to this size get PRAGMA quick_check on open; bigger ones only the cheap checks (opening
+# must stay flat with history size), and `check_integrity()` can run the full check off the UI thread.
+QUICK_CHECK_MAX_BYTES = 8 * 1024 * 1024
+_SWEEP_INTERVAL_S = 1.0
+_FINISHED = (Outcome.SUCCESS.value, Outcome.ERROR.value)
+
+
+class _CorruptFileError(Exception):
+    """Internal: the file failed the integrity check on open."""
+
+
+def _is_corruption(exc: sqlite3.DatabaseError) -> bool:
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    if name.startswith("SQLITE_CORRUPT") or name == "SQLITE_NOTADB":
+        return True
+    return type(exc) is sqlite3.DatabaseError and not name
+
+
+def _json_metadata(metadata: dict[str, str]) -> str:
+    cleaned = {clean_text(str(key)): clean_text(str(value)) for key, value in metadata.items()}
+    return json.dumps(cleaned, ensure_ascii=False, separators=(",", ":"))
+
+
+def _parse_metadata(text: str | None) -> dict[str, str]:
+    try:
+        value = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    if not isinstance(value, dict):
+        return {}
+    return {str(key): item if isinstance(item, str) else json.dumps(item) for key, item in value.items()}
+
+
+def record_from_row(row: tuple[object, ...]) -> HistoryRecord:
+    """A HistoryRecord from a row of `schema.RECORD_COLUMNS`."""
+    (row_id, started, finished, operation, region, endpoint_url, user_pool_id, client_id, profile_name,
+     username, attribute_name, metadata, outcome, d_attr, d_medium, d_dest, error_code, error_message,
+     http_status, request_id, latency_ms, attempts, cancelled, trigger_log) = row
+    delivery = None
+    if d_attr is not None or d_medium is not None or d_dest is not None:
+        delivery = CodeDeliveryDetails(_opt(d_attr), _opt(d_medium), _opt(d_dest))
+    return HistoryRecord(
+        id=int(row_id),  # type: ignore[call-overload]
+        started_at=parse_time(str(started)),
+        finished_at=parse_time(str(finished)) if finished is not None else None,
+        operation=str(operation),
+        region=str(region),
+        endpoint_url=_opt(endpoint_url),
+        user_pool_id=_opt(user_pool_id),
+        client_id=str(client_id),
+        profile_name=_opt(profile_name),
+        username=_opt(username),
+        attribute_name=str(attribute_name),
+        client_metadata=_parse_metadata(_opt(metadata)),
+        outcome=Outcome(str(outcome)),
+        delivery=delivery,
+        error_code=_opt(error_code),
+        error_message=_opt(error_message),
+        http_status=None if http_status is None else int(http_status),  # type: ignore[call-overload]
+        request_id=_opt(request_id),
+        latency_ms=None if latency_ms is None else float(latency_ms),  # type: ignore[arg-type]
+        attempts=None if attempts is None else int(attempts),  # type: ignore[call-overload]
+        cancelled=bool(cancelled),
+        trigger_log=_opt(trigger_log),
+    )
+
+
+def _opt(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+_INSERT = (
+    "INSERT INTO attempts (started_at, finished_at, operation, region, endpoint_url, user_pool_id,"
+    " client_id, profile_name, username, attribute_name, client_metadata, outcome,"
+    " delivery_attribute_name, delivery_medium, delivery_destination, error_code, error_message,"
+    " http_status, request_id, latency_ms, attempts, cancelled, trigger_log, pid, proc_token)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+_COMPLETE = (
+    "UPDATE attempts SET finished_at = ?, outcome = ?, delivery_attribute_name = ?, delivery_medium = ?,"
+    " delivery_destination = ?, error_code = ?, error_message = ?, http_status = ?, request_id = ?,"
+    " latency_ms = ?, attempts = ?, cancelled = ?, trigger_log = ? WHERE id = ?"
+)
+
+
+def _start_values(start: AttemptStart) -> tuple[object, ...]:
+    conn = start.connection
+    return (
+        format_time(start.started_at or utc_now()),
+        clean_text(start.operation),
+        clean_text(conn.region),
+        clean_optional(conn.endpoint_url),
+        clean_optional(conn.user_pool_id),
+        clean_text(conn.client_id),
+        clean_optional(conn.profile_name),
+        clean_optional(start.username),
+        clean_text(start.attribute_name),
+        _json_metadata(start.client_metadata),
+    )
+
+
+def _completion_values(done: AttemptCompletion) -> tuple[object, ...]:
+    if done.outcome not in (Outcome.SUCCESS, Outcome.ERROR):
+        raise ValueError(f"an attempt completes as success or error, not {done.outcome.value}")
+    delivery = done.delivery
+    return (
+        done.outcome.value,
+        clean_optional(delivery.attribute_name) if delivery else None,
+        clean_optional(delivery.delivery_medium) if delivery else None,
+        clean_optional(delivery.destination) if delivery else None,
+        clean_optional(done.error_code),
+        clean_optional(done.error_message),
+        done.http_status,
+        clean_optional(done.request_id),
+        done.latency_ms,
+        done.attempts,
+        int(done.cancelled),
+        clean_optional(done.trigger_log),
+    )
+
+
+class HistoryStore:
+    """The history of attempts in one SQLite file; safe to share between threads and processes."""
+
+    def __init__(self, path: Path, *, busy_timeout_s: float = 15.0) -> None:
+        self.path = Path(path)
+        self.recovered_from: Path | None = None
+        """Where a corrupt or foreign file found at `path` was moved; None when it opened fine."""
+        self._busy_timeout_s = busy_timeout_s
+        self._lock = threading.RLock()
+        self._last_sweep = float("-inf")
+        self._tokens: dict[int, str | None] = {}
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._conn: sqlite3.Connection | None = self._open()
+        self.fts = schema.ensure_search_index(self._conn)
+        self._sweep(force=True)
+
+    # --- opening ---------------------------------------------------------------------------------
+
+    def _open(self) -> sqlite3.Connection:
+        if self._looks_foreign():
+            self._quarantine("it is not an SQLite database")
+            return self._prepare()
+        try:
+            return self._prepare()
+        except (sqlite3.DatabaseError, _CorruptFileError) as exc:
+            if isinstance(exc, sqlite3.DatabaseError) and not _is_corruption(exc):
+                raise
+            self._quarantine(str(exc))
+            return self._prepare()
+
+    def _looks_foreign(self) -> bool:
+        try:
+            with self.path.open("rb") as handle:
+                head = handle.read(len(_SQLITE_HEADER))
+        except FileNotFoundError:
+            return False
+        return bool(head) and head != _SQLITE_HEADER
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(
+            self.path, timeout=self._busy_timeout_s, isolation_level=None, check_same_thread=False
+        )
+        conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_s * 1000)}")
+        return conn
+
+    def _prepare(self) -> sqlite3.Connection:
+        conn = self._connect()
+        try:
+            conn.execute("PRAGMA journal_mode = WAL").fetchone()
+            conn.execute("PRAGMA synchronous = FULL")
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            if self.path.stat().st_size <= QUICK_CHECK_MAX_BYTES:
+                result = [row[0] for row in conn.execute("PRAGMA quick_check")]
+                if result != ["ok"]:
+                    raise _CorruptFileError("; ".join(result[:5]))
+            schema.migrate(conn)
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def _quarantine(self, reason: str) -> None:
+        stamp = utc_now().strftime("%Y%m%dT%H%M%SZ")
+        target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
+        suffix = 1
+        while target.exists():
+            suffix += 1
+            target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}-{suffix}")
+        try:
+            os.replace(self.path, target)
+        except FileNotFoundError:
+            return  # another process moved it first
+        for extra in ("-wal", "-journal"):
+            side = Path(f"{self.path}{extra}")
+            if side.exists():
+                os.replace(side, Path(f"{target}{extra}"))
+        Path(f"{self.path}-shm").unlink(missing_ok=True)
+        self.recovered_from = target
+        log.warning("history file %s was unusable (%s); moved to %s", self.path, reason, target)
+
+    def check_integrity(self) -> list[str]:
+        """PRAGMA integrity_check over the whole file (slow on big files: run it off the UI thread).
+
+        Returns the problems found; an empty list means the file is sound.
+        """
+        with self._lock:
+            rows = [str(row[0]) for row in self._require().execute("PRAGMA integrity_check")]
+        return [] if rows == ["ok"] else rows
+
+    # --- plumbing --------------------------------------------------------------------------------
+
+    def _require(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise schema.HistoryError("the history store is closed")
+        return self._conn
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            conn = self._require()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def _token(self, pid: int) -> str | None:
+        if pid not in self._tokens:
+            self._tokens[pid] = process_token(pid)
+        return self._tokens[pid]
+
+    def _sweep(self, *, force: bool = False) -> None:
+        """Mark pending rows whose writing process has died as interrupted (at most once a second)."""
+        now = time.monotonic()
+        if not force and now - self._last_sweep < _SWEEP_INTERVAL_S:
+            return
+        self._last_sweep = now
+        with self._lock:
+            conn = self._require()
+            pending = conn.execute(
+                "SELECT id, pid, proc_token FROM attempts WHERE outcome = ?", (Outcome.PENDING.value,)
+            ).fetchall()
+            dead = [row_id for row_id, pid, token in pending if not is_alive(pid, token)]
+            if not dead:
+                return
+            try:
+                with self._transaction() as tx:
+                    tx.executemany(
+                        "UPDATE attempts SET outcome = ? WHERE id = ? AND outcome = ?",
+                        [(Outcome.INTERRUPTED.value, row_id, Outcome.PENDING.value) for row_id in dead],
+                    )
+            except sqlite3.OperationalError as exc:  # read-only or busy: try again next time
+                log.warning("could not mark interrupted history rows: %s", exc)
+
+    # --- writing ---------------------------------------------------------------------------------
+
+    def begin(self, start: AttemptStart) -> int:
+        """Write a pending row (committed before returning) and return its id."""
+        pid = os.getpid()
+        values = _start_values(start)
+        row = (values[0], None, *values[1:], Outcome.PENDING.value,
+               *([None] * 9), 0, None, pid, self._token(pid))
+        with self._transaction() as conn:
+            row_id = conn.execute(_INSERT, row).lastrowid
+        assert row_id is not None
+        return row_id
+
+    def complete(self, row_id: int, completion: AttemptCompletion) -> HistoryRecord:
+        """Record how the attempt ended; a row completes once (KeyError if unknown, ValueError if done)."""
+        values = _completion_values(completion)
+        with self._transaction() as conn:
+            found = conn.execute("SELECT outcome FROM attempts WHERE id = ?", (row_id,)).fetchone()
+            if found is None:
+                raise KeyError(f"no history row {row_id}")
+            if found[0] in _FINISHED:
+                raise ValueError(f"history row {row_id} is already complete ({found[0]})")
+            conn.execute(_COMPLETE, (format_time(utc_now()), *values, row_id))
+            record = self._fetch(conn, row_id)
+        assert record is not None
+        return record
+
+    def bulk_insert_for_benchmark(self, records: Iterable[tuple[AttemptStart, AttemptCompletion]]) -> None:
+        """Insert finished attempts in one transaction (benchmarks and tests; not for the app)."""
+
+        def rows() -> Iterator[tuple[object, ...]]:
+            for start, done in records:
+                started = start.started_at or utc_now()
+                finished = started + timedelta(milliseconds=done.latency_ms or 0)
+                values = _start_values(start)
+                yield (format_time(started), format_time(finished), *values[1:],
+                       *_completion_values(done), None, None)
+
+        with self._transaction() as conn:
+            conn.executemany(_INSERT, rows())
+
+    # --- reading ---------------------------------------------------------------------------------
+
+    @staticmethod
+    def _fetch(conn: sqlite3.Connection, row_id: int) -> HistoryRecord | None:
+        row = conn.execute(
+            f"SELECT {query.SELECT_COLUMNS} FROM attempts a WHERE a.id = ?",  # noqa: S608 - constant
+            (row_id,),
+        ).fetchone()
+        return None if row is None else record_from_row(row)
+
+    def get(self, row_id: int) -> HistoryRecord | None:
+        self._sweep()
+        with self._lock:
+            return self._fetch(self._require(), row_id)
+
+    def page(
+        self, filt: HistoryFilter = _ALL, *, limit: int = 200, before_id: int | None = None
+    ) -> list[HistoryRecord]:
+        """Up to `limit` records matching `filt`, newest first, with ids below `before_id`."""
+        if limit <= 0:
+            return []
+        self._sweep()
+        sql = query.build(filt, fts=self.fts)
+        extra = [f"{sql.id_column} < ?"] if before_id is not None else []
+        params = [*sql.params, *([before_id] if before_id is not None else []), limit]
+        statement = (
+            # Only constants and "?" placeholders are formatted into the SQL; values are parameters.
+            f"SELECT {query.SELECT_COLUMNS} FROM {sql.source} {sql.where_sql(*extra)}"  # noqa: S608
+            f" ORDER BY {sql.id_column} DESC LIMIT ?"
+        )
+        with self._lock:
+            rows = self._require().execute(statement, params).fetchall()
+        return [record_from_row(row) for row in rows]
+
+    def count(self, filt: HistoryFilter = _ALL) -> int:
+        """How many records match (a full count: slower than `page` on huge histories)."""
+        self._sweep()
+        sql = query.build(filt, fts=self.fts)
+        with self._lock:
+            row = self._require().execute(
+                f"SELECT count(*) FROM {sql.source} {sql.where_sql()}", sql.params  # noqa: S608
+            ).fetchone()
+        return int(row[0])
+
+    def _distinct(self, column: str) -> list[str]:
+        # A skip-scan over the column's index: one seek per distinct value, not one per row.
+        statement = (
+            f"WITH RECURSIVE v(x) AS (SELECT min({column}) FROM attempts UNION ALL"  # noqa: S608
+            f" SELECT (SELECT min({column}) FROM attempts WHERE {column} > v.x) FROM v"
+            f" WHERE v.x IS NOT NULL) SELECT x FROM v WHERE x IS NOT NULL"
+        )
+        with self._lock:
+            return [str(row[0]) for row in self._require().execute(statement)]
+
+    def error_codes(self) -> list[str]:
+        """Distinct error codes, sorted: for the filter combo."""
+        return self._distinct("error_code")
+
+    def attribute_names(self) -> list[str]:
+        """Distinct attribute names, sorted: for the filter combo."""
+        return self._distinct("attribute_name")
+
+    def export(
+        self, path: Path, filt: HistoryFilter = _ALL, fmt: Literal["csv", "json"] | None = None
+    ) -> int:
+        """Write matching records (newest first) to CSV or JSON atomically; returns how many.
+
+        The format comes from the suffix unless given. Streams over its own connection, so the
+        store stays usable by other threads meanwhile.
+        """
+        chosen = export_module.format_for(Path(path), fmt)
+        self._sweep()
+        sql = query.build(filt, fts=self.fts)
+        statement = (
+            f"SELECT {query.SELECT_COLUMNS} FROM {sql.source} {sql.where_sql()}"  # noqa: S608
+            f" ORDER BY {sql.id_column} DESC"
+        )
+        reader = self._connect()
+        try:
+            cursor = reader.execute(statement, sql.params)
+            chunks = iter(lambda: cursor.fetchmany(500), [])
+            records = (record_from_row(row) for chunk in chunks for row in chunk)
+            return export_module.write(Path(path), chosen, records)
+        finally:
+            reader.close()
+
+    # --- lifetime --------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is None:
+                return
+            with suppress(sqlite3.Error):
+                self._conn.execute("PRAGMA optimize")
+            self._conn.close()
+            self._conn = None
+
+    def __enter__(self) -> HistoryStore:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
