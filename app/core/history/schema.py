@@ -60,7 +60,7 @@ _V1 = (
         cancelled INTEGER NOT NULL DEFAULT 0,
         trigger_log TEXT,
         pid INTEGER,
-        proc_token TEXT
+        proc_start TEXT
     )
     """,
     # Each index also orders by rowid, so "= ? ORDER BY id DESC LIMIT n" needs no sort.

@@ -116,7 +116,7 @@ _INSERT = (
     "INSERT INTO attempts (started_at, finished_at, operation, region, endpoint_url, user_pool_id,"
     " client_id, profile_name, username, attribute_name, client_metadata, outcome,"
     " delivery_attribute_name, delivery_medium, delivery_destination, error_code, error_message,"
-    " http_status, request_id, latency_ms, attempts, cancelled, trigger_log, pid, proc_token)"
+    " http_status, request_id, latency_ms, attempts, cancelled, trigger_log, pid, proc_start)"
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
@@ -285,7 +285,7 @@ class HistoryStore:
         with self._lock:
             conn = self._require()
             pending = conn.execute(
-                "SELECT id, pid, proc_token FROM attempts WHERE outcome = ?", (Outcome.PENDING.value,)
+                "SELECT id, pid, proc_start FROM attempts WHERE outcome = ?", (Outcome.PENDING.value,)
             ).fetchall()
             dead = [row_id for row_id, pid, token in pending if not is_alive(pid, token)]
             if not dead:
