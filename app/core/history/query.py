@@ -39,7 +39,10 @@ def fts_expression(words: list[str]) -> str:
     return " AND ".join('"' + word.replace('"', '""') + '"*' for word in words)
 
 
-def build(filt: HistoryFilter, *, fts: bool) -> FilterSql:
+def build(
+    filt: HistoryFilter, *, fts: bool, id_range: tuple[int | None, int | None] = (None, None)
+) -> FilterSql:
+    """The SQL of `filt`; `id_range` bounds the ids a time range can match (see schema v2)."""
     sql = FilterSql()
     if filt.text and filt.text.strip():
         words = clean_text(filt.text).split()
@@ -71,4 +74,11 @@ def build(filt: HistoryFilter, *, fts: bool) -> FilterSql:
     if filt.until is not None:
         sql.where.append("a.started_at <= ?")
         sql.params.append(format_time(filt.until))
+    low, high = id_range
+    if low is not None:
+        sql.where.append(f"{sql.id_column} >= ?")
+        sql.params.append(low)
+    if high is not None:
+        sql.where.append(f"{sql.id_column} <= ?")
+        sql.params.append(high)
     return sql

@@ -16,8 +16,8 @@ from app.core.redaction import SECRETS
 
 TOKEN_PLACEHOLDER = "<redacted-token>"
 _SEGMENT = r"[A-Za-z0-9_\-=]"
-# A JWS (header.payload.signature) or JWE (five segments); the header always starts '{"' = "eyJ".
-_JWT = re.compile(rf"eyJ{_SEGMENT}+\.{_SEGMENT}*\.{_SEGMENT}*(?:\.{_SEGMENT}*\.{_SEGMENT}*)?")
+# A JWS (header.payload.signature) or JWE (five segments), whole; the header starts '{"' = "eyJ".
+_JWT = re.compile(rf"eyJ{_SEGMENT}+(?:\.{_SEGMENT}*){{2,4}}")
 _SUMMARY_LENGTH = 80
 
 

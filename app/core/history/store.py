@@ -116,9 +116,22 @@ _INSERT = (
     "INSERT INTO attempts (started_at, finished_at, operation, region, endpoint_url, user_pool_id,"
     " client_id, profile_name, username, attribute_name, client_metadata, outcome,"
     " delivery_attribute_name, delivery_medium, delivery_destination, error_code, error_message,"
-    " http_status, request_id, latency_ms, attempts, cancelled, trigger_log, pid, proc_start)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " http_status, request_id, latency_ms, attempts, cancelled, trigger_log, pid, proc_start, time_key)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
+_LAST_TIME_KEY = "SELECT time_key FROM attempts ORDER BY id DESC LIMIT 1"
+
+
+def _next_time_key(previous: str | None, started: str) -> tuple[str, float]:
+    """The running maximum of started_at after `started`, and how far `started` lags behind it."""
+    if previous is None or started >= previous:
+        return started, 0.0
+    return previous, (parse_time(previous) - parse_time(started)).total_seconds()
+
+
+def _raise_max_lag(conn: sqlite3.Connection, lag: float) -> None:
+    if lag > 0:
+        conn.execute("UPDATE meta SET value = max(value, ?) WHERE key = ?", (lag, schema.MAX_LAG_KEY))
 
 _COMPLETE = (
     "UPDATE attempts SET finished_at = ?, outcome = ?, delivery_attribute_name = ?, delivery_medium = ?,"
@@ -308,7 +321,10 @@ class HistoryStore:
         row = (values[0], None, *values[1:], Outcome.PENDING.value,
                *([None] * 9), 0, None, pid, self._token(pid))
         with self._transaction() as conn:
-            row_id = conn.execute(_INSERT, row).lastrowid
+            previous = conn.execute(_LAST_TIME_KEY).fetchone()
+            time_key, lag = _next_time_key(previous[0] if previous else None, str(values[0]))
+            row_id = conn.execute(_INSERT, (*row, time_key)).lastrowid
+            _raise_max_lag(conn, lag)
         assert row_id is not None
         return row_id
 
@@ -329,16 +345,23 @@ class HistoryStore:
     def bulk_insert_for_benchmark(self, records: Iterable[tuple[AttemptStart, AttemptCompletion]]) -> None:
         """Insert finished attempts in one transaction (benchmarks and tests; not for the app)."""
 
-        def rows() -> Iterator[tuple[object, ...]]:
+        max_lag = 0.0
+
+        def rows(previous: str | None) -> Iterator[tuple[object, ...]]:
+            nonlocal max_lag
             for start, done in records:
                 started = start.started_at or utc_now()
                 finished = started + timedelta(milliseconds=done.latency_ms or 0)
                 values = _start_values(start)
-                yield (format_time(started), format_time(finished), *values[1:],
-                       *_completion_values(done), None, None)
+                previous, lag = _next_time_key(previous, str(values[0]))
+                max_lag = max(max_lag, lag)
+                yield (values[0], format_time(finished), *values[1:],
+                       *_completion_values(done), None, None, previous)
 
         with self._transaction() as conn:
-            conn.executemany(_INSERT, rows())
+            last = conn.execute(_LAST_TIME_KEY).fetchone()
+            conn.executemany(_INSERT, rows(last[0] if last else None))
+            _raise_max_lag(conn, max_lag)
 
     # --- reading ---------------------------------------------------------------------------------
 
@@ -349,6 +372,27 @@ class HistoryStore:
             (row_id,),
         ).fetchone()
         return None if row is None else record_from_row(row)
+
+    def _build(self, conn: sqlite3.Connection, filt: HistoryFilter) -> query.FilterSql:
+        """The filter's SQL, with a time range narrowed to an id range by two index seeks."""
+        low: int | None = None
+        high: int | None = None
+        if filt.since is not None:
+            row = conn.execute(
+                "SELECT id FROM attempts WHERE time_key >= ? ORDER BY time_key, id LIMIT 1",
+                (format_time(filt.since),),
+            ).fetchone()
+            low = row[0] if row else -1
+            high = -2 if row is None else None  # nothing that late: an empty range
+        if filt.until is not None and high is None:
+            lag_row = conn.execute("SELECT value FROM meta WHERE key = ?", (schema.MAX_LAG_KEY,)).fetchone()
+            lag = float(lag_row[0]) if lag_row else 0.0
+            row = conn.execute(
+                "SELECT id FROM attempts WHERE time_key <= ? ORDER BY time_key DESC, id DESC LIMIT 1",
+                (format_time(filt.until + timedelta(seconds=lag)),),
+            ).fetchone()
+            high = row[0] if row else -2
+        return query.build(filt, fts=self.fts, id_range=(low, high))
 
     def get(self, row_id: int) -> HistoryRecord | None:
         self._sweep()
@@ -362,24 +406,26 @@ class HistoryStore:
         if limit <= 0:
             return []
         self._sweep()
-        sql = query.build(filt, fts=self.fts)
-        extra = [f"{sql.id_column} < ?"] if before_id is not None else []
-        params = [*sql.params, *([before_id] if before_id is not None else []), limit]
-        statement = (
-            # Only constants and "?" placeholders are formatted into the SQL; values are parameters.
-            f"SELECT {query.SELECT_COLUMNS} FROM {sql.source} {sql.where_sql(*extra)}"  # noqa: S608
-            f" ORDER BY {sql.id_column} DESC LIMIT ?"
-        )
         with self._lock:
-            rows = self._require().execute(statement, params).fetchall()
+            conn = self._require()
+            sql = self._build(conn, filt)
+            extra = [f"{sql.id_column} < ?"] if before_id is not None else []
+            params = [*sql.params, *([before_id] if before_id is not None else []), limit]
+            statement = (
+                # Only constants and "?" placeholders are formatted into the SQL; values are parameters.
+                f"SELECT {query.SELECT_COLUMNS} FROM {sql.source} {sql.where_sql(*extra)}"  # noqa: S608
+                f" ORDER BY {sql.id_column} DESC LIMIT ?"
+            )
+            rows = conn.execute(statement, params).fetchall()
         return [record_from_row(row) for row in rows]
 
     def count(self, filt: HistoryFilter = _ALL) -> int:
         """How many records match (a full count: slower than `page` on huge histories)."""
         self._sweep()
-        sql = query.build(filt, fts=self.fts)
         with self._lock:
-            row = self._require().execute(
+            conn = self._require()
+            sql = self._build(conn, filt)
+            row = conn.execute(
                 f"SELECT count(*) FROM {sql.source} {sql.where_sql()}", sql.params  # noqa: S608
             ).fetchone()
         return int(row[0])
@@ -412,7 +458,8 @@ class HistoryStore:
         """
         chosen = export_module.format_for(Path(path), fmt)
         self._sweep()
-        sql = query.build(filt, fts=self.fts)
+        with self._lock:
+            sql = self._build(self._require(), filt)
         statement = (
             f"SELECT {query.SELECT_COLUMNS} FROM {sql.source} {sql.where_sql()}"  # noqa: S608
             f" ORDER BY {sql.id_column} DESC"
