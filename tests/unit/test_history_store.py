@@ -292,6 +292,8 @@ def test_text_search_matches_words_by_prefix_across_fields(varied: HistoryStore)
     assert ids(varied, HistoryFilter(text="custom:x")) == [9]  # attribute
     assert ids(varied, HistoryFilter(text="campaign aut")) == [12]  # metadata key and value
     assert ids(varied, HistoryFilter(text="SPRING")) == [3, 1]  # case-insensitive
+    assert ids(varied, HistoryFilter(text="x")) == [9]  # one character: whole words only
+    assert ids(varied, HistoryFilter(text="sp")) == [3, 1]  # two: a prefix
 
 
 def test_text_search_handles_unicode_diacritics_scripts_and_symbols(varied: HistoryStore) -> None:

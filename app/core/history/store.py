@@ -479,7 +479,8 @@ class HistoryStore:
         with self._lock:
             if self._conn is None:
                 return
-            with suppress(sqlite3.Error):
+            with suppress(sqlite3.Error):  # keep planner statistics fresh, bounded in cost
+                self._conn.execute("PRAGMA analysis_limit = 400")
                 self._conn.execute("PRAGMA optimize")
             self._conn.close()
             self._conn = None
