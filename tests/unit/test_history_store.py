@@ -382,6 +382,18 @@ def test_keyset_paging_is_stable_when_rows_are_added_between_pages(store: Histor
     assert filtered[:25] == list(range(49, 0, -2))
 
 
+def test_oldest_first_pages_forward_from_the_end_of_the_list(varied: HistoryStore) -> None:
+    filt = HistoryFilter(outcome=Outcome.ERROR)
+    forward: list[int] = []
+    page = varied.page(filt, limit=2, oldest_first=True)
+    while page:
+        forward += [record.id for record in page]
+        page = varied.page(filt, limit=2, oldest_first=True, after_id=page[-1].id)
+    assert forward == [2, 3, 4, 8, 9, 12]
+    assert [r.id for r in varied.page(HistoryFilter(text="spring"), oldest_first=True)] == [1, 3]
+    assert [r.id for r in varied.page(limit=3, before_id=9, after_id=4)] == [8, 7, 6]
+
+
 def test_text_search_pages_newest_first_too(store: HistoryStore) -> None:
     for index in range(30):
         add(store, start(metadata={"campaign": "spring" if index % 3 == 0 else "other"}), success())

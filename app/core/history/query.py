@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from app.core.history.records import HistoryFilter, clean_text, format_time
 from app.core.history.schema import FTS_COLUMNS, RECORD_COLUMNS
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 SELECT_COLUMNS = ", ".join(f"a.{column}" for column in RECORD_COLUMNS)
 
 
@@ -57,7 +58,8 @@ def build(
     """The SQL of `filt`; `id_range` bounds the ids a time range can match (see schema v2)."""
     sql = FilterSql()
     if filt.text and filt.text.strip():
-        words = clean_text(filt.text).split()
+        # Control characters separate words (FTS5 would read a NUL as the end of the query).
+        words = _CONTROL.sub(" ", clean_text(filt.text)).split()
         indexed = [word for word in words if fts and any(ch.isalnum() for ch in word)]
         if indexed:
             sql.source = "attempts_fts CROSS JOIN attempts a ON a.id = attempts_fts.rowid"

@@ -19,7 +19,7 @@ from contextlib import contextmanager, suppress
 from datetime import timedelta
 from pathlib import Path
 from types import TracebackType
-from typing import Literal
+from typing import Any, Literal
 
 from app.core.history import export as export_module
 from app.core.history import query, schema
@@ -65,8 +65,10 @@ def _json_metadata(metadata: dict[str, str]) -> str:
 
 
 def _parse_metadata(text: str | None) -> dict[str, str]:
+    if not text or text == "{}":
+        return {}
     try:
-        value = json.loads(text or "{}")
+        value = json.loads(text)
     except ValueError:
         return {}
     if not isinstance(value, dict):
@@ -74,42 +76,23 @@ def _parse_metadata(text: str | None) -> dict[str, str]:
     return {str(key): item if isinstance(item, str) else json.dumps(item) for key, item in value.items()}
 
 
-def record_from_row(row: tuple[object, ...]) -> HistoryRecord:
-    """A HistoryRecord from a row of `schema.RECORD_COLUMNS`."""
+_OUTCOMES = {outcome.value: outcome for outcome in Outcome}
+
+
+def record_from_row(row: tuple[Any, ...]) -> HistoryRecord:
+    """A HistoryRecord from a row of `schema.RECORD_COLUMNS` (SQLite already gives the right types)."""
     (row_id, started, finished, operation, region, endpoint_url, user_pool_id, client_id, profile_name,
      username, attribute_name, metadata, outcome, d_attr, d_medium, d_dest, error_code, error_message,
      http_status, request_id, latency_ms, attempts, cancelled, trigger_log) = row
     delivery = None
     if d_attr is not None or d_medium is not None or d_dest is not None:
-        delivery = CodeDeliveryDetails(_opt(d_attr), _opt(d_medium), _opt(d_dest))
+        delivery = CodeDeliveryDetails(d_attr, d_medium, d_dest)
     return HistoryRecord(
-        id=int(row_id),  # type: ignore[call-overload]
-        started_at=parse_time(str(started)),
-        finished_at=parse_time(str(finished)) if finished is not None else None,
-        operation=str(operation),
-        region=str(region),
-        endpoint_url=_opt(endpoint_url),
-        user_pool_id=_opt(user_pool_id),
-        client_id=str(client_id),
-        profile_name=_opt(profile_name),
-        username=_opt(username),
-        attribute_name=str(attribute_name),
-        client_metadata=_parse_metadata(_opt(metadata)),
-        outcome=Outcome(str(outcome)),
-        delivery=delivery,
-        error_code=_opt(error_code),
-        error_message=_opt(error_message),
-        http_status=None if http_status is None else int(http_status),  # type: ignore[call-overload]
-        request_id=_opt(request_id),
-        latency_ms=None if latency_ms is None else float(latency_ms),  # type: ignore[arg-type]
-        attempts=None if attempts is None else int(attempts),  # type: ignore[call-overload]
-        cancelled=bool(cancelled),
-        trigger_log=_opt(trigger_log),
+        row_id, parse_time(started), None if finished is None else parse_time(finished), operation, region,
+        endpoint_url, user_pool_id, client_id, profile_name, username, attribute_name,
+        _parse_metadata(metadata), _OUTCOMES[outcome], delivery, error_code, error_message, http_status,
+        request_id, latency_ms, attempts, bool(cancelled), trigger_log,
     )
-
-
-def _opt(value: object) -> str | None:
-    return None if value is None else str(value)
 
 
 _INSERT = (
@@ -400,23 +383,31 @@ class HistoryStore:
             return self._fetch(self._require(), row_id)
 
     def page(
-        self, filt: HistoryFilter = _ALL, *, limit: int = 200, before_id: int | None = None
+        self, filt: HistoryFilter = _ALL, *, limit: int = 200, before_id: int | None = None,
+        after_id: int | None = None, oldest_first: bool = False,
     ) -> list[HistoryRecord]:
-        """Up to `limit` records matching `filt`, newest first, with ids below `before_id`."""
+        """Up to `limit` records matching `filt` with ids below `before_id` and above `after_id`:
+        newest first, or from the oldest with `oldest_first` (a list's "jump to end")."""
         if limit <= 0:
             return []
         self._sweep()
         with self._lock:
             conn = self._require()
             sql = self._build(conn, filt)
-            extra = [f"{sql.id_column} < ?"] if before_id is not None else []
-            params = [*sql.params, *([before_id] if before_id is not None else []), limit]
+            extra: list[str] = []
+            params: list[object] = list(sql.params)
+            if before_id is not None:
+                extra.append(f"{sql.id_column} < ?")
+                params.append(before_id)
+            if after_id is not None:
+                extra.append(f"{sql.id_column} > ?")
+                params.append(after_id)
             statement = (
                 # Only constants and "?" placeholders are formatted into the SQL; values are parameters.
                 f"SELECT {query.SELECT_COLUMNS} FROM {sql.source} {sql.where_sql(*extra)}"  # noqa: S608
-                f" ORDER BY {sql.id_column} DESC LIMIT ?"
+                f" ORDER BY {sql.id_column} {'ASC' if oldest_first else 'DESC'} LIMIT ?"
             )
-            rows = conn.execute(statement, params).fetchall()
+            rows = conn.execute(statement, [*params, limit]).fetchall()
         return [record_from_row(row) for row in rows]
 
     def count(self, filt: HistoryFilter = _ALL) -> int:
