@@ -127,6 +127,15 @@ def test_complete_refuses_unknown_rows_a_second_completion_and_non_final_outcome
     assert store.get(row_id + 100) is None
 
 
+def test_a_late_result_still_completes_a_row_another_process_marked_interrupted(store: HistoryStore) -> None:
+    row_id = store.begin(start())
+    conn = sqlite3.connect(store.path)
+    conn.execute("UPDATE attempts SET outcome = 'interrupted' WHERE id = ?", (row_id,))
+    conn.commit()
+    conn.close()
+    assert store.complete(row_id, success()).outcome is Outcome.SUCCESS
+
+
 def test_started_at_is_stored_in_utc_whatever_zone_it_came_in(store: HistoryStore) -> None:
     paris = timezone(timedelta(hours=2))
     aware = store.get(store.begin(start(at=datetime(2025, 6, 1, 14, 0, tzinfo=paris))))
