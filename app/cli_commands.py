@@ -198,7 +198,7 @@ def _run_send_or_verify(
             first = problems[0]
             option = {"AttributeName": "--attribute", "Code": "--code"}.get(first.field, first.field)
             raise BadInputError(option, "; ".join(str(p) for p in problems))
-    with HistoryStore(app_paths().history_db) as history:
+    with _open_history(stderr) as history:
         if args.command == "send":
             sent = send_recorded(
                 conn, history, access_token=access_token, username=username,
@@ -243,6 +243,17 @@ def _run_send_or_verify(
     return EXIT_OK
 
 
+def _open_history(stderr: TextIO) -> HistoryStore:
+    """The history store; says where an unreadable history file was moved."""
+    store = HistoryStore(app_paths().history_db)
+    if store.recovered_from is not None:
+        stderr.write(
+            f"Note: the history file could not be read; it was moved to {store.recovered_from} "
+            "and a new history was started.\n"
+        )
+    return store
+
+
 def _report_service_error(
     args: argparse.Namespace, error: ServiceError, history_id: int | None,
     stdout: TextIO, stderr: TextIO,
@@ -267,10 +278,10 @@ def _history_filter(args: argparse.Namespace) -> HistoryFilter:
     )
 
 
-def _run_history(args: argparse.Namespace, stdout: TextIO) -> int:
+def _run_history(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     if args.limit < 1:
         raise BadInputError("--limit", "The limit is a positive number.")
-    with HistoryStore(app_paths().history_db) as history:
+    with _open_history(stderr) as history:
         filt = _history_filter(args)
         if args.export:
             suffix = args.export.suffix.lower()
@@ -302,7 +313,7 @@ def run_command(args: argparse.Namespace, *, stdin: TextIO, stdout: TextIO, stde
     configure_logging(app_paths())
     try:
         if args.command == "history":
-            return _run_history(args, stdout)
+            return _run_history(args, stdout, stderr)
         return _run_send_or_verify(args, stdin, stdout, stderr)
     except BadInputError as exc:
         if getattr(args, "json", False):
