@@ -8,12 +8,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from app.core.calls import CallResult, SendResult, send_verification_code, verify_attribute
 from app.core.connection import CognitoConnection
 from app.core.errors import ServiceError
-from app.core.history import AttemptCompletion, AttemptStart, HistoryStore
+from app.core.history import AttemptCompletion, AttemptStart
 from app.core.models import SEND_OPERATION, VERIFY_OPERATION, Outcome
+
+
+class HistoryWriter(Protocol):
+    """What recording needs of a history: `HistoryStore`, or a wrapper that also notifies a view."""
+
+    def begin(self, start: AttemptStart) -> int: ...
+
+    def complete(self, row_id: int, completion: AttemptCompletion) -> object: ...
 
 
 def _never_cancelled() -> bool:
@@ -61,7 +70,7 @@ def _error_completion(error: ServiceError, cancelled: bool) -> AttemptCompletion
 
 def send_recorded(
     conn: CognitoConnection,
-    history: HistoryStore | None,
+    history: HistoryWriter | None,
     *,
     access_token: str,
     username: str | None,
@@ -100,7 +109,7 @@ def send_recorded(
 
 def verify_recorded(
     conn: CognitoConnection,
-    history: HistoryStore | None,
+    history: HistoryWriter | None,
     *,
     access_token: str,
     username: str | None,
