@@ -46,7 +46,7 @@ def _reader(store: ProfileStore, stop: Path) -> dict[str, object]:
 def main(argv: list[str]) -> int:
     path, go, role, worker, count = Path(argv[0]), Path(argv[1]), argv[2], argv[3], int(argv[4])
     if "--no-lock" in argv:
-        profiles.exclusive_lock = lambda *_a, **_k: contextlib.nullcontext()  # type: ignore[attr-defined]
+        profiles.exclusive_lock = lambda *_a, **_k: contextlib.nullcontext()  # type: ignore[attr-defined,assignment]
     store = ProfileStore(path)
     _wait_for(go)
     result = _writer(store, worker, count) if role == "writer" else _reader(store, go.with_name("stop"))
