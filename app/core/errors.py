@@ -209,8 +209,60 @@ _CLIENT_ERRORS = (
     ),
 )
 
+# Signed admin calls (DescribeUserPool, FilterLogEvents) made with an AWS profile's credentials.
+AWS_NO_CREDENTIALS = "NoCredentials"
+AWS_SSO_EXPIRED = "SsoTokenExpired"
+AWS_PROFILE_NOT_FOUND = "AwsProfileNotFound"
+AWS_CREDENTIALS_ERROR = "CredentialsError"
+
+_ADMIN_ERRORS = (
+    _entry(
+        "AccessDeniedException", 400,
+        "The AWS identity of the chosen AWS profile may not make this admin call.",
+        "Grant it cognito-idp:DescribeUserPool on the pool (and logs:FilterLogEvents on the "
+        "trigger's log group), or pick another AWS profile.",
+    ),
+    _entry(
+        "ExpiredTokenException", 400,
+        "The AWS profile's temporary credentials have expired.",
+        "Renew them (aws sso login, or new session credentials) and try again.",
+    ),
+    _entry(
+        "UnrecognizedClientException", 400,
+        "AWS does not recognise the access key of the chosen AWS profile.",
+        "Check the profile's keys are current and meant for this AWS partition.",
+    ),
+    _entry(
+        "InvalidSignatureException", 400,
+        "AWS refused the request signature: a wrong secret key, or this computer's clock is off.",
+        "Check the AWS profile's secret access key and the system clock, then try again.",
+    ),
+    _entry(
+        AWS_NO_CREDENTIALS, None,
+        "No AWS credentials were found for the admin calls.",
+        "Pick an AWS profile (from ~/.aws/config or ~/.aws/credentials), or set AWS credentials "
+        "in the environment.",
+    ),
+    _entry(
+        AWS_SSO_EXPIRED, None,
+        "The AWS SSO (IAM Identity Center) session of this AWS profile has expired or was never started.",
+        "Run `aws sso login --profile <name>` in a terminal, then try again.",
+    ),
+    _entry(
+        AWS_PROFILE_NOT_FOUND, None,
+        "The chosen AWS profile is not in the AWS config or credentials file.",
+        "Pick one of the listed AWS profiles, or check AWS_CONFIG_FILE and ~/.aws/config.",
+    ),
+    _entry(
+        AWS_CREDENTIALS_ERROR, None,
+        "The AWS profile's credentials could not be loaded (a credential process or role "
+        "assumption failed, or the profile is incomplete).",
+        "Run `aws sts get-caller-identity --profile <name>` to see the full error and fix the profile.",
+    ),
+)
+
 CATALOGUE: dict[str, CatalogueEntry] = {
-    entry.code: entry for entry in (*_SEED_ERRORS, *_RELATED_ERRORS, *_CLIENT_ERRORS)
+    entry.code: entry for entry in (*_SEED_ERRORS, *_RELATED_ERRORS, *_CLIENT_ERRORS, *_ADMIN_ERRORS)
 }
 
 # Throttling codes AWS uses besides Cognito's own TooManyRequestsException.
