@@ -1,0 +1,100 @@
+"""Cognito's own input validation for the two verification operations, worded like AWS words it.
+
+This is the server side of "send anyway": whatever the client skipped, the sandbox checks here and
+answers InvalidParameterException with AWS's "N validation errors detected: …" message.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from app.sandbox.wire import ApiError, invalid_parameter
+
+ATTRIBUTE_NAME_PATTERN = r"[\p{L}\p{M}\p{S}\p{N}\p{P}]+"
+TOKEN_PATTERN = r"[A-Za-z0-9-_=.]+"
+CODE_PATTERN = r"[\S]+"
+_TOKEN = re.compile(r"[A-Za-z0-9\-_=.]+")
+_CODE = re.compile(r"\S+")
+
+
+def _attribute_chars_ok(value: str) -> bool:
+    return all(unicodedata.category(ch)[0] in "LMSNP" for ch in value)
+
+
+@dataclass(frozen=True)
+class Member:
+    """One request member and its constraints."""
+
+    name: str
+    required: bool
+    min_length: int | None = None
+    max_length: int | None = None
+    pattern: str | None = None
+    matches: Callable[[str], bool] | None = None
+    sensitive: bool = False
+
+    @property
+    def path(self) -> str:
+        return self.name[:1].lower() + self.name[1:]
+
+
+ACCESS_TOKEN = Member(
+    "AccessToken", True, pattern=TOKEN_PATTERN, matches=lambda v: bool(_TOKEN.fullmatch(v)), sensitive=True
+)
+ATTRIBUTE_NAME = Member(
+    "AttributeName", True, 1, 32, ATTRIBUTE_NAME_PATTERN, _attribute_chars_ok
+)
+CODE = Member("Code", True, 1, 2048, CODE_PATTERN, lambda v: bool(_CODE.fullmatch(v)), sensitive=True)
+
+
+def _problems(member: Member, value: object) -> list[str]:
+    shown = "" if member.sensitive or not isinstance(value, str) else f" '{value}'"
+    prefix = f"Value{shown} at '{member.path}' failed to satisfy constraint: "
+    if value is None:
+        return [f"Value null at '{member.path}' failed to satisfy constraint: Member must not be null"]
+    if not isinstance(value, str):
+        return [prefix + "Member must be a string"]
+    found = []
+    if member.min_length is not None and len(value) < member.min_length:
+        found.append(prefix + f"Member must have length greater than or equal to {member.min_length}")
+    if member.max_length is not None and len(value) > member.max_length:
+        found.append(prefix + f"Member must have length less than or equal to {member.max_length}")
+    if value and member.matches is not None and not member.matches(value):
+        found.append(prefix + f"Member must satisfy regular expression pattern: {member.pattern}")
+    return found
+
+
+def _metadata_problems(value: object) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        return [
+            "Value at 'clientMetadata' failed to satisfy constraint: Member must be a map of string to string"
+        ]
+    return []
+
+
+def validate(params: Mapping[str, Any], members: tuple[Member, ...], *, metadata: bool = False) -> None:
+    """Raise InvalidParameterException listing every constraint the request breaks."""
+    found: list[str] = []
+    for member in members:
+        found += _problems(member, params.get(member.name))
+    if metadata:
+        found += _metadata_problems(params.get("ClientMetadata"))
+    if found:
+        count = len(found)
+        noun = "error" if count == 1 else "errors"
+        raise invalid_parameter(f"{count} validation {noun} detected: " + "; ".join(found))
+
+
+def require_object(params: object) -> dict[str, Any]:
+    """The request body must be a JSON object."""
+    if not isinstance(params, dict):
+        raise ApiError("SerializationException", "Start of structure or map found where not expected.")
+    return params
