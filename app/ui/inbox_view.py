@@ -1,0 +1,297 @@
+"""The sandbox's inbox as a dock: every message the local pool "delivered", newest first, with its
+code, refreshed while visible; plus the seeded test users, to sign in as one with a click."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDockWidget,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.ui.async_tools import TaskKeeper, run_blocking
+from app.ui.result_view import copy_text
+from app.ui.style import Tone, set_tone
+
+if TYPE_CHECKING:
+    from app.sandbox.control import SandboxControl
+
+_log = logging.getLogger(__name__)
+POLL_INTERVAL_MS = 1500
+_COLUMNS = ("Sent", "User", "Attribute", "Medium", "Destination", "Code", "Subject")
+_KEYS = ("sent_at", "username", "attribute", "medium", "destination", "code", "subject")
+_ANY_INDEX = QModelIndex | QPersistentModelIndex
+
+
+def _short_time(text: str) -> str:
+    """`2025-01-02T03:04:05.123Z` → `03:04:05`."""
+    if "T" in text:
+        return text.split("T", 1)[1][:8]
+    return text
+
+
+class InboxModel(QAbstractTableModel):
+    """Inbox messages, newest first."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.messages: list[dict[str, Any]] = []
+
+    def rowCount(self, parent: _ANY_INDEX = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
+        return 0 if parent.isValid() else len(self.messages)
+
+    def columnCount(self, parent: _ANY_INDEX = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
+        return 0 if parent.isValid() else len(_COLUMNS)
+
+    def headerData(  # noqa: N802 - Qt API
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> object:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return _COLUMNS[section]
+        return None
+
+    def data(self, index: _ANY_INDEX, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid():
+            return None
+        message = self.messages[index.row()]
+        key = _KEYS[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            value = message.get(key)
+            if key == "sent_at":
+                return _short_time(str(value or ""))
+            if key == "subject" and message.get("trigger_error"):
+                return f"trigger error: {message['trigger_error']}"
+            return "" if value is None else str(value)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return str(message.get("message") or "")
+        return None
+
+    def set_messages(self, messages: list[dict[str, Any]]) -> bool:
+        """Replace the rows (newest first); False when nothing changed."""
+        newest_first = list(reversed(messages))
+        if [m.get("id") for m in newest_first] == [m.get("id") for m in self.messages]:
+            return False
+        self.beginResetModel()
+        self.messages = newest_first
+        self.endResetModel()
+        return True
+
+    def message(self, row: int) -> dict[str, Any] | None:
+        return self.messages[row] if 0 <= row < len(self.messages) else None
+
+
+class InboxDock(QDockWidget):
+    """`use_code(str)` fills the verify field; `use_user(username, password)` the sign-in form."""
+
+    use_code = Signal(str)
+    use_user = Signal(str, str)
+
+    def __init__(self, tasks: TaskKeeper, parent: QWidget | None = None) -> None:
+        super().__init__("Sandbox inbox", parent)
+        self.setObjectName("inboxDock")
+        self.setAccessibleName("Sandbox inbox")
+        self._tasks = tasks
+        self.control: SandboxControl | None = None
+        self._polling = False
+        self._users: list[dict[str, Any]] = []
+        self._build_controls()
+        self._build_layout()
+        self._timer = QTimer(self)
+        self._timer.setInterval(POLL_INTERVAL_MS)
+        self._timer.timeout.connect(self.refresh)
+        self.refresh_button.clicked.connect(self.refresh)
+        self.copy_button.clicked.connect(self._copy_code)
+        self.use_button.clicked.connect(self._use_code)
+        self.use_user_button.clicked.connect(self._use_user)
+        self.table.selectionModel().currentRowChanged.connect(self._row_changed)
+        self.table.doubleClicked.connect(lambda _index: self._use_code())
+        self.visibilityChanged.connect(self._visibility_changed)
+        self._update_buttons()
+
+    def _build_controls(self) -> None:
+        self.status = QLabel("No sandbox: Sandbox → Start sandbox pool.")
+        self.status.setObjectName("inboxStatusLabel")
+        self.status.setWordWrap(True)
+        set_tone(self.status, Tone.MUTED)
+        self.users_combo = QComboBox()
+        self.users_combo.setObjectName("sandboxUsersCombo")
+        self.users_combo.setAccessibleName("Sandbox test user")
+        self.use_user_button = QPushButton("Sign-in form")
+        self.use_user_button.setObjectName("useSandboxUserButton")
+        self.use_user_button.setAccessibleName("Fill the sign-in form with this test user")
+        self.use_user_button.setToolTip("Fill the username and password of this test user")
+        self.model = InboxModel(self)
+        self.table = QTableView()
+        self.table.setObjectName("inboxTable")
+        self.table.setAccessibleName("Delivered messages")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().hide()
+        self.table.setAlternatingRowColors(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.body = QPlainTextEdit()
+        self.body.setObjectName("inboxMessageView")
+        self.body.setAccessibleName("Selected message")
+        self.body.setReadOnly(True)
+        self.body.setPlaceholderText("Select a message to read it.")
+        self.refresh_button = QPushButton("Refresh")
+        self.refresh_button.setObjectName("inboxRefreshButton")
+        self.refresh_button.setAccessibleName("Refresh the inbox")
+        self.copy_button = QPushButton("Copy code")
+        self.copy_button.setObjectName("copyInboxCodeButton")
+        self.copy_button.setAccessibleName("Copy the selected code")
+        self.use_button = QPushButton("Use code")
+        self.use_button.setObjectName("useInboxCodeButton")
+        self.use_button.setAccessibleName("Put the selected code in the verify field")
+        self.use_button.setToolTip("Put the selected (or newest) code in the Verify field")
+
+    def _build_layout(self) -> None:
+        users_row = QHBoxLayout()
+        users_row.addWidget(QLabel("Test user"))
+        users_row.addWidget(self.users_combo, 1)
+        users_row.addWidget(self.use_user_button)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.refresh_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.copy_button)
+        buttons.addWidget(self.use_button)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.setObjectName("inboxSplitter")
+        split.addWidget(self.table)
+        split.addWidget(self.body)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.addWidget(self.status)
+        layout.addLayout(users_row)
+        layout.addLayout(buttons)
+        layout.addWidget(split, 1)
+        self.setWidget(body)
+
+    # --- source ---------------------------------------------------------------------------
+    def set_control(self, control: SandboxControl | None, users: list[dict[str, Any]] | None = None) -> None:
+        self.control = control
+        self._users = list(users or [])
+        self.users_combo.clear()
+        for user in self._users:
+            notes = [n for n in (user.get("challenge"), "TOTP" if user.get("totp_secret") else None) if n]
+            label = str(user.get("username", "?")) + (f"  ({', '.join(notes)})" if notes else "")
+            self.users_combo.addItem(label, user.get("username"))
+        self.model.set_messages([])
+        if control is None:
+            self.status.setText("No sandbox: Sandbox → Start sandbox pool.")
+            self._timer.stop()
+        else:
+            self.status.setText(f"Sandbox at {control.endpoint_url}")
+            self._visibility_changed(self.isVisible())
+            self.refresh()
+        self._update_buttons()
+
+    def _visibility_changed(self, visible: bool) -> None:
+        if visible and self.control is not None:
+            self._timer.start()
+        else:
+            self._timer.stop()
+
+    def refresh(self) -> None:
+        if self.control is None or self._polling:
+            return
+        self._polling = True
+        self._tasks.spawn(self._poll(self.control), name="inbox-poll")
+
+    async def _poll(self, control: SandboxControl) -> None:
+        try:
+            messages = await run_blocking(control.inbox)
+        except Exception as error:  # the sandbox may have stopped: say so, keep polling
+            if control is self.control:
+                self.status.setText(f"Inbox unavailable: {error}")
+                set_tone(self.status, Tone.WARNING)
+            return
+        finally:
+            self._polling = False
+        if control is not self.control:
+            return
+        self.status.setText(f"Sandbox at {control.endpoint_url} · {len(messages)} message(s)")
+        set_tone(self.status, Tone.MUTED)
+        current = self._selected_message()
+        if self.model.set_messages(messages):
+            row = 0
+            if current is not None:
+                ids = [m.get("id") for m in self.model.messages]
+                row = ids.index(current.get("id")) if current.get("id") in ids else 0
+            if self.model.messages:
+                self.table.selectRow(row)
+        self._update_buttons()
+
+    # --- selection -----------------------------------------------------------------------------
+    def _selected_message(self) -> dict[str, Any] | None:
+        index = self.table.currentIndex()
+        return self.model.message(index.row()) if index.isValid() else None
+
+    def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        message = self.model.message(current.row()) if current.isValid() else None
+        if message is None:
+            self.body.clear()
+        else:
+            lines = [f"To: {message.get('destination')} ({message.get('medium')})",
+                     f"Subject: {message.get('subject') or '—'}", ""]
+            lines.append(str(message.get("message") or ""))
+            if message.get("client_metadata"):
+                lines += ["", f"ClientMetadata: {message['client_metadata']}"]
+            if message.get("trigger_error"):
+                lines += ["", f"Trigger error: {message['trigger_error']}"]
+            self.body.setPlainText("\n".join(lines))
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        has_code = bool(self.model.messages)
+        self.copy_button.setEnabled(has_code)
+        self.use_button.setEnabled(has_code)
+        self.refresh_button.setEnabled(self.control is not None)
+        self.use_user_button.setEnabled(bool(self._users))
+        self.users_combo.setEnabled(bool(self._users))
+
+    def _code(self) -> str | None:
+        message = self._selected_message() or self.model.message(0)
+        code = message.get("code") if message else None
+        return str(code) if code else None
+
+    def _copy_code(self) -> None:
+        code = self._code()
+        if code:
+            copy_text(code)
+
+    def _use_code(self) -> None:
+        code = self._code()
+        if code:
+            self.use_code.emit(code)
+
+    def _use_user(self) -> None:
+        index = self.users_combo.currentIndex()
+        if 0 <= index < len(self._users):
+            user = self._users[index]
+            self.use_user.emit(str(user.get("username", "")), str(user.get("password", "")))

@@ -1,0 +1,96 @@
+"""`run_window`: the QApplication, the qasync event loop, the main window, and error reporting.
+
+Nothing here (or in what the window imports) imports boto3: the client is created on the first
+call, in a worker thread. Failures of background tasks, of callbacks on the loop and of Qt slots
+go to the log file and to the window's banner, never to a traceback dialog.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+import threading
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from app import APP_NAME, __version__
+from app.core.logs import configure_logging
+from app.core.paths import app_paths
+
+if TYPE_CHECKING:
+    from app.ui.main_window import MainWindow
+
+_log = logging.getLogger(__name__)
+
+
+def install_error_reporting(loop: asyncio.AbstractEventLoop, window: MainWindow) -> None:
+    """Route uncaught exceptions (loop callbacks, Qt slots, threads) to the log and the banner."""
+
+    def loop_handler(_loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        error = context.get("exception")
+        message = str(context.get("message") or "Unhandled error in a background task")
+        if isinstance(error, BaseException):
+            _log.error("%s", message, exc_info=error)
+            window.report_failure(error)
+        else:
+            _log.error("%s", message)
+            window.report_failure(RuntimeError(message))
+
+    def excepthook(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
+        if issubclass(kind, KeyboardInterrupt):
+            sys.__excepthook__(kind, error, tb)
+            return
+        _log.error("Uncaught exception", exc_info=(kind, error, tb))
+        window.report_failure(error)
+
+    def thread_hook(args: threading.ExceptHookArgs) -> None:
+        if args.exc_value is not None:
+            _log.error("Uncaught exception in thread %s", args.thread.name if args.thread else "?",
+                       exc_info=(args.exc_type, args.exc_value, args.exc_traceback))
+
+    loop.set_exception_handler(loop_handler)
+    sys.excepthook = excepthook
+    threading.excepthook = thread_hook
+
+
+def run_window(*, sandbox: bool = False) -> int:
+    """Open the window (on the embedded sandbox pool with `sandbox=True`); returns the exit code."""
+    import qasync
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
+    app.setApplicationName(APP_NAME)
+    app.setApplicationDisplayName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setOrganizationName(APP_NAME)
+    app.setDesktopFileName("verifydesk")
+    paths = app_paths().ensure()
+    log_file = configure_logging(paths)
+    _log.info("Starting %s %s (log: %s)", APP_NAME, __version__, log_file)
+
+    from app.ui import first_paint
+    from app.ui.about import app_icon
+    from app.ui.main_window import MainWindow
+
+    app.setWindowIcon(app_icon())
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    window = MainWindow(paths=paths)
+    install_error_reporting(loop, window)
+    window.show()
+    first_paint.arm(window)
+    if sandbox:
+        QTimer.singleShot(0, window.start_sandbox)
+    try:
+        with loop:
+            loop.run_forever()
+    finally:
+        sys.excepthook = sys.__excepthook__
+        from app.ui.async_tools import executor
+
+        executor().shutdown(wait=False, cancel_futures=True)
+        _log.info("%s closed", APP_NAME)
+    return 0

@@ -1,0 +1,520 @@
+"""The main window: connection and sign-in on the left, the request in the middle, its result and
+Verify on the right, history below; the sandbox inbox as a dock. Menus carry every action with its
+shortcut. Layout, geometry and the theme are restored from `window.ini`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QEvent, Qt, QTimer, QUrl
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDesktopServices, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import APP_NAME
+from app.core.calls import UserProfile
+from app.core.errors import ServiceError
+from app.core.history import HistoryRecord, HistoryStore
+from app.core.paths import AppPaths, app_paths
+from app.core.profiles import Profile, ProfileError, ProfileStore
+from app.core.secrets import SecretKind, SecretStore, default_secret_store
+from app.ui.async_tools import TaskKeeper, run_blocking
+from app.ui.connection_panel import ConnectionPanel
+from app.ui.history_view import HistoryView
+from app.ui.inbox_view import InboxDock
+from app.ui.request_panel import RequestPanel
+from app.ui.result_view import ResultView, VerifyBox
+from app.ui.sandbox_mode import SandboxMode
+from app.ui.send_flow import HistoryNotifier, RequestController
+from app.ui.session import Session
+from app.ui.settings import read_str, window_settings
+from app.ui.sign_in_panel import SignInPanel
+from app.ui.status import Banner, describe_failure
+from app.ui.style import Theme, Tone, apply_theme, stylesheet
+
+_log = logging.getLogger(__name__)
+DEFAULT_SIZE = (1280, 800)
+
+
+def _scrolling(widget: QWidget, name: str) -> QScrollArea:
+    area = QScrollArea()
+    area.setObjectName(name)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QScrollArea.Shape.NoFrame)
+    area.setWidget(widget)
+    return area
+
+
+class MainWindow(QMainWindow):
+    """The VerifyDesk window. Collaborators can be injected (tests); by default they come from
+    `app_paths()`: profiles file, history database, the detected secret store."""
+
+    def __init__(
+        self,
+        *,
+        paths: AppPaths | None = None,
+        profiles: ProfileStore | None = None,
+        secrets: SecretStore | None = None,
+        history: HistoryStore | None = None,
+        sandbox_factory: Callable[[], Any] | None = None,
+    ) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.setWindowTitle(APP_NAME)
+        self.setAccessibleName(APP_NAME)
+        self.paths = (paths or app_paths()).ensure()
+        self.tasks = TaskKeeper(on_error=self.report_failure)
+        self.session = Session(self)
+        self.profiles = profiles or ProfileStore(self.paths.profiles_file)
+        self.secrets = secrets or default_secret_store()
+        self.history_store = history or HistoryStore(self.paths.history_db)
+        self.history = HistoryNotifier(self.history_store, self)
+        self.settings = window_settings()
+        self.profile: Profile | None = None
+        self._profile_generation = 0
+        self._closing = False
+
+        self._build_widgets()
+        self.sandbox_mode = SandboxMode(self.profiles, self.tasks, sandbox_factory, self)
+        self._build_menus()
+        self._connect()
+        self._restore_state()
+        self._show_startup_notices()
+        self.connection_panel.reload(select=read_str(self.settings, "lastProfile") or None)
+        if self.connection_panel.current_name() is None:
+            self.status_label.setText(
+                "Create a profile (File → New profile) or start the sandbox (Sandbox menu).")
+
+    # --- building -------------------------------------------------------------------------------
+    def _build_widgets(self) -> None:
+        self.banner = Banner()
+        self.connection_panel = ConnectionPanel(self.profiles, self.secrets)
+        self.sign_in = SignInPanel(self.session, self.tasks)
+        left = QWidget()
+        left.setObjectName("leftColumn")
+        left_layout = QVBoxLayout(left)
+        left_layout.addWidget(self.connection_panel)
+        left_layout.addWidget(self.sign_in)
+        left_layout.addStretch(1)
+
+        self.request_panel = RequestPanel()
+        self.result_view = ResultView()
+        self.verify_box = VerifyBox()
+        right = QWidget()
+        right.setObjectName("rightColumn")
+        right_layout = QVBoxLayout(right)
+        right_layout.addWidget(self.result_view, 1)
+        right_layout.addWidget(self.verify_box)
+
+        self.history_view = HistoryView(self.history_store)
+        self.controller = RequestController(
+            self.session, self.history, self.tasks, panel=self.request_panel, result=self.result_view,
+            verify=self.verify_box, parent=self,
+        )
+
+        self._build_layout(left, right)
+        self._set_tab_order()
+
+    def _build_layout(self, left: QWidget, right: QWidget) -> None:
+        self.top_splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.top_splitter.setObjectName("topSplitter")
+        self.top_splitter.addWidget(_scrolling(left, "leftScroll"))
+        self.top_splitter.addWidget(self.request_panel)
+        self.top_splitter.addWidget(_scrolling(right, "rightScroll"))
+        self.top_splitter.setStretchFactor(0, 0)
+        self.top_splitter.setStretchFactor(1, 3)
+        self.top_splitter.setStretchFactor(2, 2)
+        self.top_splitter.setSizes([340, 520, 420])
+        self.top_splitter.setChildrenCollapsible(False)
+
+        self.main_splitter = QSplitter(Qt.Orientation.Vertical)
+        self.main_splitter.setObjectName("mainSplitter")
+        self.main_splitter.addWidget(self.top_splitter)
+        self.main_splitter.addWidget(self.history_view)
+        self.main_splitter.setStretchFactor(0, 3)
+        self.main_splitter.setStretchFactor(1, 2)
+        self.main_splitter.setSizes([470, 280])
+
+        central = QWidget()
+        central.setObjectName("central")
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(6, 6, 6, 0)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.main_splitter, 1)
+        self.setCentralWidget(central)
+
+        self.inbox = InboxDock(self.tasks, self)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.inbox)
+        self.inbox.hide()
+
+        self.status_label = QLabel()
+        self.status_label.setObjectName("statusLabel")
+        self.session_status = QLabel("Signed out")
+        self.session_status.setObjectName("sessionStatusLabel")
+        self.statusBar().addWidget(self.status_label, 1)
+        self.statusBar().addPermanentWidget(self.session_status)
+
+    def _set_tab_order(self) -> None:
+        sign_in = self.sign_in
+        chain: list[QWidget] = [
+            self.connection_panel.combo, self.connection_panel.new_button, self.connection_panel.edit_button,
+            self.connection_panel.delete_button, sign_in.username_edit, sign_in.password_edit,
+            sign_in.flow_combo, sign_in.sign_in_button, sign_in.token_edit, sign_in.use_token_button,
+            sign_in.refresh_button, sign_in.sign_out_button, self.request_panel.picker.combo,
+            self.request_panel.metadata, self.request_panel.send_bar.send_button,
+            self.request_panel.send_bar.cancel_button, self.request_panel.send_bar.send_anyway_button,
+            self.verify_box.code_edit, self.verify_box.verify_button, self.history_view,
+        ]
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
+
+    def _action(
+        self, text: str, name: str, slot: Callable[[], object], shortcuts: list[QKeySequence] | None = None
+    ) -> QAction:
+        action = QAction(text, self)
+        action.setObjectName(name)
+        if shortcuts:
+            action.setShortcuts(shortcuts)
+        action.triggered.connect(lambda _checked=False: slot())
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        self.new_profile_action = self._action(
+            "&New profile…", "newProfileAction", self.connection_panel.new_profile,
+            [QKeySequence(QKeySequence.StandardKey.New)])
+        self.edit_profile_action = self._action(
+            "&Edit profile…", "editProfileAction", self.connection_panel.edit_profile)
+        self.delete_profile_action = self._action(
+            "&Delete profile…", "deleteProfileAction", self.connection_panel.delete_profile)
+        quit_action = self._action(
+            "&Quit", "quitAction", self.close, [QKeySequence(QKeySequence.StandardKey.Quit)])
+        quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        for action in (self.new_profile_action, self.edit_profile_action, self.delete_profile_action):
+            file_menu.addAction(action)
+        file_menu.addSeparator()
+        file_menu.addAction(quit_action)
+
+        session_menu = bar.addMenu("&Session")
+        self.sign_in_action = self._action(
+            "Sign &in…", "signInAction", self._focus_sign_in, [QKeySequence("Ctrl+Shift+I")])
+        self.refresh_action = self._action(
+            "&Refresh tokens", "refreshAction", self.sign_in.start_refresh, [QKeySequence("Ctrl+R")])
+        self.sign_out_action = self._action("Sign &out", "signOutAction", self.sign_in.sign_out)
+        for action in (self.sign_in_action, self.refresh_action, self.sign_out_action):
+            session_menu.addAction(action)
+
+        request_menu = bar.addMenu("&Request")
+        self.send_action = self._action(
+            "&Send code", "sendAction", lambda: self.controller.send(False),
+            [QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
+        self.send_anyway_action = self._action(
+            "Send &anyway (skip checks)", "sendAnywayAction", lambda: self.controller.send(True),
+            [QKeySequence("Ctrl+Shift+Return"), QKeySequence("Ctrl+Shift+Enter")])
+        self.cancel_action = self._action(
+            "&Cancel request", "cancelAction", self.controller.cancel, [QKeySequence("Esc")])
+        self.cancel_action.setEnabled(False)
+        self.focus_attribute_action = self._action(
+            "Go to &attribute", "focusAttributeAction",
+            lambda: self.request_panel.picker.combo.setFocus(Qt.FocusReason.ShortcutFocusReason),
+            [QKeySequence("Ctrl+L")])
+        self.focus_metadata_action = self._action(
+            "Go to Client&Metadata", "focusMetadataAction",
+            lambda: self.request_panel.metadata.table.setFocus(Qt.FocusReason.ShortcutFocusReason),
+            [QKeySequence("Ctrl+M")])
+        self.focus_code_action = self._action(
+            "Go to &verification code", "focusCodeAction",
+            lambda: self.verify_box.code_edit.setFocus(Qt.FocusReason.ShortcutFocusReason),
+            [QKeySequence("Ctrl+K")])
+        self.focus_history_action = self._action(
+            "Search &history", "focusHistoryAction",
+            self._focus_history_filter,
+            [QKeySequence(QKeySequence.StandardKey.Find)])
+        for action in (self.send_action, self.send_anyway_action, self.cancel_action):
+            request_menu.addAction(action)
+        request_menu.addSeparator()
+        for action in (self.focus_attribute_action, self.focus_metadata_action, self.focus_code_action,
+                       self.focus_history_action):
+            request_menu.addAction(action)
+
+        self._build_more_menus()
+
+    def _build_more_menus(self) -> None:
+        bar = self.menuBar()
+        sandbox_menu = bar.addMenu("Sand&box")
+        self.start_sandbox_action = self._action(
+            "&Start sandbox pool", "startSandboxAction", self.start_sandbox)
+        self.inbox_action = self.inbox.toggleViewAction()
+        self.inbox_action.setObjectName("inboxAction")
+        self.inbox_action.setText("Show &inbox")
+        self.inbox_action.setShortcut(QKeySequence("Ctrl+I"))
+        sandbox_menu.addAction(self.start_sandbox_action)
+        sandbox_menu.addAction(self.inbox_action)
+
+        view_menu = bar.addMenu("&View")
+        theme_menu = view_menu.addMenu("&Theme")
+        self.theme_group = QActionGroup(self)
+        self.theme_actions: dict[Theme, QAction] = {}
+        for theme, label in ((Theme.SYSTEM, "&System"), (Theme.LIGHT, "&Light"), (Theme.DARK, "&Dark")):
+            action = QAction(label, self, checkable=True)
+            action.setObjectName(f"theme{theme.value.title()}Action")
+            action.triggered.connect(lambda _checked=False, t=theme: self.set_theme(t))
+            self.theme_group.addAction(action)
+            theme_menu.addAction(action)
+            self.theme_actions[theme] = action
+        view_menu.addAction(self._action("&Reset layout", "resetLayoutAction", self.reset_layout))
+
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self._action("Open &log folder", "openLogFolderAction", self.open_log_folder))
+        about = self._action(f"&About {APP_NAME}", "aboutAction", self.show_about)
+        about.setMenuRole(QAction.MenuRole.AboutRole)
+        help_menu.addAction(about)
+
+    def _connect(self) -> None:
+        self.connection_panel.profile_chosen.connect(self.use_profile)
+        self.connection_panel.profile_deleted.connect(self._profile_deleted)
+        self.session.signed_in.connect(self._signed_in)
+        self.session.signed_out.connect(self._signed_out)
+        self.session.user_loaded.connect(self._user_loaded)
+        self.session.failed.connect(lambda error: self.report_failure(error, "Refreshing the session"))
+        self.sign_in.signed_in_as.connect(self._remember_username)
+        self.history.row_written.connect(self.history_view.record_changed)
+        self.history_view.rerun_requested.connect(self.rerun)
+        self.controller.busy_changed.connect(self.cancel_action.setEnabled)
+        self.controller.sent.connect(lambda _recorded: self.inbox.refresh())
+        self.inbox.use_code.connect(self._use_inbox_code)
+        self.inbox.use_user.connect(self._use_sandbox_user)
+        self.sandbox_mode.starting.connect(lambda: self.status_label.setText("Starting the sandbox pool…"))
+        self.sandbox_mode.started.connect(self._sandbox_started)
+        self.sandbox_mode.attached.connect(self._sandbox_attached)
+        self.sandbox_mode.failed.connect(lambda message: self.banner.show_message(message, Tone.WARNING))
+
+    # --- state ---------------------------------------------------------------------------------
+    def _restore_state(self) -> None:
+        settings = self.settings
+        geometry = settings.value("geometry")
+        if isinstance(geometry, QByteArray) and self.restoreGeometry(geometry):
+            pass
+        else:
+            screen = QGuiApplication.primaryScreen()
+            available = screen.availableGeometry() if screen else None
+            width, height = DEFAULT_SIZE
+            if available is not None:
+                width, height = min(width, available.width()), min(height, available.height())
+            self.resize(width, height)
+        state = settings.value("windowState")
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        for splitter, key in ((self.top_splitter, "topSplitter"), (self.main_splitter, "mainSplitter")):
+            value = settings.value(key)
+            if isinstance(value, QByteArray):
+                splitter.restoreState(value)
+        theme_name = read_str(settings, "theme", Theme.SYSTEM.value)
+        theme = Theme(theme_name) if theme_name in {t.value for t in Theme} else Theme.SYSTEM
+        self.theme_actions[theme].setChecked(True)
+        if theme is not Theme.SYSTEM:
+            self.set_theme(theme, save=False)
+        else:
+            self._restyle()
+
+    def save_state(self) -> None:
+        settings = self.settings
+        settings.setValue("geometry", self.saveGeometry())
+        settings.setValue("windowState", self.saveState())
+        settings.setValue("topSplitter", self.top_splitter.saveState())
+        settings.setValue("mainSplitter", self.main_splitter.saveState())
+        settings.setValue("lastProfile", self.connection_panel.current_name() or "")
+        settings.sync()
+
+    def reset_layout(self) -> None:
+        self.top_splitter.setSizes([340, 520, 420])
+        self.main_splitter.setSizes([470, 280])
+        self.resize(*DEFAULT_SIZE)
+
+    def set_theme(self, theme: Theme, *, save: bool = True) -> None:
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, theme)
+        self.theme_actions[theme].setChecked(True)
+        if save:
+            self.settings.setValue("theme", theme.value)
+
+    def _restyle(self) -> None:
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.setStyleSheet(stylesheet(app.palette()))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        system = self.theme_actions[Theme.SYSTEM].isChecked()
+        if event.type() == QEvent.Type.ApplicationPaletteChange and system:
+            # The platform switched between dark and light: tone colours follow.
+            QTimer.singleShot(0, self._restyle)
+        super().changeEvent(event)
+
+    def _show_startup_notices(self) -> None:
+        notices = []
+        if self.history_store.recovered_from is not None:
+            notices.append(f"The history file could not be read; it was moved to "
+                           f"{self.history_store.recovered_from} and a new one started.")
+        if self.profiles.notice:
+            notices.append(self.profiles.notice)
+        if notices:
+            self.banner.show_message(" ".join(notices), Tone.WARNING)
+
+    # --- failures --------------------------------------------------------------------------------
+    def report_failure(self, error: BaseException, doing: str | None = None) -> None:
+        """A background task failed: shown in the banner (the traceback is already in the log)."""
+        if self._closing:
+            return
+        self.banner.show_message(describe_failure(error, doing), Tone.ERROR)
+
+    # --- profiles and connection -------------------------------------------------------------------
+    def use_profile(self, profile: Profile) -> None:
+        self._profile_generation += 1
+        self.tasks.spawn(self._use_profile(profile, self._profile_generation), name="use-profile")
+
+    async def _use_profile(self, profile: Profile, generation: int) -> None:
+        secret = None
+        if profile.has_client_secret:
+            secret = await run_blocking(self.secrets.get, SecretKind.CLIENT_SECRET, profile.name)
+        if generation != self._profile_generation:
+            return  # another profile was chosen meanwhile
+        self.profile = profile
+        self.session.set_connection(profile.to_settings(secret))
+        if profile.has_client_secret and not secret:
+            self.banner.show_message(
+                f"The profile {profile.name!r} needs its client secret, which is not in "
+                f"{self.secrets.backend_name}: File → Edit profile to enter it again.", Tone.WARNING)
+        if not self.session.is_signed_in:
+            if profile.last_username and not self.sign_in.username_edit.text():
+                self.sign_in.username_edit.setText(profile.last_username)
+            self.sign_in.set_flow(profile.auth_flow)
+        self.request_panel.metadata.set_presets(self.profiles, profile.name)
+        where = profile.endpoint_url or f"AWS {profile.region}"
+        self.status_label.setText(f"Profile {profile.name}: {where}")
+        self.settings.setValue("lastProfile", profile.name)
+        if profile.sandbox and profile.endpoint_url:
+            control = self.inbox.control
+            if control is None or control.endpoint_url != profile.endpoint_url:
+                self.sandbox_mode.attach(profile.endpoint_url)
+
+    def _profile_deleted(self, name: str) -> None:
+        if self.profile is not None and self.profile.name == name:
+            self.profile = None
+            self.session.sign_out()
+            self.session.connection = None
+            self.request_panel.metadata.set_presets(None, None)
+
+    def _remember_username(self, username: str) -> None:
+        profile = self.profile
+        if profile is None or profile.last_username == username:
+            return
+        try:
+            self.profile = self.profiles.save(replace(profile, last_username=username))
+        except (ProfileError, OSError) as error:
+            _log.warning("Could not remember the username: %s", error)
+
+    # --- session -----------------------------------------------------------------------------------
+    def _signed_in(self) -> None:
+        who = self.session.username or "pasted token"
+        self.session_status.setText(f"Signed in: {who}")
+        self.tasks.spawn(self._load_user(), name="get-user")
+        self.request_panel.picker.combo.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    async def _load_user(self) -> None:
+        try:
+            await self.session.load_user()
+        except ServiceError as error:
+            self.request_panel.picker.info.setText(
+                f"Could not load your attributes (GetUser): {error.code}: {error.message}")
+
+    def _signed_out(self) -> None:
+        self.session_status.setText("Signed out")
+        self.request_panel.picker.set_user(None)
+
+    def _user_loaded(self, user: UserProfile) -> None:
+        self.request_panel.picker.set_user(user)
+        if self.session.username:
+            self.session_status.setText(f"Signed in: {self.session.username}")
+
+    def _focus_sign_in(self) -> None:
+        if self.session.is_signed_in:
+            self.sign_in.sign_out_button.setFocus()
+        else:
+            self.sign_in.username_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    # --- history --------------------------------------------------------------------------------------
+    def _focus_history_filter(self) -> None:
+        edit = self.history_view.findChild(QLineEdit, "historyFilterEdit")
+        if edit is not None:
+            edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def rerun(self, record: HistoryRecord) -> None:
+        """Load an attempt's attribute and metadata back, ready to send again."""
+        self.request_panel.picker.set_attribute_name(record.attribute_name)
+        self.request_panel.metadata.set_metadata(dict(record.client_metadata))
+        self.status_label.setText(
+            f"Loaded attempt #{record.id} ({record.attribute_name}); press Ctrl+Enter to send it again.")
+        self.request_panel.send_bar.send_button.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    # --- sandbox ---------------------------------------------------------------------------------------
+    def start_sandbox(self) -> None:
+        self.sandbox_mode.start()
+
+    def _sandbox_started(self, profile: Profile, control: Any, info: Any) -> None:
+        self.inbox.set_control(control, list(info.users))
+        self.inbox.show()
+        self.connection_panel.reload(select=profile.name)
+        self.status_label.setText(f"Sandbox pool running at {info.endpoint_url}")
+        if not self.session.is_signed_in and info.users and not self.sign_in.username_edit.text():
+            first = info.users[0]
+            self.sign_in.username_edit.setText(str(first.get("username", "")))
+
+    def _sandbox_attached(self, control: Any, info: Any) -> None:
+        self.inbox.set_control(control, list(info.users))
+
+    def _use_inbox_code(self, code: str) -> None:
+        self.verify_box.code_edit.setText(code)
+        self.verify_box.code_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _use_sandbox_user(self, username: str, password: str) -> None:
+        if self.session.is_signed_in:
+            self.session.sign_out()
+        self.sign_in.username_edit.setText(username)
+        self.sign_in.password_edit.setText(password)
+        self.sign_in.sign_in_button.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    # --- help ----------------------------------------------------------------------------------------
+    def show_about(self) -> None:
+        from app.ui.about import show_about
+
+        show_about(self)
+
+    def open_log_folder(self) -> None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.paths.log_dir)))
+        self.status_label.setText(f"Log file: {self.paths.log_file}")
+
+    # --- closing ---------------------------------------------------------------------------------------
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
+        self._closing = True
+        self.save_state()
+        self.session.sign_out()
+        self.sandbox_mode.stop()
+        self.inbox.set_control(None)
+        if self.tasks.running == 0:
+            self.history_store.close()  # else a late result still needs it; the process exit closes it
+        super().closeEvent(event)

@@ -1,0 +1,145 @@
+"""The request being built: attribute, ClientMetadata grid, and the send bar (send, cancel, busy
+indicator with elapsed time, the profile's timeout and attempts, and problems found before sending)."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import (
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.connection import ConnectionSettings
+from app.ui.attribute_picker import AttributePicker
+from app.ui.metadata_editor import MetadataEditor
+from app.ui.style import Tone, set_tone
+
+
+def describe_limits(settings: ConnectionSettings | None) -> str:
+    if settings is None:
+        return ""
+    attempts = ("1 attempt (no retries)" if settings.max_attempts == 1
+                else f"up to {settings.max_attempts} attempts")
+    return f"timeout {settings.read_timeout_s:g} s · {attempts}"
+
+
+class SendBar(QWidget):
+    """Send / Cancel and what is happening; `send_clicked(anyway: bool)`, `cancel_clicked`."""
+
+    send_clicked = Signal(bool)
+    cancel_clicked = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("sendBar")
+        self._started: float | None = None
+        self._build()
+        self._clock = QTimer(self)
+        self._clock.setInterval(100)
+        self._clock.timeout.connect(self._tick)
+        self.send_button.clicked.connect(lambda: self.send_clicked.emit(False))
+        self.send_anyway_button.clicked.connect(lambda: self.send_clicked.emit(True))
+        self.cancel_button.clicked.connect(self.cancel_clicked.emit)
+
+    def _build(self) -> None:
+        self.send_button = QPushButton("Send code")
+        self.send_button.setObjectName("sendButton")
+        self.send_button.setAccessibleName("Send verification code")
+        self.send_button.setToolTip("GetUserAttributeVerificationCode (Ctrl+Enter)")
+        self.send_button.setDefault(True)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setObjectName("cancelButton")
+        self.cancel_button.setAccessibleName("Cancel the request in flight")
+        self.cancel_button.setToolTip("Stop waiting (Esc); a late result is still recorded in history")
+        self.cancel_button.setEnabled(False)
+        self.busy = QProgressBar()
+        self.busy.setObjectName("busyIndicator")
+        self.busy.setAccessibleName("Request in flight")
+        self.busy.setRange(0, 0)
+        self.busy.setTextVisible(False)
+        self.busy.setMaximumWidth(120)
+        self.busy.setMaximumHeight(14)
+        self.busy.hide()
+        self.elapsed = QLabel()
+        self.elapsed.setObjectName("elapsedLabel")
+        self.elapsed.setAccessibleName("Elapsed time")
+        self.limits = QLabel()
+        self.limits.setObjectName("requestLimitsLabel")
+        set_tone(self.limits, Tone.MUTED)
+        self.problems = QLabel()
+        self.problems.setObjectName("sendProblemsLabel")
+        self.problems.setWordWrap(True)
+        set_tone(self.problems, Tone.ERROR)
+        self.problems.hide()
+        self.send_anyway_button = QPushButton("Send anyway")
+        self.send_anyway_button.setObjectName("sendAnywayButton")
+        self.send_anyway_button.setAccessibleName("Send anyway, skipping VerifyDesk's checks")
+        self.send_anyway_button.setToolTip(
+            "Skip VerifyDesk's own checks and let the server judge (Ctrl+Shift+Enter)")
+        self.send_anyway_button.hide()
+
+        row = QHBoxLayout()
+        row.addWidget(self.send_button)
+        row.addWidget(self.cancel_button)
+        row.addWidget(self.busy)
+        row.addWidget(self.elapsed)
+        row.addStretch(1)
+        row.addWidget(self.limits)
+        problems_row = QHBoxLayout()
+        problems_row.addWidget(self.problems, 1)
+        problems_row.addWidget(self.send_anyway_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(row)
+        layout.addLayout(problems_row)
+
+    def set_in_flight(self, in_flight: bool) -> None:
+        self.cancel_button.setEnabled(in_flight)
+        self.busy.setVisible(in_flight)
+        if in_flight:
+            self._started = time.monotonic()
+            self._tick()
+            self._clock.start()
+        else:
+            self._clock.stop()
+
+    def set_finished_text(self, text: str) -> None:
+        self.elapsed.setText(text)
+
+    def _tick(self) -> None:
+        if self._started is not None:
+            self.elapsed.setText(f"Sending… {time.monotonic() - self._started:.1f} s")
+
+    def show_problems(self, lines: list[str], *, offer_anyway: bool) -> None:
+        self.problems.setText("\n".join(lines))
+        self.problems.setVisible(bool(lines))
+        self.send_anyway_button.setVisible(bool(lines) and offer_anyway)
+
+    def clear_problems(self) -> None:
+        self.show_problems([], offer_anyway=False)
+
+
+class RequestPanel(QGroupBox):
+    """Attribute, ClientMetadata and the send bar, as one box."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Request — GetUserAttributeVerificationCode", parent)
+        self.setObjectName("requestPanel")
+        self.picker = AttributePicker()
+        self.metadata = MetadataEditor()
+        self.send_bar = SendBar()
+        caption = QLabel("ClientMetadata (passed to the Custom Message trigger)")
+        caption.setObjectName("metadataCaption")
+        caption.setBuddy(self.metadata)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.picker)
+        layout.addWidget(caption)
+        layout.addWidget(self.metadata, 1)
+        layout.addWidget(self.send_bar)

@@ -1,0 +1,40 @@
+"""Window state (geometry, splitters, theme, last choices) in `window.ini` under the config dir.
+
+Never QSettings' default location: VERIFYDESK_HOME must isolate everything a test or a tester writes.
+Only layout and non-secret choices are stored here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+
+from app.core.paths import app_paths
+
+WINDOW_FILE = "window.ini"
+
+
+def settings_path() -> Path:
+    return app_paths().config_dir / WINDOW_FILE
+
+
+def window_settings() -> QSettings:
+    """The window's QSettings (IniFormat) for this process's VERIFYDESK_HOME."""
+    path = settings_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return QSettings(str(path), QSettings.Format.IniFormat)
+
+
+def read_str(settings: QSettings, key: str, default: str = "") -> str:
+    value = settings.value(key, default)
+    return value if isinstance(value, str) else default
+
+
+def read_bool(settings: QSettings, key: str, default: bool = False) -> bool:
+    value = settings.value(key, default)
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        return value.lower() in ("true", "1", "yes")
+    return default

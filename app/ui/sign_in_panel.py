@@ -1,0 +1,355 @@
+"""Sign in (SRP or plain password, challenges answered in place) or paste an access token; then
+see who is signed in, the token's scope and a live expiry countdown, with Refresh and Sign out."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.auth import AuthFlow, Challenge, SignInInputError, SignInStep
+from app.core.errors import ServiceError
+from app.core.tokens import ADMIN_SCOPE
+from app.core.validation import access_token_problem
+from app.ui.async_tools import TaskKeeper
+from app.ui.challenge_form import ChallengeForm
+from app.ui.session import REFRESH_MARGIN_S, Session
+from app.ui.style import Tone, selectable, set_tone
+
+_log = logging.getLogger(__name__)
+
+
+def _problem_label(name: str) -> QLabel:
+    label = QLabel()
+    label.setObjectName(name)
+    label.setWordWrap(True)
+    selectable(label)
+    set_tone(label, Tone.ERROR)
+    label.hide()
+    return label
+
+
+def error_text(error: ServiceError) -> str:
+    return f"{error.code}: {error.message}\n{error.entry.next_step}"
+
+
+class SignInPanel(QWidget):
+    """Credentials, pasted token, challenge form and the session's state."""
+
+    signed_in_as = Signal(str)  # a password sign-in succeeded for this username
+
+    def __init__(self, session: Session, tasks: TaskKeeper, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("signInPanel")
+        self.session = session
+        self._tasks = tasks
+        self._busy = False
+        self._build_credentials()
+        self.challenge_form = ChallengeForm()
+        self._build_session()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.credentials)
+        layout.addWidget(self.challenge_form)
+        layout.addWidget(self.session_box)
+        self._countdown = QTimer(self)
+        self._countdown.setInterval(1000)
+        self._countdown.timeout.connect(self._tick)
+        self._connect()
+        self._show_signed_out()
+
+    def _build_credentials(self) -> None:
+        self.credentials = QGroupBox("Sign in")
+        self.credentials.setObjectName("credentialsBox")
+        self.username_edit = QLineEdit()
+        self.username_edit.setObjectName("usernameEdit")
+        self.username_edit.setAccessibleName("Username")
+        self.username_edit.setPlaceholderText("username, email or phone")
+        self.password_edit = QLineEdit()
+        self.password_edit.setObjectName("passwordEdit")
+        self.password_edit.setAccessibleName("Password")
+        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.flow_combo = QComboBox()
+        self.flow_combo.setObjectName("authFlowCombo")
+        self.flow_combo.setAccessibleName("Sign-in flow")
+        self.flow_combo.addItem("SRP (USER_SRP_AUTH)", AuthFlow.USER_SRP_AUTH.value)
+        self.flow_combo.addItem("Plain password (USER_PASSWORD_AUTH)", AuthFlow.USER_PASSWORD_AUTH.value)
+        self.flow_combo.setToolTip(
+            "SRP never sends the password; USER_PASSWORD_AUTH must be enabled on the app client.")
+        self.sign_in_button = QPushButton("Sign in")
+        self.sign_in_button.setObjectName("signInButton")
+        self.sign_in_button.setAccessibleName("Sign in")
+        self.sign_in_problem = _problem_label("signInProblemLabel")
+        form = QFormLayout()
+        form.addRow(self._buddy("&Username", self.username_edit), self.username_edit)
+        form.addRow(self._buddy("Pass&word", self.password_edit), self.password_edit)
+        form.addRow(self._buddy("F&low", self.flow_combo), self.flow_combo)
+        button_row = QHBoxLayout()
+        button_row.addStretch(1)
+        button_row.addWidget(self.sign_in_button)
+
+        self.token_edit = QLineEdit()
+        self.token_edit.setObjectName("accessTokenEdit")
+        self.token_edit.setAccessibleName("Access token")
+        self.token_edit.setPlaceholderText("…or paste an access token (eyJ…)")
+        self.token_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.use_token_button = QPushButton("Use token")
+        self.use_token_button.setObjectName("useTokenButton")
+        self.use_token_button.setAccessibleName("Use the pasted access token")
+        self.token_problem = _problem_label("accessTokenProblemLabel")
+        token_row = QHBoxLayout()
+        token_row.addWidget(self.token_edit, 1)
+        token_row.addWidget(self.use_token_button)
+
+        cred_layout = QVBoxLayout(self.credentials)
+        cred_layout.addLayout(form)
+        cred_layout.addWidget(self.sign_in_problem)
+        cred_layout.addLayout(button_row)
+        cred_layout.addLayout(token_row)
+        cred_layout.addWidget(self.token_problem)
+
+    def _build_session(self) -> None:
+        self.session_box = QGroupBox("Session")
+        self.session_box.setObjectName("sessionBox")
+        self.who_label = QLabel()
+        self.who_label.setObjectName("sessionUserLabel")
+        self.who_label.setProperty("heading", True)
+        self.who_label.setWordWrap(True)
+        selectable(self.who_label)
+        self.scope_label = QLabel()
+        self.scope_label.setObjectName("sessionScopeLabel")
+        self.scope_label.setWordWrap(True)
+        selectable(self.scope_label)
+        self.expiry_label = QLabel()
+        self.expiry_label.setObjectName("sessionExpiryLabel")
+        self.expiry_label.setAccessibleName("Token expiry countdown")
+        self.session_problem = _problem_label("sessionProblemLabel")
+        self.refresh_button = QPushButton("Refresh")
+        self.refresh_button.setObjectName("refreshButton")
+        self.refresh_button.setAccessibleName("Refresh tokens")
+        self.refresh_button.setToolTip("New access token from the refresh token (REFRESH_TOKEN_AUTH)")
+        self.sign_out_button = QPushButton("Sign out")
+        self.sign_out_button.setObjectName("signOutButton")
+        self.sign_out_button.setAccessibleName("Sign out")
+        self.sign_out_button.setToolTip("Forget the tokens (nothing was ever written to disk)")
+        session_buttons = QHBoxLayout()
+        session_buttons.addStretch(1)
+        session_buttons.addWidget(self.refresh_button)
+        session_buttons.addWidget(self.sign_out_button)
+        session_layout = QVBoxLayout(self.session_box)
+        session_layout.addWidget(self.who_label)
+        session_layout.addWidget(self.scope_label)
+        session_layout.addWidget(self.expiry_label)
+        session_layout.addWidget(self.session_problem)
+        session_layout.addLayout(session_buttons)
+
+    def _connect(self) -> None:
+        session = self.session
+        self.sign_in_button.clicked.connect(self.start_sign_in)
+        self.password_edit.returnPressed.connect(self.start_sign_in)
+        self.username_edit.returnPressed.connect(self.password_edit.setFocus)
+        self.token_edit.returnPressed.connect(self.use_token)
+        self.use_token_button.clicked.connect(self.use_token)
+        self.challenge_form.answered.connect(self._answer)
+        self.challenge_form.cancelled.connect(self._cancel_challenge)
+        self.refresh_button.clicked.connect(self.start_refresh)
+        self.sign_out_button.clicked.connect(self.sign_out)
+        session.signed_in.connect(self._show_session)
+        session.signed_out.connect(self._show_signed_out)
+        session.failed.connect(self._background_failed)
+        session.connection_changed.connect(self._connection_changed)
+
+    @staticmethod
+    def _buddy(text: str, widget: QWidget) -> QLabel:
+        label = QLabel(text)
+        label.setBuddy(widget)
+        return label
+
+    # --- state ---------------------------------------------------------------------------------
+    def set_flow(self, flow: str) -> None:
+        index = self.flow_combo.findData(flow)
+        if index >= 0:
+            self.flow_combo.setCurrentIndex(index)
+
+    def flow(self) -> AuthFlow:
+        return AuthFlow(str(self.flow_combo.currentData()))
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        for widget in (self.sign_in_button, self.use_token_button, self.refresh_button):
+            widget.setEnabled(not busy)
+        self.sign_in_button.setText("Signing in…" if busy else "Sign in")
+        self.challenge_form.set_busy(busy)
+
+    def _connection_changed(self) -> None:
+        self.sign_in_problem.hide()
+
+    def _show_signed_out(self) -> None:
+        self._countdown.stop()
+        self.credentials.show()
+        self.session_box.hide()
+        self.challenge_form.clear()
+
+    def _show_session(self) -> None:
+        self.challenge_form.clear()
+        self.credentials.hide()
+        self.session_box.show()
+        self.session_problem.hide()
+        self.password_edit.clear()
+        self.token_edit.clear()
+        info = self.session.token_info
+        who = self.session.username or (info.username if info else None) or "unknown user"
+        source = "signed in" if self.session.can_refresh else "pasted access token"
+        self.who_label.setText(f"{who} — {source}")
+        if info is None:
+            self.scope_label.setText("The token is not a JWT: its scope and expiry are unknown.")
+            set_tone(self.scope_label, Tone.WARNING)
+        else:
+            notes = [n for n in info.warnings() if "expired" not in n]
+            scopes = " ".join(info.scopes) or "(no scope claim)"
+            self.scope_label.setText(f"Scope: {scopes}" + ("\n" + "\n".join(notes) if notes else ""))
+            set_tone(self.scope_label, Tone.WARNING if not info.has_admin_scope or notes else Tone.NONE)
+            self.scope_label.setToolTip(
+                "" if info.has_admin_scope else f"Without {ADMIN_SCOPE}, Cognito refuses this call."
+            )
+        self.refresh_button.setEnabled(self.session.can_refresh and not self._busy)
+        self._tick()
+        self._countdown.start()
+
+    def _tick(self) -> None:
+        if not self.session.is_signed_in:
+            return
+        left = self.session.seconds_left()
+        text = self.session.expires_in_text()
+        if left is None:
+            self.expiry_label.setText("Expiry unknown")
+            set_tone(self.expiry_label, Tone.MUTED)
+            return
+        if left <= 0:
+            advice = "refresh or sign in again." if self.session.can_refresh else "paste a new one."
+            self.expiry_label.setText(f"The access token has expired: {advice}")
+            set_tone(self.expiry_label, Tone.ERROR)
+            return
+        note = ""
+        if self.session.can_refresh:
+            note = " · refreshes itself " + (
+                "now" if left <= REFRESH_MARGIN_S else f"{int(REFRESH_MARGIN_S // 60)} min before")
+        expires = time.strftime("%H:%M:%S", time.localtime(time.time() + left))
+        self.expiry_label.setText(f"Expires in {text} (at {expires}){note}")
+        set_tone(self.expiry_label, Tone.WARNING if left <= REFRESH_MARGIN_S else Tone.MUTED)
+
+    # --- actions ------------------------------------------------------------------------------
+    def start_sign_in(self) -> None:
+        if self._busy:
+            return
+        self.sign_in_problem.hide()
+        self._tasks.spawn(self._sign_in(), name="sign-in")
+
+    async def _sign_in(self) -> None:
+        username = self.username_edit.text().strip()
+        password = self.password_edit.text()
+        if not username:
+            self._show_sign_in_problem("Enter a username.", self.username_edit)
+            return
+        if not password:
+            self._show_sign_in_problem("Enter the password.", self.password_edit)
+            return
+        self._set_busy(True)
+        try:
+            step = await self.session.sign_in(username, password, self.flow())
+        except SignInInputError as error:
+            target = {"username": self.username_edit, "password": self.password_edit}.get(error.field)
+            self._show_sign_in_problem(error.message, target)
+            return
+        except ServiceError as error:
+            self._show_sign_in_problem(error_text(error), self.password_edit)
+            return
+        finally:
+            self._set_busy(False)
+        self._after_step(step, username)
+
+    def _show_sign_in_problem(self, message: str, field: QWidget | None = None) -> None:
+        self.sign_in_problem.setText(message)
+        self.sign_in_problem.show()
+        if field is not None:
+            field.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _after_step(self, step: SignInStep, username: str) -> None:
+        if isinstance(step, Challenge):
+            self.credentials.setEnabled(False)
+            self.challenge_form.show_challenge(step)
+            return
+        self.credentials.setEnabled(True)
+        self.signed_in_as.emit(username)
+
+    def _answer(self, answers: dict[str, str]) -> None:
+        challenge = self.challenge_form.challenge
+        if challenge is None or self._busy:
+            return
+        self._tasks.spawn(self._answer_async(challenge, answers), name="challenge")
+
+    async def _answer_async(self, challenge: Challenge, answers: dict[str, str]) -> None:
+        self._set_busy(True)
+        try:
+            step = await self.session.answer(challenge, answers)
+        except ServiceError as error:
+            self.challenge_form.show_problem(error_text(error))
+            return
+        finally:
+            self._set_busy(False)
+        self._after_step(step, self.username_edit.text().strip() or challenge.username)
+
+    def _cancel_challenge(self) -> None:
+        self.challenge_form.clear()
+        self.credentials.setEnabled(True)
+        self.password_edit.setFocus()
+
+    def use_token(self) -> None:
+        token = self.token_edit.text().strip()
+        self.token_problem.hide()
+        problem = access_token_problem(token)
+        if problem:
+            self.token_problem.setText(problem)
+            self.token_problem.show()
+            self.token_edit.setFocus()
+            return
+        self.session.use_access_token(token)
+
+    def start_refresh(self) -> None:
+        if self._busy or not self.session.can_refresh:
+            return
+        self._tasks.spawn(self._refresh(), name="refresh")
+
+    async def _refresh(self) -> None:
+        self._set_busy(True)
+        self.session_problem.hide()
+        try:
+            await self.session.refresh()
+        except (ServiceError, SignInInputError) as error:
+            self._background_failed(error)
+        finally:
+            self._set_busy(False)
+
+    def _background_failed(self, error: object) -> None:
+        if isinstance(error, ServiceError):
+            text = f"Refreshing failed — {error_text(error)}"
+        else:
+            text = f"Refreshing failed: {error}"
+        self.session_problem.setText(text)
+        self.session_problem.show()
+
+    def sign_out(self) -> None:
+        self.session.sign_out()
+        self.username_edit.setFocus()
