@@ -1,0 +1,438 @@
+"""History as a Qt table model that reads `HistoryStore` a page at a time, newest first.
+
+Only what the view shows is loaded: the newest pages (grown by `fetchMore` as the tester scrolls
+down) and, after a jump to the end, the oldest pages. Between the two a single "gap" row stands for
+the records not loaded yet; it fills from whichever side the tester approaches it. The record count
+comes from `HistoryStore.count`, so nothing ever loads the whole history.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QPointF,
+    QRectF,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPainterPath, QPalette, QPen, QPixmap
+from PySide6.QtWidgets import QApplication
+
+from app.core.history import HistoryFilter, HistoryRecord, HistoryStore
+from app.core.models import VERIFY_OPERATION
+
+PAGE_SIZE = 200
+
+OUTCOME_COLUMN, TIME_COLUMN, CALL_COLUMN, ATTRIBUTE_COLUMN, METADATA_COLUMN, ERROR_COLUMN, LATENCY_COLUMN, \
+    ATTEMPTS_COLUMN = range(8)
+HEADERS = ("", "Time", "Call", "Attribute", "ClientMetadata", "Error code", "Latency", "Attempts")
+HEADER_TIPS = (
+    "Outcome", "When the attempt started (local time)", "Send (GetUserAttributeVerificationCode) or Verify",
+    "AttributeName", "ClientMetadata sent", "Error code returned", "Time until the result", "Requests sent",
+)
+RECORD_ROLE = Qt.ItemDataRole.UserRole + 1
+_DISPLAY_MAX = 200
+
+ModelIndex = QModelIndex | QPersistentModelIndex
+
+
+# --- outcome icons -----------------------------------------------------------------------------
+
+OUTCOME_STATES = ("success", "error", "pending", "interrupted", "cancelled")
+_STATE_COLORS = {
+    "success": QColor(46, 160, 67),
+    "error": QColor(218, 54, 51),
+    "pending": QColor(56, 132, 244),
+    "interrupted": QColor(219, 135, 20),
+    "cancelled": QColor(128, 128, 128),
+}
+STATE_LABELS = {
+    "success": "Success",
+    "error": "Error",
+    "pending": "Pending (in flight)",
+    "interrupted": "Interrupted (the app stopped before the result)",
+    "cancelled": "Cancelled (result recorded after cancel)",
+}
+
+
+def outcome_state(record: HistoryRecord) -> str:
+    """Which icon a record gets: cancelled wins over how the late result ended."""
+    if record.cancelled:
+        return "cancelled"
+    return record.outcome.value
+
+
+def _draw_glyph(painter: QPainter, state: str, size: float) -> None:
+    pen = QPen(QColor("white"), max(1.5, size / 9))
+    pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+    pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+    painter.setPen(pen)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    s = size
+    if state == "success":
+        path = QPainterPath(QPointF(s * 0.28, s * 0.52))
+        path.lineTo(s * 0.44, s * 0.68)
+        path.lineTo(s * 0.72, s * 0.34)
+        painter.drawPath(path)
+    elif state == "error":
+        painter.drawLine(QPointF(s * 0.34, s * 0.34), QPointF(s * 0.66, s * 0.66))
+        painter.drawLine(QPointF(s * 0.66, s * 0.34), QPointF(s * 0.34, s * 0.66))
+    elif state == "pending":
+        painter.drawLine(QPointF(s * 0.5, s * 0.5), QPointF(s * 0.5, s * 0.27))
+        painter.drawLine(QPointF(s * 0.5, s * 0.5), QPointF(s * 0.68, s * 0.6))
+    elif state == "interrupted":
+        painter.drawLine(QPointF(s * 0.5, s * 0.27), QPointF(s * 0.5, s * 0.56))
+        painter.drawPoint(QPointF(s * 0.5, s * 0.72))
+    else:  # cancelled: a bar
+        painter.drawLine(QPointF(s * 0.3, s * 0.5), QPointF(s * 0.7, s * 0.5))
+
+
+def draw_outcome_icon(state: str) -> QIcon:
+    """A filled circle in the state's colour with a white glyph, drawn at 16 and 32 pixels."""
+    icon = QIcon()
+    for size in (16, 32):
+        pixmap = QPixmap(size, size)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(_STATE_COLORS[state])
+        margin = size * 0.06
+        painter.drawEllipse(QRectF(margin, margin, size - 2 * margin, size - 2 * margin))
+        _draw_glyph(painter, state, float(size))
+        painter.end()
+        icon.addPixmap(pixmap)
+    return icon
+
+
+# --- text of a record --------------------------------------------------------------------------
+
+def local_time_text(record: HistoryRecord) -> str:
+    """Start time in the local zone, to the second (history stores UTC)."""
+    return record.started_at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+def latency_text(latency_ms: float | None) -> str:
+    if latency_ms is None:
+        return ""
+    if latency_ms >= 10_000:
+        return f"{latency_ms / 1000:.1f} s"
+    return f"{latency_ms:.0f} ms"
+
+
+def call_text(record: HistoryRecord) -> str:
+    return "Verify" if record.operation == VERIFY_OPERATION else "Send"
+
+
+def _clip(text: str) -> str:
+    text = text if len(text) <= _DISPLAY_MAX else text[:_DISPLAY_MAX] + "…"
+    return text.replace("\n", " ").replace("\r", " ")
+
+
+_CELL_TEXT: tuple[Callable[[HistoryRecord], str], ...] = (
+    lambda record: "",
+    local_time_text,
+    call_text,
+    lambda record: _clip(record.attribute_name),
+    lambda record: _clip(record.metadata_summary),
+    lambda record: record.error_code or "",
+    lambda record: latency_text(record.latency_ms),
+    lambda record: "" if record.attempts is None else str(record.attempts),
+)
+
+
+class HistoryModel(QAbstractTableModel):
+    """Pages of `HistoryStore` (newest first) for a QTableView; see the module docstring."""
+
+    count_changed = Signal()
+
+    def __init__(
+        self, store: HistoryStore, parent: QObject | None = None, *, page_size: int = PAGE_SIZE
+    ) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._page_size = page_size
+        self._filter = HistoryFilter()
+        self._head: list[HistoryRecord] = []  # newest first
+        self._tail: list[HistoryRecord] = []  # newest first; the oldest records, after a jump to the end
+        self._total = 0
+        self._icons: dict[str, QIcon] = {}
+        self._gap_font: QFont | None = None
+
+    # --- loading -------------------------------------------------------------------------------
+    @property
+    def filter(self) -> HistoryFilter:
+        return self._filter
+
+    @property
+    def total(self) -> int:
+        """Records matching the filter (loaded or not)."""
+        return self._total
+
+    @property
+    def loaded(self) -> int:
+        return len(self._head) + len(self._tail)
+
+    @property
+    def gap(self) -> int:
+        """Matching records not loaded yet."""
+        return max(0, self._total - self.loaded)
+
+    def set_filter(self, filt: HistoryFilter) -> None:
+        self._filter = filt
+        self.reload()
+
+    def reload(self) -> None:
+        """Start again from the newest page (one reset)."""
+        self.beginResetModel()
+        self._head = self._store.page(self._filter, limit=self._page_size)
+        self._tail = []
+        full = len(self._head) == self._page_size
+        self._total = self._store.count(self._filter) if full else len(self._head)
+        self.endResetModel()
+        self.count_changed.emit()
+
+    def _has_gap_row(self) -> bool:
+        # Invariant: a tail exists only while records between it and the head are unloaded.
+        return bool(self._tail)
+
+    def gap_row(self) -> int | None:
+        """The row standing for unloaded records, when there is one."""
+        return len(self._head) if self._has_gap_row() else None
+
+    def canFetchMore(self, parent: ModelIndex = QModelIndex()) -> bool:  # noqa: B008, N802 - Qt API
+        return not parent.isValid() and not self._tail and self.gap > 0
+
+    def fetchMore(self, parent: ModelIndex = QModelIndex()) -> None:  # noqa: B008, N802 - Qt API
+        if not parent.isValid() and not self._tail:
+            self.fetch_older()
+
+    def fetch_older(self) -> int:
+        """Load the next page below the newest pages (into the gap when there is one)."""
+        if not self._tail and self.gap <= 0:
+            return 0
+        before = self._head[-1].id if self._head else None
+        after = self._tail[0].id if self._tail else None
+        page = self._store.page(self._filter, limit=self._page_size, before_id=before, after_id=after)
+        closed = len(page) < self._page_size
+        if page:
+            at = len(self._head)
+            self.beginInsertRows(QModelIndex(), at, at + len(page) - 1)
+            self._head.extend(page)
+            self.endInsertRows()
+        if closed:
+            self._close_gap()
+        return len(page)
+
+    def fetch_newer_tail(self) -> int:
+        """Load the page just above the oldest pages (the tester scrolls up from the end)."""
+        if not self._tail:
+            return 0
+        before = self._head[-1].id if self._head else None
+        page = self._store.page(
+            self._filter, limit=self._page_size, before_id=before, after_id=self._tail[0].id,
+            oldest_first=True,
+        )
+        closed = len(page) < self._page_size
+        if page:
+            page.reverse()
+            at = len(self._head) + 1  # below the gap row
+            self.beginInsertRows(QModelIndex(), at, at + len(page) - 1)
+            self._tail[0:0] = page
+            self.endInsertRows()
+        if closed:
+            self._close_gap()
+        return len(page)
+
+    def load_end(self) -> bool:
+        """Load the oldest page (a jump to the end); False when everything is already loaded."""
+        if self.gap <= 0:
+            return False
+        if self._tail:
+            return True
+        page = self._store.page(self._filter, limit=self._page_size, oldest_first=True)
+        known = {record.id for record in self._head}
+        page = [record for record in page if record.id not in known]
+        if not page:
+            return False
+        page.reverse()
+        if len(page) >= self.gap:  # the oldest page reaches the newest: no gap row
+            at = len(self._head)
+            self.beginInsertRows(QModelIndex(), at, at + len(page) - 1)
+            self._head.extend(page)
+            self.endInsertRows()
+            self._total = len(self._head)
+            return True
+        at = len(self._head)
+        self.beginInsertRows(QModelIndex(), at, at + len(page))  # the gap row and the page
+        self._tail = page
+        self.endInsertRows()
+        return True
+
+    def _close_gap(self) -> None:
+        """Everything between head and tail is loaded: merge them and drop the gap row."""
+        if self._tail:
+            gap_at = len(self._head)
+            self.beginRemoveRows(QModelIndex(), gap_at, gap_at)
+            self._head.extend(self._tail)
+            self._tail = []
+            self.endRemoveRows()
+        self._total = len(self._head)
+        self.count_changed.emit()
+
+    # --- live changes --------------------------------------------------------------------------
+    def row_of(self, row_id: int) -> int | None:
+        return self._find(row_id)
+
+    def _find(self, row_id: int) -> int | None:
+        """The row showing record `row_id`, if loaded (both lists are sorted by id, descending)."""
+        for offset, records in ((0, self._head), (len(self._head) + 1, self._tail)):
+            position = bisect.bisect_left(records, -row_id, key=lambda record: -record.id)
+            if position < len(records) and records[position].id == row_id:
+                return offset + position
+        return None
+
+    def _matches(self, row_id: int) -> HistoryRecord | None:
+        found = self._store.page(self._filter, limit=1, before_id=row_id + 1, after_id=row_id - 1)
+        return found[0] if found else None
+
+    def record_changed(self, row_id: int) -> None:
+        """Show the current state of record `row_id`: update it, add it on top, or drop it."""
+        record = self._matches(row_id)
+        row = self._find(row_id)
+        if row is not None:
+            if record is None:
+                self._remove_row(row)
+            else:
+                self._replace(row, record)
+            return
+        if record is None:
+            return
+        newest = self._head[0].id if self._head else None
+        if newest is None or row_id > newest:
+            self.beginInsertRows(QModelIndex(), 0, 0)
+            self._head.insert(0, record)
+            self._total += 1
+            self.endInsertRows()
+        else:
+            self._total += 1  # an older record now matches: it lives in the unloaded part
+        self.count_changed.emit()
+
+    def _replace(self, row: int, record: HistoryRecord) -> None:
+        if row < len(self._head):
+            self._head[row] = record
+        else:
+            self._tail[row - len(self._head) - 1] = record
+        self.dataChanged.emit(self.index(row, 0), self.index(row, len(HEADERS) - 1))
+
+    def _remove_row(self, row: int) -> None:
+        self.beginRemoveRows(QModelIndex(), row, row)
+        if row < len(self._head):
+            del self._head[row]
+        else:
+            del self._tail[row - len(self._head) - 1]
+        self._total -= 1
+        self.endRemoveRows()
+        self.count_changed.emit()
+
+    # --- reading -------------------------------------------------------------------------------
+    def record(self, row: int) -> HistoryRecord | None:
+        """The record on `row`; None for the gap row or out of range."""
+        if 0 <= row < len(self._head):
+            return self._head[row]
+        tail_row = row - len(self._head) - 1
+        if self._has_gap_row() and 0 <= tail_row < len(self._tail):
+            return self._tail[tail_row]
+        return None
+
+    def records(self) -> Sequence[HistoryRecord]:
+        """Loaded records in display order (tests and exports of the selection)."""
+        return [*self._head, *self._tail]
+
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
+        if parent.isValid():
+            return 0
+        return len(self._head) + (len(self._tail) + 1 if self._has_gap_row() else 0)
+
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def headerData(  # noqa: N802 - Qt API
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(HEADERS):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return HEADERS[section]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return HEADER_TIPS[section]
+        if role == Qt.ItemDataRole.TextAlignmentRole and section in (LATENCY_COLUMN, ATTEMPTS_COLUMN):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        record = self.record(index.row())
+        if record is None:
+            return self._gap_data(index.column(), role)
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return _CELL_TEXT[column](record)
+        if role == RECORD_ROLE:
+            return record
+        return self._decoration(record, column, role)
+
+    def _decoration(self, record: HistoryRecord, column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.DecorationRole and column == OUTCOME_COLUMN:
+            return self._icon(outcome_state(record))
+        if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
+            return self._tooltip(record, column)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (LATENCY_COLUMN, ATTEMPTS_COLUMN):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def _tooltip(self, record: HistoryRecord, column: int) -> str | None:
+        if column == OUTCOME_COLUMN:
+            state = outcome_state(record)
+            label = STATE_LABELS[state]
+            if state == "cancelled":
+                label += f": {record.outcome.value}"
+            return label
+        if column == TIME_COLUMN:
+            return f"{local_time_text(record)} local; {record.started_at.isoformat()} UTC"
+        if column == ERROR_COLUMN and record.error_message:
+            return _clip(record.error_message)
+        text = _CELL_TEXT[column](record)
+        return text or None
+
+    def _gap_data(self, column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and column == METADATA_COLUMN:
+            return f"⋯ {self.gap:,} more records not loaded yet: scroll here to load them"
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return f"{self.gap:,} more records not loaded yet"
+        if role == Qt.ItemDataRole.FontRole:
+            if self._gap_font is None:
+                self._gap_font = QFont(QApplication.font())
+                self._gap_font.setItalic(True)
+            return self._gap_font
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return QBrush(QApplication.palette().color(QPalette.ColorRole.PlaceholderText))
+        return None
+
+    def _icon(self, state: str) -> QIcon:
+        if state not in self._icons:
+            self._icons[state] = draw_outcome_icon(state)
+        return self._icons[state]
