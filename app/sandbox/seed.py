@@ -28,8 +28,10 @@ SOFTWARE_TOKEN_MFA = "SOFTWARE_TOKEN_MFA"
 EMAIL_OTP = "EMAIL_OTP"
 SELECT_MFA_TYPE = "SELECT_MFA_TYPE"
 CUSTOM_CHALLENGE = "CUSTOM_CHALLENGE"
+MFA_SETUP = "MFA_SETUP"
 CHALLENGES = (
     NEW_PASSWORD_REQUIRED, SMS_MFA, SOFTWARE_TOKEN_MFA, EMAIL_OTP, SELECT_MFA_TYPE, CUSTOM_CHALLENGE,
+    MFA_SETUP,
 )
 
 POOL_CONFIG: dict[str, Any] = {
@@ -57,6 +59,7 @@ SEED_USERS: tuple[tuple[str, bool, str | None, str | None], ...] = (
     ("choose-mfa-user", True, "+15555550102", SELECT_MFA_TYPE),
     ("custom-user", True, None, CUSTOM_CHALLENGE),
     ("email-only", True, None, None),
+    ("mfa-setup-user", True, None, MFA_SETUP),
 )
 
 
@@ -65,9 +68,20 @@ def _random_secret(length: int = 51) -> str:
     return "".join(secrets.choice(alphabet) for _ in range(length))
 
 
+def _realistic_pool_id(backend: Any, pool: Any) -> None:
+    """Re-key the pool as `<region>_` + 9 letters and digits, like AWS (moto uses a 32-digit hex id)."""
+    alphabet = string.ascii_letters + string.digits
+    new_id = f"{pool.region}_" + "".join(secrets.choice(alphabet) for _ in range(9))
+    backend.user_pools.pop(pool.id)
+    pool.arn = pool.arn.replace(pool.id, new_id)
+    pool.id = new_id
+    backend.user_pools[new_id] = pool
+
+
 def create_pool(backend: Any) -> tuple[str, str, str]:
     """The pool and its two clients; returns (pool id, public client id, confidential client id)."""
     pool = backend.create_user_pool(POOL_NAME, dict(POOL_CONFIG))
+    _realistic_pool_id(backend, pool)
     pool.schema_attributes["name"].required = True
     backend.set_user_pool_mfa_config(
         pool.id,

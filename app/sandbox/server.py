@@ -33,12 +33,15 @@ TARGET_PREFIX = "AWSCognitoIdentityProviderService."
 FAULT_HEADER = "x-verifydesk-fault"
 _log = logging.getLogger(__name__)
 
-Operation = Callable[[SandboxState, dict[str, Any]], dict[str, Any]]
+# An operation's answer, or None to let moto answer it.
+Operation = Callable[[SandboxState, dict[str, Any]], dict[str, Any] | None]
 OPERATIONS: dict[str, Operation] = {
     "GetUserAttributeVerificationCode": verification.get_code,
     "VerifyUserAttribute": verification.verify,
     "InitiateAuth": signin.initiate_auth,
     "RespondToAuthChallenge": signin.respond_to_auth_challenge,
+    "AssociateSoftwareToken": signin.associate_software_token,
+    "VerifySoftwareToken": signin.verify_software_token,
 }
 StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
@@ -80,8 +83,9 @@ class SandboxApp:
         try:
             params = shapes.require_object(json.loads(body or b"{}"))
             handler = OPERATIONS.get(operation)
-            if handler is not None:
-                return json_response(handler(self.state, params))
+            answer = handler(self.state, params) if handler is not None else None
+            if answer is not None:
+                return json_response(answer)
             if params.get("AccessToken"):
                 access.resolve(self.state, params["AccessToken"])
         except ApiError as error:

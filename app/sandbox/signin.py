@@ -180,6 +180,8 @@ def _challenge(state: SandboxState, client: Any, user: Any, name: str, attempt: 
         parameters.update({
             "question": seed.CUSTOM_QUESTION, "hint": "a whole number", "attempt": str(attempt),
         })
+    elif name == seed.MFA_SETUP:
+        parameters["MFAS_CAN_SETUP"] = json.dumps([seed.SOFTWARE_TOKEN_MFA])
     return {"ChallengeName": name, "Session": _new_session(state, session), "ChallengeParameters": parameters}
 
 
@@ -322,6 +324,20 @@ class Answer:
         return error
 
 
+def _live_session(state: SandboxState, key: str, client_id: str | None, name: str) -> AuthSession:
+    """The session behind `key`, still valid, for challenge `name` (and this client, when given)."""
+    with state.lock:
+        session = state.sessions.get(key)
+        if session is None or (client_id is not None and session.client_id != client_id):
+            raise not_authorized(INVALID_SESSION)
+        if session.expires_at < time.monotonic():
+            state.sessions.pop(key, None)
+            raise not_authorized(EXPIRED_SESSION)
+    if session.challenge != name:
+        raise invalid_parameter(f"The session is for the challenge {session.challenge}, not {name}.")
+    return session
+
+
 def _take_session(
     state: SandboxState, client: Any, name: str, params: dict[str, Any], answers: dict[str, Any]
 ) -> tuple[str, AuthSession]:
@@ -329,16 +345,38 @@ def _take_session(
     key = _text(answers if name == PASSWORD_VERIFIER else params, key_name)
     if not key:
         raise _missing(key_name)
+    return key, _live_session(state, key, client.id, name)
+
+
+def _rotate(state: SandboxState, key: str, session: AuthSession) -> str:
+    """Each MFA_SETUP step answers with a new Session, like Cognito."""
     with state.lock:
-        session = state.sessions.get(key)
-        if session is None or session.client_id != client.id:
-            raise not_authorized(INVALID_SESSION)
-        if session.expires_at < time.monotonic():
-            state.sessions.pop(key, None)
-            raise not_authorized(EXPIRED_SESSION)
-    if session.challenge != name:
-        raise invalid_parameter(f"The session is for the challenge {session.challenge}, not {name}.")
-    return key, session
+        state.sessions.pop(key, None)
+    return _new_session(state, session)
+
+
+def associate_software_token(state: SandboxState, params: dict[str, Any]) -> dict[str, Any] | None:
+    """During MFA_SETUP (a Session, no AccessToken): a new TOTP secret for the user to enrol."""
+    key = _text(params, "Session")
+    if not key:
+        return None  # the signed-in form (AccessToken): moto answers it
+    session = _live_session(state, key, None, seed.MFA_SETUP)
+    session.totp_secret, session.totp_verified = totp.new_secret(), False
+    return {"SecretCode": session.totp_secret, "Session": _rotate(state, key, session)}
+
+
+def verify_software_token(state: SandboxState, params: dict[str, Any]) -> dict[str, Any] | None:
+    """During MFA_SETUP: check the first code from the authenticator app."""
+    key = _text(params, "Session")
+    if not key:
+        return None
+    session = _live_session(state, key, None, seed.MFA_SETUP)
+    if session.totp_secret is None:
+        raise invalid_parameter("Call AssociateSoftwareToken with this session first.")
+    if not totp.verify(session.totp_secret, _text(params, "UserCode")):
+        raise ApiError("EnableSoftwareTokenMFAException", "Code mismatch")
+    session.totp_verified = True
+    return {"Status": "SUCCESS", "Session": _rotate(state, key, session)}
 
 
 def _password_verifier(answer: Answer) -> dict[str, Any]:
@@ -418,6 +456,20 @@ def _custom(answer: Answer) -> dict[str, Any]:
     return _challenge(answer.state, answer.client, answer.user, seed.CUSTOM_CHALLENGE, attempt=attempt)
 
 
+def _mfa_setup(answer: Answer) -> dict[str, Any]:
+    session, state = answer.session, answer.state
+    if not session.totp_verified or session.totp_secret is None:
+        raise invalid_parameter("Enrol a software token first (AssociateSoftwareToken, VerifySoftwareToken).")
+    answer.end()
+    with state.lock:
+        user = answer.user
+        user.token_verified = user.software_token_mfa_enabled = True
+        user.preferred_mfa_setting = seed.SOFTWARE_TOKEN_MFA
+        plan = state.plans.setdefault(user.username, UserPlan(user.username, str(user.password or "")))
+        plan.challenge, plan.totp_secret = seed.SOFTWARE_TOKEN_MFA, session.totp_secret
+    return _tokens(state, answer.client, answer.user)
+
+
 _ANSWERS: dict[str, Callable[[Answer], dict[str, Any]]] = {
     PASSWORD_VERIFIER: _password_verifier,
     seed.NEW_PASSWORD_REQUIRED: _new_password,
@@ -426,6 +478,7 @@ _ANSWERS: dict[str, Callable[[Answer], dict[str, Any]]] = {
     seed.SOFTWARE_TOKEN_MFA: _code,
     seed.SELECT_MFA_TYPE: _select_mfa,
     seed.CUSTOM_CHALLENGE: _custom,
+    seed.MFA_SETUP: _mfa_setup,
 }
 
 

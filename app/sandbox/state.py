@@ -72,6 +72,8 @@ class AuthSession:
     srp: SrpChallenge | None = None
     srp_a: str | None = None
     failures: int = 0
+    totp_secret: str | None = None
+    totp_verified: bool = False
 
 
 @dataclass
