@@ -25,16 +25,25 @@ from app.ui.style import Tone, selectable, set_tone
 _log = logging.getLogger(__name__)
 
 
-def describe_profile(profile: Profile) -> str:
-    where = profile.endpoint_url or f"AWS {profile.region}"
-    parts = [where, f"client {profile.client_id}"]
+def _short(identifier: str, keep: int = 24) -> str:
+    """Long ids elided in the middle (the full text is in the tooltip)."""
+    if len(identifier) <= keep:
+        return identifier
+    return f"{identifier[: keep - 7]}…{identifier[-6:]}"
+
+
+def describe_profile(profile: Profile, *, short: bool = False) -> str:
+    """Where a profile connects, one fact per line."""
+    shorten = _short if short else (lambda text: text)
+    lines = [profile.endpoint_url or f"AWS {profile.region}"]
+    ids = f"client {shorten(profile.client_id)}"
     if profile.user_pool_id:
-        parts.append(f"pool {profile.user_pool_id}")
-    if profile.has_client_secret:
-        parts.append("with client secret")
+        ids += f" · pool {shorten(profile.user_pool_id)}"
+    lines.append(ids)
     attempts = "no retries" if profile.max_attempts == 1 else f"{profile.max_attempts} attempts"
-    parts.append(f"timeout {profile.read_timeout_s:g} s, {attempts}")
-    return " · ".join(parts)
+    secret = " · client secret" if profile.has_client_secret else ""
+    lines.append(f"timeout {profile.read_timeout_s:g} s · {attempts}{secret}")
+    return "\n".join(lines)
 
 
 class ConnectionPanel(QGroupBox):
@@ -101,7 +110,10 @@ class ConnectionPanel(QGroupBox):
         notice = self.secrets.notice
         self.secret_notice.setVisible(bool(notice))
         if notice:
-            self.secret_notice.setText(notice)
+            # One line in the panel; the whole explanation on hover and in the profile dialog.
+            self.secret_notice.setText("⚠ Client secrets are kept in memory only until VerifyDesk closes.")
+            self.secret_notice.setToolTip(notice)
+            self.secret_notice.setAccessibleDescription(notice)
             set_tone(self.secret_notice, Tone.WARNING)
 
     # --- the list ---------------------------------------------------------------------------
@@ -133,8 +145,9 @@ class ConnectionPanel(QGroupBox):
         profile = self.current_profile()
         self.edit_button.setEnabled(profile is not None)
         self.delete_button.setEnabled(profile is not None)
-        self.summary.setText(
-            describe_profile(profile) if profile else "Create a profile to connect to a user pool.")
+        empty = "Create a profile to connect to a user pool."
+        self.summary.setText(describe_profile(profile, short=True) if profile else empty)
+        self.summary.setToolTip(describe_profile(profile) if profile else "")
         if profile is not None:
             self.profile_chosen.emit(profile)
 

@@ -15,6 +15,7 @@ from PySide6.QtCore import QByteArray, QEvent, Qt, QTimer, QUrl
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDesktopServices, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
+    QDockWidget,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -47,6 +48,8 @@ from app.ui.style import Theme, Tone, apply_theme, stylesheet
 
 _log = logging.getLogger(__name__)
 DEFAULT_SIZE = (1280, 800)
+COLUMN_WIDTHS = (330, 520, 430)  # sign-in, request, result
+DOCK_HEIGHT = 270
 
 
 def _scrolling(widget: QWidget, name: str) -> QScrollArea:
@@ -54,6 +57,7 @@ def _scrolling(widget: QWidget, name: str) -> QScrollArea:
     area.setObjectName(name)
     area.setWidgetResizable(True)
     area.setFrameShape(QScrollArea.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     area.setWidget(widget)
     return area
 
@@ -137,27 +141,26 @@ class MainWindow(QMainWindow):
         self.top_splitter.setStretchFactor(0, 0)
         self.top_splitter.setStretchFactor(1, 3)
         self.top_splitter.setStretchFactor(2, 2)
-        self.top_splitter.setSizes([340, 520, 420])
+        self.top_splitter.setSizes(list(COLUMN_WIDTHS))
         self.top_splitter.setChildrenCollapsible(False)
-
-        self.main_splitter = QSplitter(Qt.Orientation.Vertical)
-        self.main_splitter.setObjectName("mainSplitter")
-        self.main_splitter.addWidget(self.top_splitter)
-        self.main_splitter.addWidget(self.history_view)
-        self.main_splitter.setStretchFactor(0, 3)
-        self.main_splitter.setStretchFactor(1, 2)
-        self.main_splitter.setSizes([470, 280])
 
         central = QWidget()
         central.setObjectName("central")
         layout = QVBoxLayout(central)
         layout.setContentsMargins(6, 6, 6, 0)
         layout.addWidget(self.banner)
-        layout.addWidget(self.main_splitter, 1)
+        layout.addWidget(self.top_splitter, 1)
         self.setCentralWidget(central)
 
+        # History and the sandbox inbox share the bottom area as tabs: both want the full width.
+        self.history_dock = QDockWidget("History", self)
+        self.history_dock.setObjectName("historyDock")
+        feature = QDockWidget.DockWidgetFeature
+        self.history_dock.setFeatures(feature.DockWidgetMovable | feature.DockWidgetFloatable)
+        self.history_dock.setWidget(self.history_view)
         self.inbox = InboxDock(self.tasks, self)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.inbox)
+        self.setDockNestingEnabled(True)
+        self._dock_bottom()
         self.inbox.hide()
 
         self.status_label = QLabel()
@@ -166,6 +169,13 @@ class MainWindow(QMainWindow):
         self.session_status.setObjectName("sessionStatusLabel")
         self.statusBar().addWidget(self.status_label, 1)
         self.statusBar().addPermanentWidget(self.session_status)
+
+    def _dock_bottom(self) -> None:
+        for dock in (self.history_dock, self.inbox):
+            dock.setFloating(False)
+            self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+        self.tabifyDockWidget(self.history_dock, self.inbox)
+        self.resizeDocks([self.history_dock], [DOCK_HEIGHT], Qt.Orientation.Vertical)
 
     def _set_tab_order(self) -> None:
         sign_in = self.sign_in
@@ -261,6 +271,8 @@ class MainWindow(QMainWindow):
         self.inbox_action = self.inbox.toggleViewAction()
         self.inbox_action.setObjectName("inboxAction")
         self.inbox_action.setText("Show &inbox")
+        self.history_action = self._action(
+            "Show &history", "historyAction", self._show_history, [QKeySequence("Ctrl+H")])
         self.inbox_action.setShortcut(QKeySequence("Ctrl+I"))
         sandbox_menu.addAction(self.start_sandbox_action)
         sandbox_menu.addAction(self.inbox_action)
@@ -276,6 +288,7 @@ class MainWindow(QMainWindow):
             self.theme_group.addAction(action)
             theme_menu.addAction(action)
             self.theme_actions[theme] = action
+        view_menu.addAction(self.history_action)
         view_menu.addAction(self._action("&Reset layout", "resetLayoutAction", self.reset_layout))
 
         help_menu = bar.addMenu("&Help")
@@ -319,10 +332,9 @@ class MainWindow(QMainWindow):
         state = settings.value("windowState")
         if isinstance(state, QByteArray):
             self.restoreState(state)
-        for splitter, key in ((self.top_splitter, "topSplitter"), (self.main_splitter, "mainSplitter")):
-            value = settings.value(key)
-            if isinstance(value, QByteArray):
-                splitter.restoreState(value)
+        value = settings.value("topSplitter")
+        if isinstance(value, QByteArray):
+            self.top_splitter.restoreState(value)
         theme_name = read_str(settings, "theme", Theme.SYSTEM.value)
         theme = Theme(theme_name) if theme_name in {t.value for t in Theme} else Theme.SYSTEM
         self.theme_actions[theme].setChecked(True)
@@ -336,14 +348,16 @@ class MainWindow(QMainWindow):
         settings.setValue("geometry", self.saveGeometry())
         settings.setValue("windowState", self.saveState())
         settings.setValue("topSplitter", self.top_splitter.saveState())
-        settings.setValue("mainSplitter", self.main_splitter.saveState())
         settings.setValue("lastProfile", self.connection_panel.current_name() or "")
         settings.sync()
 
     def reset_layout(self) -> None:
-        self.top_splitter.setSizes([340, 520, 420])
-        self.main_splitter.setSizes([470, 280])
         self.resize(*DEFAULT_SIZE)
+        self.top_splitter.setSizes(list(COLUMN_WIDTHS))
+        inbox_visible = self.inbox.isVisible()
+        self._dock_bottom()
+        self.inbox.setVisible(inbox_visible)
+        self.history_dock.raise_()
 
     def set_theme(self, theme: Theme, *, save: bool = True) -> None:
         app = QApplication.instance()
@@ -359,7 +373,8 @@ class MainWindow(QMainWindow):
             app.setStyleSheet(stylesheet(app.palette()))
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
-        system = self.theme_actions[Theme.SYSTEM].isChecked()
+        actions = getattr(self, "theme_actions", None)  # changeEvent fires during construction
+        system = actions is not None and actions[Theme.SYSTEM].isChecked()
         if event.type() == QEvent.Type.ApplicationPaletteChange and system:
             # The platform switched between dark and light: tone colours follow.
             QTimer.singleShot(0, self._restyle)
@@ -458,7 +473,12 @@ class MainWindow(QMainWindow):
             self.sign_in.username_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     # --- history --------------------------------------------------------------------------------------
+    def _show_history(self) -> None:
+        self.history_dock.show()
+        self.history_dock.raise_()
+
     def _focus_history_filter(self) -> None:
+        self._show_history()
         edit = self.history_view.findChild(QLineEdit, "historyFilterEdit")
         if edit is not None:
             edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -478,6 +498,7 @@ class MainWindow(QMainWindow):
     def _sandbox_started(self, profile: Profile, control: Any, info: Any) -> None:
         self.inbox.set_control(control, list(info.users))
         self.inbox.show()
+        self.inbox.raise_()
         self.connection_panel.reload(select=profile.name)
         self.status_label.setText(f"Sandbox pool running at {info.endpoint_url}")
         if not self.session.is_signed_in and info.users and not self.sign_in.username_edit.text():

@@ -32,6 +32,9 @@ def _value_label(name: str, accessible: str) -> QLabel:
     label.setObjectName(name)
     label.setAccessibleName(accessible)
     label.setWordWrap(True)
+    # Ids and tokens have no spaces: let the layout narrow the label (it wraps at hyphens)
+    # instead of widening the whole column.
+    label.setMinimumWidth(60)
     selectable(label)
     return label
 

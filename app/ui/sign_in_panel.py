@@ -135,6 +135,7 @@ class SignInPanel(QWidget):
         self.expiry_label = QLabel()
         self.expiry_label.setObjectName("sessionExpiryLabel")
         self.expiry_label.setAccessibleName("Token expiry countdown")
+        self.expiry_label.setWordWrap(True)
         self.session_problem = _problem_label("sessionProblemLabel")
         self.refresh_button = QPushButton("Refresh")
         self.refresh_button.setObjectName("refreshButton")
