@@ -246,6 +246,9 @@ def _preset_rows(rows: Iterable[tuple[str, str] | _Row]) -> PresetRows:
             key, value = row.key, row.value
         if not isinstance(key, str) or not isinstance(value, str):
             raise ProfileError("preset", "Preset keys and values must be text.")
+        surrogate = next((char for char in key + value if "\ud800" <= char <= "\udfff"), None)
+        if surrogate is not None:
+            raise ProfileError("preset", f"Invalid character U+{ord(surrogate):04X} in a preset row.")
         result.append((key, value))
     if len(result) > PRESET_ROWS_MAX:
         raise ProfileError(
@@ -482,8 +485,10 @@ class ProfileStore:
             raise ProfileError(
                 "file", "Another VerifyDesk is still saving profiles; try again in a moment."
             ) from exc
-        except PermissionError as exc:
-            raise ProfileError("file", f"Cannot lock the profiles file ({exc.strerror or exc}).") from exc
+        except OSError as exc:
+            raise ProfileError(
+                "file", f"Cannot use the profiles folder {self.path.parent} ({exc.strerror or exc})."
+            ) from exc
 
     @contextmanager
     def _editing(self) -> Iterator[_Document]:

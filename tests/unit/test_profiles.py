@@ -260,6 +260,9 @@ def test_presets_need_a_saved_profile_a_name_and_text_rows(path: Path) -> None:
         store.save_preset("staging", "p", [("k", 1)])  # type: ignore[list-item]
     assert caught.value.field == "preset"
     with pytest.raises(ProfileError) as caught:
+        store.save_preset("staging", "p", [("k", "v\ud800")])
+    assert caught.value.field == "preset"
+    with pytest.raises(ProfileError) as caught:
         store.save_preset("staging", "p", [("k", "v")] * 1001)
     assert caught.value.field == "preset"
     assert store.list_presets("staging") == {}
@@ -307,13 +310,33 @@ def test_a_directory_where_the_file_should_be_is_moved_aside(path: Path) -> None
     assert store.names() == ["staging"]
 
 
-@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root reads any file")
-def test_an_unreadable_file_is_moved_aside(path: Path) -> None:
+def test_an_unreadable_file_is_moved_aside(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     ProfileStore(path).save(_profile())
-    path.chmod(0)
+    real_read_bytes = Path.read_bytes
+
+    def refuse(self: Path) -> bytes:
+        if self == path:
+            raise PermissionError(13, "Permission denied")
+        return real_read_bytes(self)
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
     store = ProfileStore(path)
     assert store.recovered_from is not None
-    assert "could not be read" in (store.notice or "")
+    assert "could not be read (Permission denied)" in (store.notice or "")
+    monkeypatch.undo()
+    assert ProfileStore(store.recovered_from).names() == ["staging"]
+
+
+def test_a_config_folder_that_cannot_exist_gives_a_notice_and_saves_fail_on_the_file_field(tmp_path: Path) -> None:
+    blocker = tmp_path / "config"
+    blocker.write_text("a file where the folder should be", encoding="utf-8")
+    store = ProfileStore(blocker / "profiles.json")
+    assert store.list() == []
+    assert store.notice is not None
+    with pytest.raises(ProfileError) as caught:
+        store.save(_profile())
+    assert caught.value.field == "file"
+    assert str(blocker) in caught.value.message
 
 
 def test_two_recoveries_in_the_same_second_keep_both_old_files(path: Path) -> None:
@@ -340,7 +363,10 @@ def test_bad_entries_are_dropped_with_the_field_named_and_good_ones_kept(path: P
         "format": FILE_FORMAT,
         "version": 1,
         "profiles": [good, {**good, "name": "bad", "region": 42}, "oops", {**good, "name": "GOOD"}],
-        "presets": {"good": {"p": [["k", "v"]], "broken": "rows"}, "ghost": {"p": []}},
+        "presets": {
+            "good": {"p": [["k", "v"]], "broken": "rows", "lone": [["k", "\ud83d"]]},
+            "ghost": {"p": []},
+        },
     }
     original = json.dumps(document).encode()
     path.parent.mkdir(parents=True)
@@ -355,6 +381,7 @@ def test_bad_entries_are_dropped_with_the_field_named_and_good_ones_kept(path: P
     assert "profile #3" in problems
     assert "'GOOD' appears twice" in problems
     assert "broken" in problems
+    assert "U+D83D" in problems
     assert "ghost" in problems
     # The salvaged file is clean: a second store sees no problem.
     again = ProfileStore(path)
