@@ -1,7 +1,8 @@
 #!/bin/sh
 # Install the Debian packages VerifyDesk needs, only those missing (fast when all are present).
 #   .ci/system-deps.sh run   -> Qt's runtime libraries, fonts, and Xvfb for machines without a display
-#   .ci/system-deps.sh test  -> the above plus Node.js/npm (cognito-local peer) and packaging tools
+#   .ci/system-deps.sh test  -> the above plus Node.js/npm (cognito-local peer), packaging tools, and
+#                               dbus + gnome-keyring (the real SecretService round-trip test)
 set -eu
 
 QT_RUNTIME="libglib2.0-0 libgl1 libegl1 libfontconfig1 libfreetype6 libx11-6 libxkbcommon0 libdbus-1-3
@@ -9,7 +10,7 @@ QT_RUNTIME="libglib2.0-0 libgl1 libegl1 libfontconfig1 libfreetype6 libx11-6 lib
  libxcb-randr0 libxcb-render0 libxcb-render-util0 libxcb-shape0 libxcb-shm0 libxcb-sync1 libxcb-util1
  libxcb-xfixes0 libxcb-xkb1 libxkbcommon-x11-0"
 HEADLESS="xvfb xauth"
-TEST_EXTRA="nodejs npm dpkg-dev binutils imagemagick"
+TEST_EXTRA="nodejs npm dpkg-dev binutils imagemagick dbus gnome-keyring"
 
 case "${1:-run}" in
   run) wanted="$QT_RUNTIME $HEADLESS" ;;
