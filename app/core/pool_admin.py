@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.core.aws_profiles import admin_error, cognito_admin_client
+from app.core.profiles import Profile
 
 NO_TRIGGER_WARNING = "No Custom Message trigger: ClientMetadata will not be used by anything."
 COGNITO_DEFAULT_WARNING = (
@@ -27,6 +28,36 @@ _LAMBDA_ARN = re.compile(
     r"arn:(?P<partition>aws[a-z-]*):lambda:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):"
     r"function:(?P<name>[A-Za-z0-9_-]{1,64})(?::(?P<qualifier>\$LATEST|[A-Za-z0-9_-]+))?"
 )
+
+
+SANDBOX_CREDENTIALS = ("testing", "testing")
+
+
+@dataclass(frozen=True)
+class AdminAccess:
+    """How to make the signed admin calls for a profile: region, AWS profile, endpoint."""
+
+    region: str
+    aws_profile: str | None = None
+    endpoint_url: str | None = None
+    static_credentials: tuple[str, str] | None = field(default=None, repr=False)
+
+    @classmethod
+    def for_profile(cls, profile: Profile) -> AdminAccess:
+        """The sandbox answers admin calls itself (any credentials); real pools need AWS credentials,
+        from the profile's AWS profile or the default chain, at AWS's own endpoints."""
+        if profile.sandbox:
+            return cls(profile.region, None, profile.endpoint_url, SANDBOX_CREDENTIALS)
+        return cls(profile.region, profile.aws_profile)
+
+    def kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for `describe_pool_triggers` and `trigger_logs.open_follower`."""
+        return {
+            "region": self.region,
+            "aws_profile": self.aws_profile,
+            "endpoint_url": self.endpoint_url,
+            "static_credentials": self.static_credentials,
+        }
 
 
 @dataclass(frozen=True)

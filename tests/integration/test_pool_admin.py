@@ -17,10 +17,12 @@ from app.core.errors import ServiceError
 from app.core.pool_admin import (
     COGNITO_DEFAULT_WARNING,
     NO_TRIGGER_WARNING,
+    AdminAccess,
     describe_pool_triggers,
     parse_lambda_arn,
     trigger_info_from_pool,
 )
+from app.core.profiles import Profile
 
 from support.aws_error_server import aws_error_server
 from support.moto_server import FAKE_KEY_ID, FAKE_SECRET, moto_server
@@ -127,6 +129,19 @@ def test_static_credentials_serve_the_sandbox_without_an_aws_profile(moto_url: s
         pool_id, region=REGION, endpoint_url=moto_url, static_credentials=("testing", "testing")
     )
     assert info.custom_message_function == "verify-message"
+
+
+def test_a_sandbox_profile_reaches_its_own_endpoint_and_a_real_one_uses_its_aws_profile(
+    moto_url: str, aws_home: Path
+) -> None:
+    pool_id = _create_pool(moto_url, LambdaConfig={"CustomMessage": ALIAS_ARN})
+    sandbox = Profile("sandbox", REGION, "client1", endpoint_url=moto_url, user_pool_id=pool_id, sandbox=True)
+    access = AdminAccess.for_profile(sandbox)
+    assert access.endpoint_url == moto_url
+    assert "testing" not in repr(access)
+    assert describe_pool_triggers(pool_id, **access.kwargs()).custom_message_function == "verify-message"
+    real = Profile("real", REGION, "client1", endpoint_url="http://proxy.example", aws_profile="qa")
+    assert AdminAccess.for_profile(real) == AdminAccess(REGION, "qa", None, None)
 
 
 def test_the_call_is_signed_with_the_chosen_profiles_key_and_access_denied_is_explained(
