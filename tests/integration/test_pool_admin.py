@@ -265,3 +265,16 @@ def test_custom_sender_triggers_and_an_unreadable_trigger_arn_are_warned_about()
     assert any("not a Lambda ARN" in warning for warning in info.warnings)
     assert any("Custom Email Sender" in warning for warning in info.warnings)
     assert COGNITO_DEFAULT_WARNING in info.warnings
+
+
+def test_the_sandbox_pool_reports_no_trigger_until_one_is_configured(sandbox_info: Any) -> None:
+    profile = Profile(
+        "sandbox", sandbox_info.region, sandbox_info.client_id, endpoint_url=sandbox_info.endpoint_url,
+        user_pool_id=sandbox_info.user_pool_id, sandbox=True,
+    )
+    info = describe_pool_triggers(sandbox_info.user_pool_id, **AdminAccess.for_profile(profile).kwargs())
+    assert info.user_pool_id == sandbox_info.user_pool_id
+    if sandbox_info.trigger_function is None:
+        assert info.warnings[0] == NO_TRIGGER_WARNING
+    else:
+        assert info.custom_message_function == sandbox_info.trigger_function

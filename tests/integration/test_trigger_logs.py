@@ -14,6 +14,8 @@ import boto3
 import pytest
 
 from app.core.errors import ServiceError
+from app.core.pool_admin import AdminAccess
+from app.core.profiles import Profile
 from app.core.trigger_logs import (
     FollowSettings,
     LogFollower,
@@ -214,6 +216,28 @@ def test_open_follower_signs_with_static_credentials_for_the_sandbox(
     result = collect(follower)
     assert [line.message for line in result.lines][1] == "sandbox says hi"
     assert result.reason == "report"
+
+
+def test_a_sandbox_profile_follows_the_sandbox_servers_log_groups(sandbox_info: Any) -> None:
+    """The sandbox's server is where its trigger writes: a sandbox profile reads from there."""
+    logs = boto3.client(
+        "logs", endpoint_url=sandbox_info.endpoint_url, region_name=sandbox_info.region,
+        aws_access_key_id="testing", aws_secret_access_key="testing",
+    )
+    function = f"sandbox-trigger-{uuid.uuid4().hex[:8]}"
+    logs.create_log_group(logGroupName=f"/aws/lambda/{function}")
+    started = datetime.now(UTC)
+    _put(logs, function, "s", _invocation(OURS, started, ["clientMetadata: {'campaign': 'spring-42'}\n"]))
+    profile = Profile(
+        "sandbox", sandbox_info.region, sandbox_info.client_id, endpoint_url=sandbox_info.endpoint_url,
+        sandbox=True,
+    )
+    follower = open_follower(
+        function, started, metadata=METADATA, settings=FAST, **AdminAccess.for_profile(profile).kwargs()
+    )
+    result = collect(follower)
+    assert result.reason == "report"
+    assert [line.mentioned_keys for line in result.lines if line.mentions_metadata] == [("campaign",)]
 
 
 def test_access_denied_on_the_log_group_is_a_typed_error(monkeypatch: pytest.MonkeyPatch) -> None:
