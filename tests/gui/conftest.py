@@ -23,7 +23,12 @@ def event_loop_qt(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
         pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
         for task in pending:
             task.cancel()
-        loop.stop()
+        for _ in range(3):  # let the cancellations run
+            qapp.processEvents()
+        # Not loop.stop(): it calls QApplication.exit(), which leaves Qt's quitNow flag set, so every
+        # later QEventLoop.exec() (pytest-qt's waits) returns at once and no timer or queued event runs
+        # in the tests that follow. Mark qasync's loop stopped directly instead.
+        loop._QEventLoop__is_running = False  # type: ignore[attr-defined]
         asyncio.events._set_running_loop(None)
         loop.close()
         asyncio.set_event_loop(None)
