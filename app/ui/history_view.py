@@ -224,10 +224,11 @@ class HistoryView(QWidget):
         self.outcome_combo.setObjectName("historyOutcomeCombo")
         self.outcome_combo.setAccessibleName("Filter by outcome")
         for label, outcome, state in _OUTCOME_CHOICES:
+            value = None if outcome is None else outcome.value  # Qt keeps plain strings, not enums
             if state is None:
-                self.outcome_combo.addItem(label, outcome)
+                self.outcome_combo.addItem(label, value)
             else:
-                self.outcome_combo.addItem(draw_outcome_icon(state), label, outcome)
+                self.outcome_combo.addItem(draw_outcome_icon(state), label, value)
         self.error_combo = QComboBox(self)
         self.error_combo.setObjectName("historyErrorCodeCombo")
         self.error_combo.setAccessibleName("Filter by error code")
@@ -375,8 +376,9 @@ class HistoryView(QWidget):
         text = self.filter_edit.text().strip()
         error = self.error_combo.currentData()
         attribute = self.attribute_combo.currentData()
+        outcome = self.outcome_combo.currentData()
         return HistoryFilter(
-            outcome=self.outcome_combo.currentData(),
+            outcome=Outcome(outcome) if isinstance(outcome, str) else None,
             error_code=error if isinstance(error, str) else None,
             attribute_name=attribute if isinstance(attribute, str) else None,
             text=text or None,
