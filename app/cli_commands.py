@@ -42,20 +42,34 @@ from app.core.validation import (
 )
 
 
-def _settings_from_args(args: argparse.Namespace) -> ConnectionSettings:
+def _profile_settings(name: str, client_secret: str | None, stderr: TextIO) -> ConnectionSettings:
+    """A saved profile's connection; its client secret from the environment or the keyring."""
+    from app.core.profiles import ProfileStore
+    from app.core.secrets import SecretKind, default_secret_store
+
+    profiles = ProfileStore(app_paths().profiles_file)
+    profile = profiles.get(name)
+    if profiles.notice:
+        stderr.write(f"Note: {profiles.notice}\n")
+    if profile is None:
+        raise BadInputError("--profile", f"No saved profile named {name!r}.")
+    if client_secret is None and profile.has_client_secret:
+        client_secret = default_secret_store().get(SecretKind.CLIENT_SECRET, profile.name)
+        SECRETS.add(client_secret)
+        if client_secret is None:
+            raise BadInputError(
+                "--profile",
+                f"Profile {profile.name!r} uses a client secret, but none is stored in a keyring "
+                f"here: set ${CLIENT_SECRET_ENV}.",
+            )
+    return profile.to_settings(client_secret)
+
+
+def _settings_from_args(args: argparse.Namespace, stderr: TextIO) -> ConnectionSettings:
     client_secret = env_secret(CLIENT_SECRET_ENV)
     SECRETS.add(client_secret)
     if args.profile:
-        from app.core.profiles import ProfileStore
-        from app.core.secrets import SecretKind, default_secret_store
-
-        profile = ProfileStore(app_paths().profiles_file).get(args.profile)
-        if profile is None:
-            raise BadInputError("--profile", f"No saved profile named {args.profile!r}.")
-        if client_secret is None and profile.has_client_secret:
-            client_secret = default_secret_store().get(SecretKind.CLIENT_SECRET, profile.name)
-            SECRETS.add(client_secret)
-        settings = profile.to_settings(client_secret)
+        settings = _profile_settings(args.profile, client_secret, stderr)
     else:
         if not args.client_id:
             raise BadInputError("--client-id", "Give --profile, or --client-id with --region/--endpoint-url.")
@@ -182,7 +196,7 @@ def _run_send_or_verify(
     args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr: TextIO
 ) -> int:
     metadata = _metadata(args) if args.command == "send" else {}
-    settings = _settings_from_args(args)
+    settings = _settings_from_args(args, stderr)
     conn = CognitoConnection(settings)
     try:
         access_token, username = _access_token(args, conn, stdin)

@@ -1,4 +1,4 @@
-"""The CLI's history command: listing, bad options, and an unreadable history file."""
+"""The CLI without a server: history listing and files, bad options, profiles without a keyring."""
 
 from __future__ import annotations
 
@@ -50,3 +50,38 @@ def test_history_export_refuses_other_suffixes(tmp_path: Path) -> None:
     code, out, _ = _run("history", "--json", "--export", str(tmp_path / "h.txt"))
     assert code == EXIT_BAD_INPUT
     assert json.loads(out)["error"]["field"] == "--export"
+
+
+def test_a_profile_with_a_client_secret_but_no_keyring_asks_for_the_environment_variable(
+    verifydesk_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.core.profiles import Profile, ProfileStore
+
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    monkeypatch.delenv("VERIFYDESK_CLIENT_SECRET", raising=False)
+    ProfileStore(verifydesk_home / "config" / "profiles.json").save(
+        Profile(name="staging", region="eu-west-1", client_id="abc123", has_client_secret=True)
+    )
+    monkeypatch.setenv("VERIFYDESK_ACCESS_TOKEN", "a.b.c")
+
+    code, out, _ = _run("send", "--profile", "staging", "--attribute", "email", "--json")
+
+    assert code == EXIT_BAD_INPUT
+    error = json.loads(out)["error"]
+    assert error["field"] == "--profile"
+    assert "VERIFYDESK_CLIENT_SECRET" in error["message"]
+
+
+def test_an_unusable_profiles_file_is_reported_by_the_cli(
+    verifydesk_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    profiles = verifydesk_home / "config" / "profiles.json"
+    profiles.parent.mkdir(parents=True)
+    profiles.write_bytes(b"\xff\xfe not json")
+    monkeypatch.setenv("VERIFYDESK_ACCESS_TOKEN", "a.b.c")
+
+    code, out, err = _run("send", "--profile", "staging", "--attribute", "email", "--json")
+
+    assert code == EXIT_BAD_INPUT
+    assert json.loads(out)["error"]["field"] == "--profile"
+    assert "profiles.json.corrupt-" in err
