@@ -45,6 +45,14 @@ def error_text(error: ServiceError) -> str:
     return f"{error.code}: {error.message}\n{error.entry.next_step}"
 
 
+def sign_in_error_text(error: ServiceError) -> str:
+    """A refused sign-in: the catalogue's token advice does not fit a wrong password."""
+    if error.code == "NotAuthorizedException":
+        return (f"{error.code}: {error.message}\nCheck the username and password, and that the app "
+                "client allows this sign-in flow.")
+    return error_text(error)
+
+
 class SignInPanel(QWidget):
     """Credentials, pasted token, challenge form and the session's state."""
 
@@ -275,7 +283,7 @@ class SignInPanel(QWidget):
             self._show_sign_in_problem(error.message, target)
             return
         except ServiceError as error:
-            self._show_sign_in_problem(error_text(error), self.password_edit)
+            self._show_sign_in_problem(sign_in_error_text(error), self.password_edit)
             return
         finally:
             self._set_busy(False)
