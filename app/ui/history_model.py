@@ -419,10 +419,12 @@ class HistoryModel(QAbstractTableModel):
         return text or None
 
     def _gap_data(self, column: int, role: int) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and column == METADATA_COLUMN:
+        if role == Qt.ItemDataRole.DisplayRole and column == OUTCOME_COLUMN:  # the view spans the row
             return f"⋯ {self.gap:,} more records not loaded yet: scroll here to load them"
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return f"{self.gap:,} more records not loaded yet"
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignCenter)
         if role == Qt.ItemDataRole.FontRole:
             if self._gap_font is None:
                 self._gap_font = QFont(QApplication.font())

@@ -182,6 +182,8 @@ class HistoryView(QWidget):
         self._model.count_changed.connect(self._show_count)
         self._model.modelReset.connect(self._selection_changed)
         self._model.rowsInserted.connect(self._schedule_gap_fill)
+        for signal in (self._model.rowsInserted, self._model.rowsRemoved, self._model.modelReset):
+            signal.connect(self._span_gap_row)
         self._model.dataChanged.connect(self._data_changed)
         self.table.verticalScrollBar().valueChanged.connect(self._schedule_gap_fill)
         self.refresh()
@@ -462,6 +464,13 @@ class HistoryView(QWidget):
             self.table.selectRow(last)
             self.table.scrollToBottom()
         self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _span_gap_row(self, *_args: object) -> None:
+        """The gap row's text runs across the whole width."""
+        self.table.clearSpans()
+        gap = self._model.gap_row()
+        if gap is not None:
+            self.table.setSpan(gap, 0, 1, self._model.columnCount())
 
     def _schedule_gap_fill(self, *_args: object) -> None:
         if self._model.gap_row() is not None:
