@@ -11,6 +11,7 @@ import io
 import json
 import logging
 import signal
+import socket
 import sys
 import threading
 import time
@@ -59,6 +60,11 @@ class SandboxApp:
         method = str(environ.get("REQUEST_METHOD") or "GET")
         if path.startswith(CONTROL_PREFIX):
             return self._control(environ, method, path[len(CONTROL_PREFIX):], start_response)
+        if path.startswith("/moto-api/reset"):
+            # moto's backends are process-wide: a reset would pull the pool from under the sandbox.
+            refused = Response(json.dumps({"error": "moto's reset is disabled in the VerifyDesk sandbox"}),
+                               status=403, content_type="application/json")
+            return refused(environ, start_response)
         target = str(environ.get("HTTP_X_AMZ_TARGET") or "")
         if method != "POST" or not target.startswith(TARGET_PREFIX):
             return self.moto_app(environ, start_response)
@@ -136,6 +142,20 @@ def _moto_error(exc: Exception) -> ApiError | None:
     return None
 
 
+def _listen(host: str, port: int) -> socket.socket:
+    """Bind here, so a taken port is an OSError with a message (werkzeug would print and exit)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(128)
+    except OSError as exc:
+        sock.close()
+        raise OSError(exc.errno, f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    return sock
+
+
 def _make_server(host: str, port: int, wrap: Callable[[WsgiApp], WsgiApp]) -> Any:
     """A ThreadedMotoServer whose app is wrapped, quiet, that reports a bind failure instead of hanging."""
     from moto.moto_server.threaded_moto_server import ThreadedMotoServer
@@ -152,21 +172,28 @@ def _make_server(host: str, port: int, wrap: Callable[[WsgiApp], WsgiApp]) -> An
 
     class Server(ThreadedMotoServer):
         error: BaseException | None = None
+        listening: socket.socket | None = None
 
         def _server_entry(self) -> None:
             try:
+                assert self.listening is not None
                 app = wrap(DomainDispatcherApplication(create_backend_app))
                 self._server = make_server(
-                    self._ip_address, self._port, app, True, request_handler=QuietHandler
+                    self._ip_address, self._port, app, True, request_handler=QuietHandler,
+                    fd=self.listening.fileno(),
                 )
             except BaseException as exc:
                 self.error = exc
                 self._server_ready_event.set()
                 return
+            finally:
+                if self.listening is not None:
+                    self.listening.close()  # werkzeug serves a duplicate of it
             self._server_ready_event.set()
             self._server.serve_forever(poll_interval=0.1)
 
         def start(self) -> None:
+            self.listening = _listen(self._ip_address, self._port)
             super().start()
             if self.error is not None:
                 raise self.error

@@ -54,6 +54,8 @@ _PROBLEMS_SHOWN = 3
 _PREVIEW_DELAY_MS = 30
 PREVIEW_MAX_KEYS = 1000
 """Keys shown in the preview; a bigger map is summarised after these so typing stays fluid."""
+PREVIEW_MAX_CHARS = 2000
+"""Characters of one key or value shown in the preview."""
 _ERROR_STYLE = "color: palette(text); background: rgba(220, 50, 47, 40); padding: 3px; border-radius: 3px;"
 _INFO_STYLE = "color: palette(text); padding: 3px;"
 
@@ -76,14 +78,26 @@ def _megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB"
 
 
-def preview_json(metadata: dict[str, str], max_keys: int = PREVIEW_MAX_KEYS) -> str:
-    """The map as indented JSON; beyond `max_keys` the rest is summarised (all of it is still sent)."""
-    if len(metadata) <= max_keys:
-        return json.dumps(metadata, ensure_ascii=False, indent=2)
-    shown = dict(itertools.islice(metadata.items(), max_keys))
-    head = json.dumps(shown, ensure_ascii=False, indent=2)[:-2]  # drop the closing "\n}"
+def _preview_string(text: str, limit: int) -> str:
+    quoted = json.dumps(text, ensure_ascii=False)
+    if len(quoted) <= limit:
+        return quoted
+    return f"{quoted[:limit]}… (+{len(quoted) - limit:,} characters, sent in full)"
+
+
+def preview_json(
+    metadata: dict[str, str], max_keys: int = PREVIEW_MAX_KEYS, max_chars: int = PREVIEW_MAX_CHARS
+) -> str:
+    """The map as indented JSON (as `json.dumps(indent=2)` writes it). Past `max_keys` keys, or
+    `max_chars` characters in one key or value, the rest is summarised, so typing stays fluid."""
+    lines = [
+        f"  {_preview_string(key, max_chars)}: {_preview_string(value, max_chars)}"
+        for key, value in itertools.islice(metadata.items(), max_keys)
+    ]
     hidden = len(metadata) - max_keys
-    return f"{head},\n  … {hidden:,} more keys, sent in full but not shown here\n}}"
+    if hidden > 0:
+        lines.append(f"  … {hidden:,} more keys, sent in full but not shown here")
+    return "{\n" + ",\n".join(lines) + "\n}"
 
 
 class MetadataTableView(QTableView):
