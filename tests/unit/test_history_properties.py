@@ -25,6 +25,7 @@ from app.core.history import (
     records,
     schema,
 )
+from app.core.history.export import read_csv_text
 from app.core.models import SEND_OPERATION, CodeDeliveryDetails, ConnectionInfo, Outcome
 from app.core.redaction import SecretRegistry
 
@@ -81,8 +82,8 @@ def test_any_metadata_and_unicode_text_round_trips_through_store_and_exports(
         with (folder / "h.csv").open(encoding="utf-8", newline="") as handle:
             row = next(csv.DictReader(handle))
         assert json.loads(row["client_metadata"]) == metadata
-        assert row["error_message"] == message
-        assert row["username"] == (username or "")
+        assert read_csv_text(row["error_message"]) == message  # formula-safe cells read back exactly
+        assert read_csv_text(row["username"]) == (username or "")
 
 
 @SETTINGS

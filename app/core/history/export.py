@@ -1,7 +1,10 @@
 """CSV and JSON exports of history, streamed record by record and written atomically.
 
 CSV: a header row, UTC ISO times, ClientMetadata as one JSON column, delivery in three columns.
-JSON: an array of `HistoryRecord.to_dict()`. Both hold only what the store holds: no tokens.
+Testers open exports in spreadsheets, so a text cell a spreadsheet would run as a formula (it begins
+with = + - @, a tab or a carriage return) gets a leading apostrophe; text that already begins with an
+apostrophe gets one more, so `read_csv_text` undoes the escape exactly.
+JSON: an array of `HistoryRecord.to_dict()`, unescaped. Both hold only what the store holds: no tokens.
 """
 
 from __future__ import annotations
@@ -40,6 +43,22 @@ def format_for(path: Path, fmt: ExportFormat | None) -> ExportFormat:
     raise ValueError(f"cannot tell the export format of {path.name!r}: name it .csv or .json")
 
 
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_ESCAPE = "'"
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """`value` as a CSV cell no spreadsheet evaluates: risky text gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith((*_FORMULA_STARTS, _ESCAPE)):
+        return _ESCAPE + value
+    return value
+
+
+def read_csv_text(cell: str) -> str:
+    """A text cell of an exported CSV as it was recorded (undoes `spreadsheet_safe`)."""
+    return cell[1:] if cell.startswith(_ESCAPE) else cell
+
+
 def csv_row(record: HistoryRecord) -> list[Any]:
     data = record.to_dict()
     delivery = data.pop("delivery") or {}
@@ -47,7 +66,7 @@ def csv_row(record: HistoryRecord) -> list[Any]:
     data["delivery_attribute_name"] = delivery.get("attribute_name")
     data["delivery_medium"] = delivery.get("delivery_medium")
     data["delivery_destination"] = delivery.get("destination")
-    return ["" if data[column] is None else data[column] for column in CSV_COLUMNS]
+    return ["" if data[column] is None else spreadsheet_safe(data[column]) for column in CSV_COLUMNS]
 
 
 def _write_csv(handle: TextIO, records: Iterable[HistoryRecord]) -> int:
