@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QEvent, Qt, QTimer, QUrl
+from PySide6.QtCore import QByteArray, QEvent, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDesktopServices, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -36,6 +36,7 @@ from app.ui.async_tools import TaskKeeper, run_blocking
 from app.ui.connection_panel import ConnectionPanel
 from app.ui.history_view import HistoryView
 from app.ui.inbox_view import InboxDock
+from app.ui.request_context import RequestContext
 from app.ui.request_panel import RequestPanel
 from app.ui.result_view import ResultView, VerifyBox
 from app.ui.sandbox_mode import SandboxMode
@@ -64,7 +65,15 @@ def _scrolling(widget: QWidget, name: str) -> QScrollArea:
 
 class MainWindow(QMainWindow):
     """The VerifyDesk window. Collaborators can be injected (tests); by default they come from
-    `app_paths()`: profiles file, history database, the detected secret store."""
+    `app_paths()`: profiles file, history database, the detected secret store.
+
+    For panels beside the request (see `app.ui.request_context`): `request_context()`,
+    `request_context_changed`, `send_started`, `send_finished` and `add_bottom_tab()`.
+    """
+
+    request_context_changed = Signal()
+    send_started = Signal(object)  # RequestContext as the send leaves
+    send_finished = Signal(object)  # RequestContext with `last_send` set (not for cancelled sends)
 
     def __init__(
         self,
@@ -88,6 +97,7 @@ class MainWindow(QMainWindow):
         self.history = HistoryNotifier(self.history_store, self)
         self.settings = window_settings()
         self.profile: Profile | None = None
+        self._extra_docks: list[QDockWidget] = []
         self._profile_generation = 0
         self._closing = False
 
@@ -278,6 +288,7 @@ class MainWindow(QMainWindow):
         sandbox_menu.addAction(self.inbox_action)
 
         view_menu = bar.addMenu("&View")
+        self.view_menu = view_menu
         theme_menu = view_menu.addMenu("&Theme")
         self.theme_group = QActionGroup(self)
         self.theme_actions: dict[Theme, QAction] = {}
@@ -309,12 +320,62 @@ class MainWindow(QMainWindow):
         self.history_view.rerun_requested.connect(self.rerun)
         self.controller.busy_changed.connect(self.cancel_action.setEnabled)
         self.controller.sent.connect(lambda _recorded: self.inbox.refresh())
+        self._connect_context()
         self.inbox.use_code.connect(self._use_inbox_code)
         self.inbox.use_user.connect(self._use_sandbox_user)
         self.sandbox_mode.starting.connect(lambda: self.status_label.setText("Starting the sandbox pool…"))
         self.sandbox_mode.started.connect(self._sandbox_started)
         self.sandbox_mode.attached.connect(self._sandbox_attached)
         self.sandbox_mode.failed.connect(lambda message: self.banner.show_message(message, Tone.WARNING))
+
+    def _connect_context(self) -> None:
+        changed = self.request_context_changed.emit
+        for signal in (self.session.connection_changed, self.session.signed_in, self.session.signed_out,
+                       self.session.user_loaded, self.request_panel.picker.attribute_changed,
+                       self.request_panel.metadata.changed, self.controller.busy_changed):
+            signal.connect(lambda *_args: changed())
+        self.controller.started.connect(lambda _attempt: self.send_started.emit(self.request_context()))
+        self.controller.sent.connect(lambda _recorded: self.send_finished.emit(self.request_context()))
+
+    # --- extension points ------------------------------------------------------------------------
+    def request_context(self) -> RequestContext:
+        """A snapshot of the connection, the signed-in user and the request built or last sent."""
+        session = self.session
+        user = session.user
+        attempt = self.controller.last_attempt
+        return RequestContext(
+            profile=self.profile,
+            settings=session.connection.settings if session.connection else None,
+            username=session.username or (user.username if user else None),
+            signed_in=session.is_signed_in,
+            user_attributes=dict(user.attribute_map) if user else {},
+            attribute_name=self.request_panel.picker.attribute_name(),
+            client_metadata=self.request_panel.metadata.metadata(),
+            last_send_attribute=attempt.attribute_name if attempt else None,
+            last_send_metadata=dict(attempt.metadata) if attempt else None,
+            last_send_started_at=attempt.started_at if attempt else None,
+            last_send_in_flight=attempt is not None and self.controller.attempt is attempt,
+            last_send_cancelled=bool(attempt and attempt.cancelled),
+            last_send=self.controller.last_recorded,
+        )
+
+    def add_bottom_tab(self, widget: QWidget, title: str, name: str) -> QDockWidget:
+        """Add a panel as a tab beside History at the bottom; `name` is its dock's objectName
+        (stable, so the layout is restored). Returns the dock; `raise_()` it to bring it forward."""
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        feature = QDockWidget.DockWidgetFeature
+        dock.setFeatures(feature.DockWidgetMovable | feature.DockWidgetFloatable | feature.DockWidgetClosable)
+        dock.setWidget(widget)
+        self._extra_docks.append(dock)
+        self.view_menu.addAction(dock.toggleViewAction())
+        # Where the tester left it last time, if the restored window state has it; else beside History.
+        if not self.restoreDockWidget(dock):
+            self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+            self.tabifyDockWidget(self.history_dock, dock)
+            dock.show()
+        self.history_dock.raise_()
+        return dock
 
     # --- state ---------------------------------------------------------------------------------
     def _restore_state(self) -> None:
@@ -357,6 +418,10 @@ class MainWindow(QMainWindow):
         inbox_visible = self.inbox.isVisible()
         self._dock_bottom()
         self.inbox.setVisible(inbox_visible)
+        for dock in self._extra_docks:
+            dock.setFloating(False)
+            self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+            self.tabifyDockWidget(self.history_dock, dock)
         self.history_dock.raise_()
 
     def set_theme(self, theme: Theme, *, save: bool = True) -> None:

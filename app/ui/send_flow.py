@@ -8,7 +8,8 @@ written to history, marked cancelled. An expired access token is refreshed once,
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from PySide6.QtCore import QObject, Signal, Slot
 
@@ -65,6 +66,7 @@ class Attempt:
     attribute_name: str
     metadata: dict[str, str]
     cancelled: bool = False
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     def is_cancelled(self) -> bool:
         return self.cancelled
@@ -77,6 +79,7 @@ def _expired(result: RecordedSend | RecordedVerify) -> bool:
 class RequestController(QObject):
     """Connects the request panel, the result view and the verify box to the session."""
 
+    started = Signal(object)  # Attempt: attribute, metadata, started_at (UTC)
     sent = Signal(object)  # RecordedSend shown to the tester (not cancelled)
     verified = Signal(str)  # attribute name
     busy_changed = Signal(bool)
@@ -100,6 +103,8 @@ class RequestController(QObject):
         self.result = result
         self.verify_box = verify
         self.attempt: Attempt | None = None
+        self.last_attempt: Attempt | None = None  # the latest send started, even when cancelled
+        self.last_recorded: RecordedSend | None = None  # its outcome once it arrived
         self._last: tuple[str, dict[str, str]] | None = None
         self._verifying = False
         bar = panel.send_bar
@@ -172,8 +177,10 @@ class RequestController(QObject):
     def _start(self, attribute: str, metadata: dict[str, str]) -> None:
         attempt = Attempt(attribute, metadata)
         self._last = (attribute, metadata)
+        self.last_attempt, self.last_recorded = attempt, None
         self._set_in_flight(attempt)
         self.result.show_note("")
+        self.started.emit(attempt)
         self.tasks.spawn(self._send(attempt), name="send")
 
     async def _send(self, attempt: Attempt) -> None:
@@ -200,6 +207,8 @@ class RequestController(QObject):
         self._finished(attempt, recorded)
 
     def _finished(self, attempt: Attempt, recorded: RecordedSend) -> None:
+        if self.last_attempt is attempt:
+            self.last_recorded = recorded
         bar = self.panel.send_bar
         if attempt.cancelled:
             code = recorded.error.code if recorded.error else ""
