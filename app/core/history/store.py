@@ -325,6 +325,19 @@ class HistoryStore:
         assert record is not None
         return record
 
+    def set_trigger_log(self, row_id: int, text: str | None) -> HistoryRecord:
+        """Attach the trigger's log lines to an attempt (they arrive after the call); replaces any
+        earlier text, cleaned like every other field. KeyError if the row is unknown."""
+        with self._transaction() as conn:
+            updated = conn.execute(
+                "UPDATE attempts SET trigger_log = ? WHERE id = ?", (clean_optional(text), row_id)
+            ).rowcount
+            if not updated:
+                raise KeyError(f"no history row {row_id}")
+            record = self._fetch(conn, row_id)
+        assert record is not None
+        return record
+
     def bulk_insert_for_benchmark(self, records: Iterable[tuple[AttemptStart, AttemptCompletion]]) -> None:
         """Insert finished attempts in one transaction (benchmarks and tests; not for the app)."""
 
