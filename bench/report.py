@@ -1,43 +1,51 @@
-"""Figures, budgets and the table `make bench` prints."""
+"""Figures, budgets and the one table `make bench` prints."""
 
 from __future__ import annotations
 
 import statistics
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
+
+Kind = Literal["ratio", "delta", "absolute"]
 
 
 @dataclass(frozen=True)
 class Figure:
-    """One measured figure with its baseline and budget.
+    """One measured figure with its same-run baseline and its budget.
 
     `kind` says how the budget reads: "ratio" (value / baseline ≤ budget), "delta" (value − baseline
-    ≤ budget, in the figure's unit) or "absolute" (value ≤ budget).
+    ≤ budget, in the figure's unit) or "absolute" (value ≤ budget; a baseline, when given, is shown
+    for context only, e.g. the idle heartbeat beside a stall).
     """
 
     name: str
     value: float
     unit: str
     budget: float
-    kind: str = "ratio"
+    kind: Kind = "ratio"
     baseline: float | None = None
     baseline_name: str = ""
-    note: str = ""
 
     @property
     def score(self) -> float:
         if self.kind == "ratio":
-            assert self.baseline
+            if not self.baseline:
+                raise ValueError(f"{self.name}: a ratio needs a non-zero baseline")
             return self.value / self.baseline
         if self.kind == "delta":
-            assert self.baseline is not None
+            if self.baseline is None:
+                raise ValueError(f"{self.name}: a delta needs a baseline")
             return self.value - self.baseline
         return self.value
 
     @property
     def within_budget(self) -> bool:
         return self.score <= self.budget
+
+    @property
+    def verdict(self) -> str:
+        return "PASS" if self.within_budget else "MISS"
 
     def budget_text(self) -> str:
         if self.kind == "ratio":
@@ -51,38 +59,29 @@ class Figure:
             return f"{self.score:.2f}×"
         if self.kind == "delta":
             return f"{self.score:+.1f} {self.unit}"
-        return f"{self.score:.1f} {self.unit}"
+        return "—"
+
+
+def _amount(value: float, unit: str) -> str:
+    return f"{value:,.0f} {unit}" if value >= 1000 else f"{value:.1f} {unit}"
 
 
 def render_table(figures: list[Figure]) -> str:
-    """A Markdown table: figure, measured, baseline, score, budget, verdict."""
+    """A Markdown table: figure, value, baseline, ratio/delta, budget, PASS/MISS."""
     lines = [
-        "| figure | measured | baseline (same run) | score | budget | ok |",
+        "| figure | value | baseline (same run) | ratio / delta | budget | verdict |",
         "|---|---|---|---|---|---|",
     ]
     for fig in figures:
-        baseline = (
-            f"{fig.baseline:.1f} {fig.unit} ({fig.baseline_name})" if fig.baseline is not None else "—"
-        )
-        verdict = "yes" if fig.within_budget else "**NO**"
-        note = f" {fig.note}" if fig.note else ""
+        baseline = "—"
+        if fig.baseline is not None:
+            baseline = f"{_amount(fig.baseline, fig.unit)} ({fig.baseline_name})"
+        verdict = "PASS" if fig.within_budget else "**MISS**"
         lines.append(
-            f"| {fig.name}{note} | {fig.value:.1f} {fig.unit} | {baseline} | {fig.score_text()} "
+            f"| {fig.name} | {_amount(fig.value, fig.unit)} | {baseline} | {fig.score_text()} "
             f"| {fig.budget_text()} | {verdict} |"
         )
     return "\n".join(lines)
-
-
-def median_ms(fn: Callable[[], object], *, repeat: int, warmup: int = 1) -> float:
-    """Median wall time of `fn` in milliseconds."""
-    for _ in range(warmup):
-        fn()
-    samples = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - started) * 1000)
-    return statistics.median(samples)
 
 
 def interleaved_medians(
@@ -94,3 +93,12 @@ def interleaved_medians(
         a_samples.append(first())
         b_samples.append(second())
     return statistics.median(a_samples), statistics.median(b_samples)
+
+
+def rss_mb() -> float:
+    """This process's resident set size in MB (Linux /proc)."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError("VmRSS not found in /proc/self/status")

@@ -1,0 +1,31 @@
+"""`verifydesk sandbox` in its own process, as a tester runs it: the server never shares a GIL with
+what is measured."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+
+@contextmanager
+def sandbox_process() -> Iterator[dict[str, Any]]:
+    """Start the sandbox, yield its info (the JSON line it prints), stop it."""
+    proc = subprocess.Popen([sys.executable, "-m", "app", "sandbox"], stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        if not line:
+            raise RuntimeError(f"the sandbox process exited with {proc.wait()} before printing its info")
+        yield json.loads(line)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

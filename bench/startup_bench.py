@@ -1,0 +1,61 @@
+"""Process start → main window first paint, offscreen, against a bare PySide6 QMainWindow script.
+
+Both report their first paint on the same clock (`time.time()`), through `app.ui.first_paint` for
+the real window and `bench/bare_window.py` for the baseline; runs alternate so noise hits both.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from app.ui.first_paint import ENV as MEASURE_ENV
+from app.ui.first_paint import MARKER as APP_MARKER
+from bench.bare_window import MARKER as BARE_MARKER
+from bench.report import Figure
+
+BARE_SCRIPT = Path(__file__).with_name("bare_window.py")
+
+
+def _spawn_to_paint_ms(argv: list[str], env: dict[str, str], marker: str) -> tuple[float, list[str]]:
+    """Milliseconds from spawning `argv` to the first paint it reports, and the rest of its line."""
+    started = time.time()
+    out = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=60, check=False)
+    for line in out.stdout.splitlines():
+        if line.startswith(marker + " "):
+            fields = line.split()
+            return (float(fields[1]) - started) * 1000, fields[2:]
+    raise RuntimeError(f"{argv} printed no {marker!r} line (exit {out.returncode}): {out.stderr[-2000:]}")
+
+
+def run(*, repeat: int = 9) -> tuple[list[Figure], list[str], float]:
+    """The start-up figure, detail lines, and the bare window's RSS at first paint (MB)."""
+    with tempfile.TemporaryDirectory() as home:
+        env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "VERIFYDESK_HOME": home, MEASURE_ENV: "1"}
+        ours_argv = [sys.executable, "-m", "app"]
+        bare_argv = [sys.executable, str(BARE_SCRIPT)]
+        # One unmeasured start each: the first start creates the config folders, warms the disk cache.
+        _spawn_to_paint_ms(ours_argv, env, APP_MARKER)
+        _spawn_to_paint_ms(bare_argv, env, BARE_MARKER)
+        ours: list[float] = []
+        bare: list[float] = []
+        bare_rss: list[float] = []
+        for _ in range(repeat):
+            ours.append(_spawn_to_paint_ms(ours_argv, env, APP_MARKER)[0])
+            ms, rest = _spawn_to_paint_ms(bare_argv, env, BARE_MARKER)
+            bare.append(ms)
+            bare_rss.append(float(rest[0]))
+    ours_ms, bare_ms = statistics.median(ours), statistics.median(bare)
+    figure = Figure("start → main window first paint (offscreen)", ours_ms, "ms", 1.5,
+                    baseline=bare_ms, baseline_name="bare PySide6 QMainWindow script")
+    lines = [
+        f"- start → first paint, {repeat} alternating runs each: VerifyDesk min {min(ours):.0f} / median "
+        f"{ours_ms:.0f} / max {max(ours):.0f} ms; bare QMainWindow min {min(bare):.0f} / median {bare_ms:.0f} "
+        f"/ max {max(bare):.0f} ms.",
+    ]
+    return [figure], lines, statistics.median(bare_rss)
