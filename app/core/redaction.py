@@ -1,13 +1,16 @@
 """Redaction of tokens and secrets from anything written out: logs, exports, error messages.
 
 Two layers: any JWT-shaped string is replaced wherever it appears, and every secret registered at
-run time (passwords, client secrets, refresh tokens, which are not JWT-shaped) is replaced too, raw
-and in base64.
+run time (passwords, client secrets, refresh tokens, which are not JWT-shaped) is replaced too, in
+every form it takes when written out: raw, JSON-escaped, inside a printed bytes literal (botocore's
+debug log prints request bodies that way, so `"`, `\\` and non-ASCII characters arrive escaped), and
+base64 (standard and URL-safe, with and without padding).
 """
 
 from __future__ import annotations
 
 import base64
+import json
 import logging
 import re
 import threading
@@ -16,6 +19,19 @@ REDACTED = "<redacted>"
 # Three base64url segments, the first two starting like a JSON object ("eyJ" = '{"').
 JWT_PATTERN = re.compile(r"eyJ[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]*")
 _MIN_SECRET_LENGTH = 4
+
+
+def written_forms(secret: str) -> set[str]:
+    """The forms of `secret` that text written out can hold (see the module docstring)."""
+    raw = secret.encode("utf-8", "surrogatepass")
+    forms = {secret, json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1]}
+    for form in list(forms):
+        # As in repr(body) of a JSON body: a literal that holds '"', so "'" is the escaped quote.
+        forms.add(repr(b'"' + form.encode("utf-8", "surrogatepass"))[3:-1])
+    for encoded in (base64.b64encode(raw), base64.urlsafe_b64encode(raw)):
+        text = encoded.decode("ascii")
+        forms.update((text, text.rstrip("=")))
+    return {form for form in forms if len(form) >= _MIN_SECRET_LENGTH}
 
 
 class SecretRegistry:
@@ -30,8 +46,7 @@ class SecretRegistry:
             needles = set(self._needles)
             for secret in secrets:
                 if secret and len(secret) >= _MIN_SECRET_LENGTH:
-                    needles.add(secret)
-                    needles.add(base64.b64encode(secret.encode("utf-8")).decode("ascii"))
+                    needles.update(written_forms(secret))
             # Longest first, so a secret containing another is replaced whole.
             self._needles = tuple(sorted(needles, key=len, reverse=True))
 
