@@ -61,6 +61,7 @@ class ResultView(QGroupBox):
     """Shows the latest send's outcome; `refresh_requested` asks the window to refresh and resend."""
 
     refresh_requested = Signal()
+    trigger_view_requested = Signal()  # the tester wants the trigger view (Lambda trigger errors)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Result", parent)
@@ -150,6 +151,11 @@ class ResultView(QGroupBox):
         self.refresh_button.setObjectName("refreshAndResendButton")
         self.refresh_button.setAccessibleName("Refresh the session and send again")
         self.refresh_button.clicked.connect(self.refresh_requested.emit)
+        self.trigger_button = QPushButton("Open the trigger view…")
+        self.trigger_button.setObjectName("openTriggerViewButton")
+        self.trigger_button.setAccessibleName("Open the trigger view: the event sent, the response, the log")
+        self.trigger_button.setToolTip("The event the trigger received, what it returned, its log lines")
+        self.trigger_button.clicked.connect(self.trigger_view_requested.emit)
         self.copy_error = _copy_button("copyErrorButton", "Copy the error as JSON", "Copy JSON")
         error_layout = QVBoxLayout(error)
         head = QHBoxLayout()
@@ -162,6 +168,7 @@ class ResultView(QGroupBox):
         error_layout.addWidget(self.error_next)
         error_layout.addWidget(self.error_meta)
         error_layout.addWidget(self.refresh_button, 0, Qt.AlignmentFlag.AlignLeft)
+        error_layout.addWidget(self.trigger_button, 0, Qt.AlignmentFlag.AlignLeft)
         error_layout.addStretch(1)
         return error
 
@@ -212,6 +219,7 @@ class ResultView(QGroupBox):
                    f"latency {format_latency(error.latency_ms)}", f"attempts {error.attempts}"]
         self.error_meta.setText(" · ".join(details))
         self.refresh_button.setVisible(error.offers_refresh and can_refresh)
+        self.trigger_button.setVisible(entry.trigger_related)
         self._payload = {"ok": False, "error": {**error.to_dict(), "message": redact(error.message)},
                          "attempts": error.attempts, "latency_ms": error.latency_ms}
         self.stack.setCurrentIndex(2)
