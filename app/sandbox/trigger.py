@@ -1,0 +1,447 @@
+"""Invoking the Custom Message trigger: a Lambda-Invoke endpoint or a local Python handler file.
+
+A target is parsed once (`TriggerTarget.parse`); each invocation gets the event, runs the function,
+and maps the outcome to what Cognito answers:
+
+- the function raised (Lambda's `X-Amz-Function-Error`) → UserLambdaValidationException,
+  "CustomMessage failed with error <message>.";
+- it returned something Cognito cannot use (not the event, no `response`, no code placeholder,
+  too long; see `app.core.trigger_event`) → InvalidLambdaResponseException;
+- it could not be reached, took longer than Cognito waits, or answered with something that is not
+  Lambda's JSON → UnexpectedLambdaException.
+
+A handler file runs in a child Python process (`handler_host.py`), loaded fresh on every invocation
+so a developer edits and re-sends without restarting; its output becomes Lambda-style log lines
+(START, what it printed or logged, a traceback as Lambda prints it, END, REPORT). A URL target is
+called with `X-Amz-Log-Type: Tail`, and its log tail is used when it sends one.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from app.core.trigger_event import validate_custom_message_response
+
+USER_LAMBDA_VALIDATION = "UserLambdaValidationException"
+INVALID_LAMBDA_RESPONSE = "InvalidLambdaResponseException"
+UNEXPECTED_LAMBDA = "UnexpectedLambdaException"
+COGNITO_TIMEOUT_S = 5.0
+"""Cognito waits this long for a trigger."""
+INVOKE_PATH = "/2015-03-31/functions/{name}/invocations"
+MEMORY_SIZE_MB = 128
+ACCOUNT_ID = "123456789012"
+PYTHON_ENV = "VERIFYDESK_TRIGGER_PYTHON"
+"""The Python that runs handler files (default: this one; `python3` on PATH in a frozen build)."""
+MAX_LOG_LINES = 5000
+MAX_LINE_CHARS = 256 * 1024
+TRIGGER_NAME = "CustomMessage"
+_HOST_SCRIPT = Path(__file__).with_name("handler_host.py")
+_USAGE = "expected a Lambda-Invoke endpoint URL (http://host:port) or path/to/file.py:handler"
+
+
+def _spawn_python() -> str:
+    configured = os.environ.get(PYTHON_ENV)
+    if configured:
+        return configured
+    if not getattr(sys, "frozen", False):
+        return sys.executable
+    found = shutil.which("python3") or shutil.which("python")
+    if found is None:
+        raise ValueError("running a handler file needs Python 3: none found on PATH (or set "
+                         f"{PYTHON_ENV})")
+    return found
+
+
+@dataclass(frozen=True)
+class TriggerTarget:
+    """Where the trigger runs: `url` (the invocations URL) or `file` + `handler`."""
+
+    spec: str
+    function_name: str
+    url: str | None = None
+    file: Path | None = None
+    handler: str | None = None
+
+    @property
+    def is_file(self) -> bool:
+        return self.file is not None
+
+    def describe(self) -> str:
+        if self.file is not None:
+            return f"{self.file}:{self.handler} (local handler file, function {self.function_name})"
+        return f"{self.url} (Lambda-Invoke endpoint)"
+
+    @classmethod
+    def parse(cls, spec: str, function_name: str) -> TriggerTarget:
+        """A URL (`http(s)://host:port`, or the full invocations URL) or `path/to/file.py:handler`;
+        ValueError naming the spec and what is wrong."""
+        text = spec.strip()
+        if not text:
+            raise ValueError(f"trigger {spec!r}: {_USAGE}")
+        if not function_name or "/" in function_name:
+            raise ValueError(f"function name {function_name!r}: expected a Lambda function name")
+        if text.lower().startswith(("http://", "https://")):
+            return cls(spec, function_name, url=_invocations_url(text, function_name))
+        if "://" in text:
+            raise ValueError(f"trigger {spec!r}: only http and https endpoints are supported")
+        return _parse_file_spec(spec, text, function_name)
+
+
+def _invocations_url(text: str, function_name: str) -> str:
+    parts = urllib.parse.urlsplit(text)
+    try:
+        parts.port  # noqa: B018 (raises ValueError for a bad port)
+    except ValueError:
+        raise ValueError(f"trigger {text!r}: the port is not a number from 0 to 65535") from None
+    if not parts.hostname:
+        raise ValueError(f"trigger {text!r}: no host in the URL (expected http://host:port)")
+    if "/functions/" in parts.path and parts.path.rstrip("/").endswith("/invocations"):
+        return text
+    path = INVOKE_PATH.format(name=urllib.parse.quote(function_name, safe=""))
+    return urllib.parse.urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/") + path, "", ""))
+
+
+def _parse_file_spec(spec: str, text: str, function_name: str) -> TriggerTarget:
+    file_part, colon, handler = text.rpartition(":")
+    if not colon or not file_part:
+        raise ValueError(f"trigger {spec!r}: no ':handler' after the file; {_USAGE}")
+    if not handler.isidentifier():
+        raise ValueError(f"trigger {spec!r}: {handler!r} is not a Python function name")
+    path = Path(file_part).expanduser()
+    if path.suffix != ".py":
+        raise ValueError(f"trigger {spec!r}: {file_part!r} is not a .py file")
+    if not path.is_file():
+        raise ValueError(f"trigger {spec!r}: no such file {str(path)!r}")
+    path = path.resolve()
+    result, _ = _run_host({"file": str(path), "handler": handler}, 30.0, mode="check")
+    if result is None:
+        raise ValueError(f"trigger {spec!r}: could not load the file (the handler host did not answer)")
+    if not result.get("ok"):
+        error = result.get("error") or {}
+        raise ValueError(f"trigger {spec!r}: {error.get('errorMessage') or 'could not load the handler'}")
+    return TriggerTarget(spec, function_name, file=path, handler=handler)
+
+
+@dataclass(frozen=True)
+class LambdaResult:
+    """One Lambda invocation as the Invoke API reports it.
+
+    `payload` is the parsed answer (the handler's return value, or Lambda's error object when
+    `function_error` is set). `failure` says why there is no answer at all (unreachable, timed out,
+    not JSON); then `payload` is None.
+    """
+
+    request_id: str
+    payload: object
+    function_error: str | None
+    log_lines: tuple[str, ...]
+    duration_ms: float
+    failure: str | None = None
+    timed_out: bool = False
+
+
+def _iso_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def start_line(request_id: str) -> str:
+    return f"START RequestId: {request_id} Version: $LATEST"
+
+
+def end_line(request_id: str) -> str:
+    return f"END RequestId: {request_id}"
+
+
+def report_line(request_id: str, duration_ms: float, max_memory_mb: int | None = None) -> str:
+    """Lambda's REPORT line (tab-separated fields, as Lambda writes it)."""
+    fields = [
+        f"REPORT RequestId: {request_id}",
+        f"Duration: {duration_ms:.2f} ms",
+        f"Billed Duration: {max(math.ceil(duration_ms), 1)} ms",
+        f"Memory Size: {MEMORY_SIZE_MB} MB",
+    ]
+    if max_memory_mb is not None:
+        fields.append(f"Max Memory Used: {max_memory_mb} MB")
+    return "\t".join(fields)
+
+
+def split_log(text: str) -> list[str]:
+    """The handler's output as log events: one per line, `\\r` inside a line standing for a newline."""
+    lines = []
+    for raw in text.split("\n"):
+        line = raw.rstrip("\r").replace("\r", "\n")
+        if line:
+            lines.append(line[:MAX_LINE_CHARS])
+    if len(lines) > MAX_LOG_LINES:
+        dropped = len(lines) - MAX_LOG_LINES
+        lines = [*lines[:MAX_LOG_LINES], f"[VerifyDesk] {dropped} more log lines were dropped"]
+    return lines
+
+
+def _run_host(
+    request: dict[str, Any], timeout_s: float, *, mode: str = "invoke", env: Mapping[str, str] | None = None
+) -> tuple[dict[str, Any] | None, str]:
+    """Run handler_host.py once: (its result or None, its log output). TimeoutExpired propagates."""
+    if not _HOST_SCRIPT.is_file():
+        raise ValueError(f"the handler host {_HOST_SCRIPT} is missing from this installation")
+    command = [_spawn_python(), "-u", str(_HOST_SCRIPT), mode]
+    cwd = Path(str(request["file"])).parent
+    with subprocess.Popen(
+        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd,
+        env=dict(env) if env is not None else None,
+    ) as process:
+        try:
+            out, err = process.communicate(json.dumps(request).encode("utf-8"), timeout=timeout_s)
+        except subprocess.TimeoutExpired as expired:
+            process.kill()
+            out, err = process.communicate()
+            expired.stderr = err
+            raise
+    log = err.decode("utf-8", "replace")
+    try:
+        result = json.loads(out.decode("utf-8").strip().splitlines()[-1]) if out.strip() else None
+    except (ValueError, IndexError):
+        result = None
+    return (result if isinstance(result, dict) else None), log
+
+
+def _lambda_env(function_name: str, region: str, handler: str, file: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update({
+        "AWS_LAMBDA_FUNCTION_NAME": function_name,
+        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(MEMORY_SIZE_MB),
+        "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{function_name}",
+        "AWS_REGION": region,
+        "AWS_DEFAULT_REGION": region,
+        "_HANDLER": f"{file.stem}.{handler}",
+        "LAMBDA_TASK_ROOT": str(file.parent),
+        "PYTHONIOENCODING": "utf-8",
+    })
+    return env
+
+
+def run_handler_file(
+    file: Path,
+    handler: str,
+    event: object,
+    *,
+    function_name: str,
+    timeout_s: float = 3.0,
+    region: str = "us-east-1",
+) -> LambdaResult:
+    """Invoke a handler file once in a fresh child process, as Lambda's Python runtime would."""
+    request_id = str(uuid.uuid4())
+    request = {
+        "file": str(file), "handler": handler, "event": event, "request_id": request_id,
+        "function_name": function_name, "region": region, "account_id": ACCOUNT_ID,
+        "memory_mb": MEMORY_SIZE_MB, "timeout_s": timeout_s,
+        "log_stream": f"{datetime.now(UTC):%Y/%m/%d}/[$LATEST]{uuid.uuid4().hex}",
+    }
+    env = _lambda_env(function_name, region, handler, file)
+    started = time.perf_counter()
+    try:
+        result, log = _run_host(request, timeout_s, env=env)
+    except subprocess.TimeoutExpired as expired:
+        log = (expired.stderr or b"").decode("utf-8", "replace")
+        duration = (time.perf_counter() - started) * 1000
+        message = f"{_iso_now()} {request_id} Task timed out after {timeout_s:.2f} seconds"
+        lines = [start_line(request_id), *split_log(log), message, end_line(request_id),
+                 report_line(request_id, duration)]
+        return LambdaResult(request_id, {"errorMessage": message}, "Unhandled", tuple(lines), duration,
+                            timed_out=True)
+    except (OSError, ValueError) as exc:
+        return LambdaResult(request_id, None, None, (), 0.0, failure=f"could not run the handler: {exc}")
+    if result is None:
+        duration = (time.perf_counter() - started) * 1000
+        message = f"RequestId: {request_id} Error: Runtime exited without providing a reason"
+        error = {"errorType": "Runtime.ExitError", "errorMessage": message}
+        lines = [start_line(request_id), *split_log(log), message, end_line(request_id),
+                 report_line(request_id, duration)]
+        return LambdaResult(request_id, error, "Unhandled", tuple(lines), duration)
+    duration = float(result.get("duration_ms") or 0.0)
+    memory = result.get("max_memory_mb")
+    lines = [start_line(request_id), *split_log(log), end_line(request_id),
+             report_line(request_id, duration, memory if isinstance(memory, int) else None)]
+    if result.get("ok"):
+        payload = json.loads(str(result.get("payload_json") or "null"))
+        return LambdaResult(request_id, payload, None, tuple(lines), duration)
+    return LambdaResult(request_id, result.get("error"), "Unhandled", tuple(lines), duration)
+
+
+def invoke_url(  # noqa: PLR0911 (one return per way an HTTP call can end)
+    url: str, event: object, *, timeout_s: float = COGNITO_TIMEOUT_S
+) -> LambdaResult:
+    """POST the event to a Lambda-Invoke endpoint (RequestResponse, log tail requested)."""
+    request = urllib.request.Request(  # noqa: S310 (http(s) checked by TriggerTarget.parse)
+        url, data=json.dumps(event).encode("utf-8"), method="POST",
+        headers={"Content-Type": "application/json", "X-Amz-Invocation-Type": "RequestResponse",
+                 "X-Amz-Log-Type": "Tail"},
+    )
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # a local endpoint: no proxy
+    started = time.perf_counter()
+    fallback_id = str(uuid.uuid4())
+
+    def failed(reason: str) -> LambdaResult:
+        return LambdaResult(fallback_id, None, None, (), (time.perf_counter() - started) * 1000,
+                            failure=reason, timed_out="timeout" in reason.lower())
+
+    try:
+        with opener.open(request, timeout=timeout_s) as response:
+            body = response.read()
+            headers = response.headers
+    except urllib.error.HTTPError as exc:
+        detail = exc.read().decode("utf-8", "replace")
+        kind = exc.headers.get("x-amzn-ErrorType", "").split(":")[0] or f"HTTP {exc.code}"
+        detail = _error_message(detail)
+        return failed(f"{kind} (HTTP {exc.code}) from {url}: {detail.strip()[:300]}")
+    except TimeoutError:
+        return failed("Socket timeout while invoking Lambda function")
+    except urllib.error.URLError as exc:
+        if isinstance(exc.reason, TimeoutError):
+            return failed("Socket timeout while invoking Lambda function")
+        return failed(f"could not reach {url}: {exc.reason}")
+    except OSError as exc:
+        return failed(f"could not reach {url}: {exc}")
+    duration = (time.perf_counter() - started) * 1000
+    request_id = headers.get("x-amzn-RequestId") or fallback_id
+    lines = _tail_lines(headers.get("X-Amz-Log-Result"))
+    if not lines:  # no log tail (e.g. sam local): the platform lines Lambda would have written
+        lines = [start_line(request_id), end_line(request_id), report_line(request_id, duration)]
+    try:
+        payload = json.loads(body) if body.strip() else None
+    except ValueError:
+        return LambdaResult(request_id, None, None, tuple(lines), duration,
+                            failure=f"the endpoint answered with a body that is not JSON: {body[:200]!r}")
+    return LambdaResult(request_id, payload, headers.get("X-Amz-Function-Error") or None, tuple(lines),
+                        duration)
+
+
+def _error_message(body: str) -> str:
+    """The message of a Lambda API error body (`{"Message": ...}`), or the body itself."""
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return body
+    if isinstance(parsed, dict):
+        return str(parsed.get("message") or parsed.get("Message") or body)
+    return body
+
+
+def _tail_lines(header: str | None) -> list[str]:
+    if not header:
+        return []
+    try:
+        text = base64.b64decode(header, validate=False).decode("utf-8", "replace")
+    except (binascii.Error, ValueError):
+        return [f"[VerifyDesk] the endpoint's X-Amz-Log-Result is not base64: {header[:80]!r}"]
+    return split_log(text)
+
+
+@dataclass(frozen=True)
+class TriggerInvocation:
+    """One Custom Message invocation as Cognito would see it.
+
+    `returned` is what came back: the returned event, or Lambda's error object when the function
+    failed; None when nothing came back. `error_code`/`error_message` are the Cognito error the call
+    answers with (None: the returned event is usable). `problems` lists what is wrong with the
+    returned event (InvalidLambdaResponseException).
+    """
+
+    target: str
+    function_name: str
+    request_id: str
+    event: dict[str, Any]
+    returned: object
+    log_lines: tuple[str, ...]
+    duration_ms: float
+    error_code: str | None = None
+    error_message: str | None = None
+    problems: tuple[str, ...] = field(default_factory=tuple)
+    function_error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error_code is None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "target": self.target, "function_name": self.function_name, "request_id": self.request_id,
+            "event": self.event, "returned": self.returned, "log_lines": list(self.log_lines),
+            "duration_ms": round(self.duration_ms, 2), "error_code": self.error_code,
+            "error_message": self.error_message, "problems": list(self.problems),
+            "function_error": self.function_error,
+        }
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def function_error_message(payload: object) -> str:
+    """Cognito's message for a trigger that raised: "CustomMessage failed with error <message>."."""
+    message = payload.get("errorMessage") if isinstance(payload, dict) else None
+    if not isinstance(message, str) or not message.strip():
+        message = json.dumps(payload)[:500] if payload is not None else "(no error message)"
+    return _sentence(f"{TRIGGER_NAME} failed with error {message}")
+
+
+def invoke_custom_message(
+    target: TriggerTarget,
+    event: dict[str, Any],
+    *,
+    timeout_s: float = COGNITO_TIMEOUT_S,
+    medium: str | None = None,
+) -> TriggerInvocation:
+    """Send the event to the trigger and judge the answer as Cognito would.
+
+    `medium` (EMAIL or SMS) is how the code goes out: that message is the one that must carry the
+    code placeholder and fit its limit (None: every message set is checked).
+    """
+    if target.file is not None:
+        result = run_handler_file(
+            target.file, str(target.handler), event, function_name=target.function_name,
+            timeout_s=timeout_s, region=str(event.get("region") or "us-east-1"),
+        )
+    else:
+        result = invoke_url(str(target.url), event, timeout_s=timeout_s)
+    def outcome(code: str | None = None, message: str | None = None, problems: tuple[str, ...] = ()
+                ) -> TriggerInvocation:
+        return TriggerInvocation(
+            target=target.spec, function_name=target.function_name, request_id=result.request_id,
+            event=event, returned=result.payload, log_lines=result.log_lines,
+            duration_ms=result.duration_ms, error_code=code, error_message=message, problems=problems,
+            function_error=result.function_error,
+        )
+
+    if result.failure is not None:
+        return outcome(UNEXPECTED_LAMBDA,
+                       f"{TRIGGER_NAME} invocation failed due to error {_sentence(result.failure)}")
+    if result.timed_out and target.file is not None:  # Cognito stopped waiting first
+        return outcome(UNEXPECTED_LAMBDA, f"{TRIGGER_NAME} invocation failed due to error Socket timeout "
+                                          "while invoking Lambda function.")
+    if result.function_error:
+        return outcome(USER_LAMBDA_VALIDATION, function_error_message(result.payload))
+    problems = validate_custom_message_response(result.payload, medium)
+    if problems:
+        return outcome(INVALID_LAMBDA_RESPONSE, "Unrecognizable lambda output. " + " ".join(problems),
+                       tuple(problems))
+    return outcome()
