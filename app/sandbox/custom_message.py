@@ -63,7 +63,8 @@ def apply_trigger(state: SandboxState, trigger: TriggerConfig | None) -> None:
 
 
 def _record(
-    state: SandboxState, trigger: TriggerConfig, invocation: Any, username: str, attribute: str
+    state: SandboxState, trigger: TriggerConfig, invocation: Any, username: str, attribute: str, *,
+    medium: str,
 ) -> None:
     entry = {
         "sent_at": utc_now_iso(),
@@ -74,6 +75,9 @@ def _record(
         "response": invocation.returned,
         "error_code": invocation.error_code,
         "error_message": invocation.error_message,
+        "problems": list(invocation.problems),
+        "request_id": invocation.request_id,
+        "medium": medium,
         "duration_ms": invocation.duration_ms,
         "log_lines": list(invocation.log_lines),
     }
@@ -109,8 +113,8 @@ def compose(
         user_attributes=attributes,
         client_metadata=client_metadata or None,
     )
-    invocation = invoke_custom_message(trigger.target, event)
-    _record(state, trigger, invocation, user.username, attribute)
+    invocation = invoke_custom_message(trigger.target, event, medium=medium)
+    _record(state, trigger, invocation, user.username, attribute, medium=medium)
     try:
         cloudwatch.write_lines(state.account_id, state.region, trigger.function_name, invocation.log_lines)
     except Exception:  # the logs are a convenience; the call's outcome must not depend on them
