@@ -1,0 +1,159 @@
+"""The real window leaks no secret to disk, and tells the tester where an unreadable history file went.
+
+The session is driven as a tester would: sign in (SRP) on the app client with a secret, refresh,
+send, verify with the delivered code, export history as CSV and JSON from the history view, close.
+Then everything under VERIFYDESK_HOME (history, logs at DEBUG, profiles, `window.ini`), the exports
+and the QSettings file Qt's file dialog writes are searched for every secret in every written form.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QFileDialog, QLabel, QPushButton
+from pytestqt.qtbot import QtBot
+
+from app.core.history import HistoryFilter, HistoryStore
+from app.core.logs import configure_logging
+from app.core.models import Outcome
+from app.core.paths import app_paths
+from app.core.profiles import Profile, ProfileStore
+from app.core.secrets import MemorySecretStore, SecretKind
+from app.ui.main_window import MainWindow
+from app.ui.settings import settings_path
+
+from support.secret_scan import empty_secret_registry, files_under, find_secrets
+from support.window_driver import (
+    PROFILE,
+    WAIT_MS,
+    click,
+    find,
+    label,
+    open_window,
+    pick_attribute,
+    sign_in,
+    type_into,
+    wait_result,
+)
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def debug_logging(verifydesk_home: Path) -> Iterator[Path]:
+    """The app's log file at DEBUG (botocore prints request and response bodies), no secret known yet."""
+    root = logging.getLogger()
+    previous = root.level
+    root.setLevel(logging.DEBUG)
+    with empty_secret_registry():
+        yield configure_logging(app_paths().ensure(), level=logging.DEBUG)
+    root.setLevel(previous)
+
+
+def _export_from_history_view(qtbot: QtBot, window: MainWindow, target: Path) -> None:
+    click(qtbot, window, "exportHistoryButton")
+    qtbot.waitUntil(lambda: window.findChild(QFileDialog, "historyExportDialog") is not None)
+    dialog = window.findChild(QFileDialog, "historyExportDialog")
+    assert dialog is not None
+    dialog.selectFile(str(target))
+    dialog.accept()
+    status = find(window, QLabel, "historyStatusLabel")
+    qtbot.waitUntil(lambda: status.text().startswith(("Exported", "Export failed")), timeout=WAIT_MS)
+    assert status.text().startswith("Exported"), status.text()
+    assert target.exists()
+
+
+def test_a_window_session_on_a_client_with_a_secret_writes_no_secret_anywhere(
+    qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop, sandbox: Any, fresh_user: dict[str, str],
+    verifydesk_home: Path, tmp_path: Path, debug_logging: Path,
+) -> None:
+    info = sandbox.info
+    ProfileStore(app_paths().profiles_file).save(Profile(
+        name=PROFILE, region=info.region, client_id=info.client_id_with_secret, endpoint_url=info.endpoint_url,
+        user_pool_id=info.user_pool_id, has_client_secret=True, sandbox=True,
+    ))
+    secrets = MemorySecretStore()
+    secrets.set(SecretKind.CLIENT_SECRET, PROFILE, info.client_secret)
+    window = open_window(qtbot, secrets=secrets)
+    assert window.session.connection is not None
+    assert window.session.connection.settings.client_secret == info.client_secret
+
+    sign_in(qtbot, window, fresh_user["username"], fresh_user["password"])  # SRP with SECRET_HASH
+    issued = [window.session.tokens]
+    click(qtbot, window, "refreshButton")
+    qtbot.waitUntil(lambda: window.session.tokens is not issued[0], timeout=WAIT_MS)
+    issued.append(window.session.tokens)
+
+    pick_attribute(qtbot, window, "email")
+    click(qtbot, window, "sendButton")
+    wait_result(qtbot, window, "success")
+    code = sandbox.control.latest_code(fresh_user["username"], "email")
+    type_into(qtbot, window, "codeEdit", code)
+    click(qtbot, window, "verifyButton")
+    qtbot.waitUntil(lambda: label(window, "verifyResultLabel") == "✓ email verified.", timeout=WAIT_MS)
+    assert [r.outcome for r in window.history_store.page(HistoryFilter(), limit=5)] == [Outcome.SUCCESS] * 2
+
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    _export_from_history_view(qtbot, window, exports / "history.csv")
+    _export_from_history_view(qtbot, window, exports / "history.json")
+    window.close()  # writes window.ini
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+
+    log_text = debug_logging.read_text(encoding="utf-8")
+    assert "Making request for OperationModel(name=InitiateAuth)" in log_text
+    assert "Making request for OperationModel(name=GetUserAttributeVerificationCode)" in log_text
+    assert settings_path().exists()
+    qt_dialog_settings = Path(QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "QtProject").fileName())
+    native_dialog_settings = Path(QSettings("QtProject").fileName())
+    written = files_under(verifydesk_home, exports) + [
+        p for p in (qt_dialog_settings, native_dialog_settings) if p.is_file()
+    ]
+    names = {p.name for p in written}
+    assert {"history.csv", "history.json", "verifydesk.log", "history.sqlite3", "profiles.json", "window.ini"} <= names
+
+    found: dict[str, str] = {"password": fresh_user["password"], "client secret": info.client_secret}
+    for index, tokens in enumerate(issued):
+        assert tokens is not None
+        found[f"access token {index}"] = tokens.access_token
+        if tokens.id_token:
+            found[f"id token {index}"] = tokens.id_token
+        if tokens.refresh_token:
+            found[f"refresh token {index}"] = tokens.refresh_token
+    assert find_secrets(written, found) == []
+
+
+def test_a_history_file_that_is_not_a_database_is_moved_aside_and_the_window_says_where(
+    qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop, verifydesk_home: Path
+) -> None:
+    history_file = app_paths().ensure().history_db
+    garbage = b"these are my notes, not a database\n" * 50
+    history_file.write_bytes(garbage)
+
+    window = open_window(qtbot)
+
+    banner = find(window, QLabel, "bannerLabel")
+    assert banner.isVisible()
+    moved = window.history_store.recovered_from
+    assert moved is not None and moved.parent == history_file.parent
+    assert re.fullmatch(r"history\.sqlite3\.corrupt-\d{8}T\d{6}Z(-\d+)?", moved.name), moved.name
+    assert moved.read_bytes() == garbage
+    assert str(moved) in banner.text()
+    assert "could not be read" in banner.text()
+    # The fresh history works: the view is empty and a row written now shows up.
+    assert history_file.read_bytes().startswith(b"SQLite format 3\x00")
+    assert window.history_store.count(HistoryFilter()) == 0
+    click(qtbot, window, "bannerDismissButton")
+    assert not find(window, QPushButton, "bannerDismissButton").isVisible()
+    window.close()
+    with HistoryStore(history_file) as reopened:
+        assert reopened.recovered_from is None
+        assert reopened.check_integrity() == []
