@@ -124,6 +124,8 @@ class InboxDock(QDockWidget):
         self.use_button.clicked.connect(self._use_code)
         self.use_user_button.clicked.connect(self._use_user)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
+        # A reset (new sandbox, new messages) drops the selection without currentRowChanged.
+        self.model.modelReset.connect(lambda: self._row_changed(self.table.currentIndex(), QModelIndex()))
         self.table.doubleClicked.connect(lambda _index: self._use_code())
         self.visibilityChanged.connect(self._visibility_changed)
         self._update_buttons()

@@ -11,8 +11,16 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QEvent, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDesktopServices, QGuiApplication, QKeySequence
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QDesktopServices,
+    QGuiApplication,
+    QKeySequence,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -53,14 +61,28 @@ COLUMN_WIDTHS = (330, 520, 430)  # sign-in, request, result
 DOCK_HEIGHT = 270
 
 
-def _scrolling(widget: QWidget, name: str) -> QScrollArea:
-    area = QScrollArea()
-    area.setObjectName(name)
-    area.setWidgetResizable(True)
-    area.setFrameShape(QScrollArea.Shape.NoFrame)
-    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    area.setWidget(widget)
-    return area
+class ColumnScroll(QScrollArea):
+    """A vertically scrolling column that is never narrower than its content (no clipped
+    buttons): its minimum width follows the content's, e.g. when a challenge form appears."""
+
+    def __init__(self, widget: QWidget, name: str) -> None:
+        super().__init__()
+        self.setObjectName(name)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setWidget(widget)
+        widget.installEventFilter(self)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        content = self.widget()
+        width = content.minimumSizeHint().width() if content is not None else 0
+        return QSize(width + self.verticalScrollBar().sizeHint().width(), 80)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+            self.updateGeometry()
+        return super().eventFilter(watched, event)
 
 
 class MainWindow(QMainWindow):
@@ -97,6 +119,7 @@ class MainWindow(QMainWindow):
         self.history = HistoryNotifier(self.history_store, self)
         self.settings = window_settings()
         self.profile: Profile | None = None
+        self._columns_restored = False
         self._extra_docks: list[QDockWidget] = []
         self._profile_generation = 0
         self._closing = False
@@ -145,9 +168,9 @@ class MainWindow(QMainWindow):
     def _build_layout(self, left: QWidget, right: QWidget) -> None:
         self.top_splitter = QSplitter(Qt.Orientation.Horizontal)
         self.top_splitter.setObjectName("topSplitter")
-        self.top_splitter.addWidget(_scrolling(left, "leftScroll"))
+        self.top_splitter.addWidget(ColumnScroll(left, "leftScroll"))
         self.top_splitter.addWidget(self.request_panel)
-        self.top_splitter.addWidget(_scrolling(right, "rightScroll"))
+        self.top_splitter.addWidget(ColumnScroll(right, "rightScroll"))
         self.top_splitter.setStretchFactor(0, 0)
         self.top_splitter.setStretchFactor(1, 3)
         self.top_splitter.setStretchFactor(2, 2)
@@ -167,7 +190,12 @@ class MainWindow(QMainWindow):
         self.history_dock.setObjectName("historyDock")
         feature = QDockWidget.DockWidgetFeature
         self.history_dock.setFeatures(feature.DockWidgetMovable | feature.DockWidgetFloatable)
-        self.history_dock.setWidget(self.history_view)
+        history_frame = QWidget()
+        history_frame.setObjectName("historyFrame")
+        frame_layout = QVBoxLayout(history_frame)
+        frame_layout.setContentsMargins(6, 0, 6, 4)
+        frame_layout.addWidget(self.history_view)
+        self.history_dock.setWidget(history_frame)
         self.inbox = InboxDock(self.tasks, self)
         self.setDockNestingEnabled(True)
         self._dock_bottom()
@@ -394,8 +422,7 @@ class MainWindow(QMainWindow):
         if isinstance(state, QByteArray):
             self.restoreState(state)
         value = settings.value("topSplitter")
-        if isinstance(value, QByteArray):
-            self.top_splitter.restoreState(value)
+        self._columns_restored = isinstance(value, QByteArray) and self.top_splitter.restoreState(value)
         theme_name = read_str(settings, "theme", Theme.SYSTEM.value)
         theme = Theme(theme_name) if theme_name in {t.value for t in Theme} else Theme.SYSTEM
         self.theme_actions[theme].setChecked(True)
@@ -412,9 +439,24 @@ class MainWindow(QMainWindow):
         settings.setValue("lastProfile", self.connection_panel.current_name() or "")
         settings.sync()
 
+    def _fit_columns(self) -> None:
+        """Column widths in the default proportions of the splitter's actual width (sizes that add
+        up to the width stay put; others are redistributed whenever a column's minimum changes)."""
+        total = self.top_splitter.width() - self.top_splitter.handleWidth() * 2
+        scale = total / sum(COLUMN_WIDTHS)
+        sizes = [round(width * scale) for width in COLUMN_WIDTHS]
+        sizes[1] += total - sum(sizes)
+        self.top_splitter.setSizes(sizes)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt API
+        super().showEvent(event)
+        if not self._columns_restored:
+            self._columns_restored = True
+            QTimer.singleShot(0, self._fit_columns)
+
     def reset_layout(self) -> None:
         self.resize(*DEFAULT_SIZE)
-        self.top_splitter.setSizes(list(COLUMN_WIDTHS))
+        QTimer.singleShot(0, self._fit_columns)
         inbox_visible = self.inbox.isVisible()
         self._dock_bottom()
         self.inbox.setVisible(inbox_visible)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
@@ -72,6 +72,9 @@ class SendBar(QWidget):
         self.elapsed.setAccessibleName("Elapsed time")
         self.limits = QLabel()
         self.limits.setObjectName("requestLimitsLabel")
+        self.limits.setAccessibleName("Timeout and attempts of this profile")
+        self.limits.setWordWrap(True)  # wraps rather than widening the request column
+        self.limits.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         set_tone(self.limits, Tone.MUTED)
         self.problems = QLabel()
         self.problems.setObjectName("sendProblemsLabel")
@@ -90,8 +93,7 @@ class SendBar(QWidget):
         row.addWidget(self.cancel_button)
         row.addWidget(self.busy)
         row.addWidget(self.elapsed)
-        row.addStretch(1)
-        row.addWidget(self.limits)
+        row.addWidget(self.limits, 1)
         problems_row = QHBoxLayout()
         problems_row.addWidget(self.problems, 1)
         problems_row.addWidget(self.send_anyway_button)

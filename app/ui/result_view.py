@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QFont, QFontMetrics, QGuiApplication, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -37,6 +38,46 @@ def _value_label(name: str, accessible: str) -> QLabel:
     label.setMinimumWidth(60)
     selectable(label)
     return label
+
+
+class FitLabel(QLabel):
+    """A one-word heading (an error code has no spaces to wrap at): drawn at `max_pt`, and at a
+    smaller size, down to `min_pt`, when the column is too narrow for it; never widens the column."""
+
+    def __init__(self, name: str, accessible: str, max_pt: float = 15.0, min_pt: float = 9.0) -> None:
+        super().__init__("—")
+        self.setObjectName(name)
+        self.setAccessibleName(accessible)
+        self._sizes = (max_pt, min_pt)
+        font = self.font()
+        font.setBold(True)
+        self.setFont(font)
+        self.setMinimumWidth(60)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        selectable(self)
+        self._fit()
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt API
+        super().setText(text)
+        self._fit()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        largest, smallest = self._sizes
+        available = max(self.contentsRect().width() - 2, 1)
+        font = QFont(self.font())
+        size = largest
+        while size > smallest:
+            font.setPointSizeF(size)
+            if QFontMetrics(font).horizontalAdvance(self.text()) <= available:
+                break
+            size -= 0.5
+        font.setPointSizeF(max(size, smallest))
+        if font != self.font():
+            self.setFont(font)
 
 
 def _copy_button(name: str, accessible: str, text: str = "Copy") -> QPushButton:
@@ -140,8 +181,7 @@ class ResultView(QGroupBox):
         error.setProperty("banner", True)
         set_tone(error, Tone.ERROR)
         self.error_panel = error
-        self.error_code = _value_label("errorCodeLabel", "Error code")
-        self.error_code.setProperty("errorCode", True)
+        self.error_code = FitLabel("errorCodeLabel", "Error code")
         self.error_message = _value_label("errorMessageLabel", "Error message")
         self.error_status = _value_label("errorHttpStatusLabel", "HTTP status")
         self.error_explanation = _value_label("errorExplanationLabel", "What it means")
@@ -158,10 +198,7 @@ class ResultView(QGroupBox):
         self.trigger_button.clicked.connect(self.trigger_view_requested.emit)
         self.copy_error = _copy_button("copyErrorButton", "Copy the error as JSON", "Copy JSON")
         error_layout = QVBoxLayout(error)
-        head = QHBoxLayout()
-        head.addWidget(self.error_code, 1)
-        head.addWidget(self.copy_error, 0, Qt.AlignmentFlag.AlignTop)
-        error_layout.addLayout(head)
+        error_layout.addWidget(self.error_code)
         error_layout.addWidget(self.error_message)
         error_layout.addWidget(self.error_status)
         error_layout.addWidget(self.error_explanation)
@@ -170,6 +207,10 @@ class ResultView(QGroupBox):
         error_layout.addWidget(self.refresh_button, 0, Qt.AlignmentFlag.AlignLeft)
         error_layout.addWidget(self.trigger_button, 0, Qt.AlignmentFlag.AlignLeft)
         error_layout.addStretch(1)
+        copy_row = QHBoxLayout()
+        copy_row.addStretch(1)
+        copy_row.addWidget(self.copy_error)
+        error_layout.addLayout(copy_row)
         return error
 
     # --- showing -----------------------------------------------------------------------------

@@ -94,6 +94,8 @@ class SignInPanel(QWidget):
         self.flow_combo.setAccessibleName("Sign-in flow")
         self.flow_combo.addItem("SRP (USER_SRP_AUTH)", AuthFlow.USER_SRP_AUTH.value)
         self.flow_combo.addItem("Plain password (USER_PASSWORD_AUTH)", AuthFlow.USER_PASSWORD_AUTH.value)
+        self.flow_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.flow_combo.setMinimumContentsLength(12)
         self.flow_combo.setToolTip(
             "SRP never sends the password; USER_PASSWORD_AUTH must be enabled on the app client.")
         self.sign_in_button = QPushButton("Sign in")

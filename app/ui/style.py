@@ -133,7 +133,7 @@ def stylesheet(palette: QPalette) -> str:
     muted = palette.color(QPalette.ColorRole.PlaceholderText).name()
     rules.append(f'QLabel[tone="muted"] {{ color: {muted}; }}')
     rules.append('QLabel[heading="true"] { font-weight: 600; }')
-    rules.append('QLabel[errorCode="true"] { font-size: 15pt; font-weight: 700; }')
+    rules.append("QLabel#errorCodeLabel { font-weight: 700; }")  # its size is set to fit (FitLabel)
     rules.append("QGroupBox { font-weight: 600; }")
     rules.append("QGroupBox QLabel, QGroupBox QLineEdit, QGroupBox QPushButton, QGroupBox QComboBox,"
                  " QGroupBox QCheckBox, QGroupBox QRadioButton { font-weight: normal; }")
