@@ -53,7 +53,11 @@ MAX_LOG_LINES = 5000
 MAX_LINE_CHARS = 256 * 1024
 TRIGGER_NAME = "CustomMessage"
 _HOST_SCRIPT = Path(__file__).with_name("handler_host.py")
-_USAGE = "expected a Lambda-Invoke endpoint URL (http://host:port) or path/to/file.py:handler"
+DEMO = "demo"
+"""The spec naming the sandbox's demo trigger, `app/sandbox/demo_trigger.py:handler`."""
+DEMO_FILE = Path(__file__).with_name("demo_trigger.py")
+_USAGE = ("expected a Lambda-Invoke endpoint URL (http://host:port), path/to/file.py:handler, "
+          f"or {DEMO!r} for the demo trigger")
 
 
 def _spawn_python() -> str:
@@ -90,8 +94,8 @@ class TriggerTarget:
 
     @classmethod
     def parse(cls, spec: str, function_name: str) -> TriggerTarget:
-        """A URL (`http(s)://host:port`, or the full invocations URL) or `path/to/file.py:handler`;
-        ValueError naming the spec and what is wrong."""
+        """A URL (`http(s)://host:port`, or the full invocations URL), `path/to/file.py:handler`, or
+        "demo"; ValueError naming the spec and what is wrong."""
         text = spec.strip()
         if not text:
             raise ValueError(f"trigger {spec!r}: {_USAGE}")
@@ -101,6 +105,8 @@ class TriggerTarget:
             return cls(spec, function_name, url=_invocations_url(text, function_name))
         if "://" in text:
             raise ValueError(f"trigger {spec!r}: only http and https endpoints are supported")
+        if text.lower() == DEMO:
+            text = f"{DEMO_FILE}:handler"
         return _parse_file_spec(spec, text, function_name)
 
 
