@@ -38,7 +38,7 @@ bench:
 package:
 	sh .ci/system-deps.sh test
 	sh .ci/venv.sh "$(PYTHON)" "$(VENV)" sandbox,test,dev,package
-	$(PY) -m packaging.build
+	$(PY) packaging/build.py
 
 clean:
 	rm -rf build dist .mypy_cache .ruff_cache .pytest_cache

@@ -10,6 +10,7 @@ import os
 import struct
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 SVG = ROOT / "resources" / "verifydesk.svg"
@@ -58,7 +59,7 @@ def png_bytes(image: object) -> bytes:
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    if not image.save(buffer, "PNG"):
+    if not image.save(buffer, "PNG"):  # type: ignore[call-overload]  # stubs say bytes; PySide6 wants str
         raise RuntimeError("Qt could not encode a PNG (imageformats missing?)")
     buffer.close()
     return bytes(data.data())
@@ -72,7 +73,7 @@ def _dib_bytes(image: object) -> bytes:
     size = image.width()
     rows = []
     for y in range(size - 1, -1, -1):
-        line = image.constScanLine(y)
+        line: Any = image.constScanLine(y)  # a memoryview (typed `object`)
         rows.append(bytes(line)[: size * 4])  # ARGB32 in memory on little-endian is B, G, R, A
     mask_row = ((size + 31) // 32) * 4
     header = struct.pack("<IiiHHIIiiII", 40, size, size * 2, 1, 32, 0, size * size * 4, 0, 0, 0, 0)

@@ -23,15 +23,16 @@ https://code.qt.io/. Licence texts of each component are in its source distribut
 
 def _licence(dist: metadata.Distribution) -> str:
     meta = dist.metadata
-    expression = meta.get("License-Expression")
+    expression = meta.get_all("License-Expression")
     if expression:
-        return str(expression)
+        return str(expression[0])
     classifiers = [
         c.split(" :: ")[-1] for c in meta.get_all("Classifier") or [] if c.startswith("License ::")
     ]
     if classifiers:
         return "; ".join(classifiers)
-    return str(meta.get("License") or "see the distribution").splitlines()[0][:80]
+    text = (meta.get_all("License") or [""])[0].strip()
+    return text.splitlines()[0][:80] if text else "see the distribution"
 
 
 def top_level_names(module_names: Iterable[str], binary_dests: Iterable[str]) -> set[str]:

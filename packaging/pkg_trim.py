@@ -13,7 +13,7 @@ from pathlib import Path
 
 # Python modules never needed at run time (excluded from analysis, so their imports are not followed).
 EXCLUDED_MODULES = [
-    "tkinter", "_tkinter", "unittest", "pydoc", "doctest", "lib2to3", "pdb", "test",
+    "tkinter", "_tkinter", "pydoc", "doctest", "lib2to3", "test",
     "IPython", "matplotlib", "numpy", "pandas", "PIL", "pytest", "_pytest", "hypothesis",
     "mypy", "ruff", "setuptools", "pkg_resources", "pip",
     "PyQt5", "PyQt6", "PySide2",
@@ -22,6 +22,8 @@ EXCLUDED_MODULES = [
     "PySide6.QtSql", "PySide6.QtTest", "PySide6.QtXml", "PySide6.QtDBus", "PySide6.QtConcurrent",
     "PySide6.QtPrintSupport", "PySide6.QtDesigner", "PySide6.QtHelp", "PySide6.QtUiTools",
     "PySide6.QtStateMachine", "PySide6.QtSvgWidgets",
+    # type stubs imported under TYPE_CHECKING
+    "mypy_boto3_cognito_idp", "mypy_boto3_logs", "mypy_boto3_lambda", "botocore-stubs", "boto3-stubs",
 ]
 
 # Qt plugins kept, by folder (everything in other folders is dropped): the desktop platform of each
@@ -76,6 +78,12 @@ def filter_toc(toc: Iterable[tuple[str, str, str]], services: frozenset[str]) ->
 # The embedded sandbox: moto finds its service backends by name at run time (importlib), which
 # PyInstaller cannot see; only the services the sandbox serves are bundled.
 SANDBOX_MOTO_SERVICES = ("cognitoidp", "logs")
+# moto's own machinery, and the services its core imports on every request (IAM's account
+# bookkeeping pulls in sts, s3, events and cloudwatch). Every other moto package is excluded:
+# moto.backends names them all under TYPE_CHECKING, which PyInstaller would follow.
+# tests/packaging/test_bundle_recipe.py checks this list against what a sandbox run loads.
+SANDBOX_MOTO_SUPPORT = ("core", "moto_server", "moto_api", "utilities", "iam", "sts", "s3", "events",
+                        "cloudwatch")
 SANDBOX_HIDDEN_IMPORTS = [
     "moto.backends", "moto.backend_index", "moto.moto_server.threaded_moto_server",
     "moto.moto_server.werkzeug_app", "moto.moto_api", "moto.moto_api._internal",
@@ -86,13 +94,59 @@ SANDBOX_HIDDEN_IMPORTS = [
 
 
 def sandbox_datas() -> list[tuple[str, str]]:
-    """moto's data files for the bundled services (e.g. the keys that sign sandbox JWTs)."""
+    """moto's data files for the bundled packages (e.g. the keys that sign sandbox JWTs)."""
     import moto
 
     root = Path(moto.__file__).parent
     found = []
-    for service in SANDBOX_MOTO_SERVICES:
-        for path in sorted((root / service).rglob("*")):
+    for package in (*SANDBOX_MOTO_SERVICES, *SANDBOX_MOTO_SUPPORT):
+        for path in sorted((root / package).rglob("*")):
             if path.is_file() and path.suffix not in {".py", ".pyc"} and "__pycache__" not in path.parts:
                 found.append((str(path), str(path.parent.relative_to(root.parent))))
     return found
+
+
+def _is_root(dest: str) -> bool:
+    """Binaries loaded by Python or Qt themselves: extension modules, Qt plugins, libpython."""
+    path = dest.replace("\\", "/")
+    name = path.rsplit("/", 1)[-1]
+    return (
+        "/plugins/" in path
+        or "lib-dynload/" in path
+        or name.startswith("libpython")
+        or bool(re.search(r"\.(cpython-[^.]+|abi3)\.so$|\.pyd$", name))
+    )
+
+
+def prune_unreachable(toc: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """Drop shared libraries that no kept extension module or plugin links to (directly or not).
+
+    PyInstaller resolves the dependencies of every plugin before the spec can drop the plugin, so
+    e.g. GTK stays behind after the GTK theme plugin is gone. Linux only: the link graph comes from
+    `ldd`, and the other platforms are not built here to prove the result.
+    """
+    from PyInstaller.depend.bindepend import get_imports  # type: ignore[import-untyped]
+
+    by_name = {entry[0].replace("\\", "/").rsplit("/", 1)[-1]: entry for entry in toc}
+    todo = [entry for entry in toc if _is_root(entry[0])]
+    seen = {entry[0] for entry in todo}
+    while todo:
+        entry = todo.pop()
+        for name, _path in get_imports(entry[1]):
+            dep = by_name.get(name.rsplit("/", 1)[-1])
+            if dep is not None and dep[0] not in seen:
+                seen.add(dep[0])
+                todo.append(dep)
+    return [entry for entry in toc if entry[0] in seen]
+
+
+def moto_excludes(keep: Iterable[str]) -> list[str]:
+    """Every moto service package except `keep`: moto.backends names them all under TYPE_CHECKING,
+    which PyInstaller follows."""
+    import moto
+
+    root = Path(moto.__file__).parent
+    return sorted(
+        f"moto.{path.name}" for path in root.iterdir()
+        if path.is_dir() and (path / "__init__.py").exists() and path.name not in set(keep)
+    )

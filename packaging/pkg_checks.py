@@ -1,0 +1,162 @@
+"""Checks of a built bundle: its self-test against a sandbox started from the source tree, and its
+start-up time to first paint compared with the source tree's, measured in the same run."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import queue
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+FIRST_PAINT_MARKER = "verifydesk-first-paint"  # app/ui/first_paint.py prints it
+_LEAKY_VARS = ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "PYTHONSTARTUP", "QT_PLUGIN_PATH")
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """The environment for a child: no Python path leaks into the bundle, offscreen Qt, no AWS config."""
+    env = {k: v for k, v in os.environ.items() if k not in _LEAKY_VARS}
+    env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    env.update({"AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull})
+    env.update(extra)
+    return env
+
+
+class _Lines:
+    """The lines a child writes to a pipe, read by a thread (select() does not work on Windows pipes)."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._queue: queue.Queue[str | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._pump, args=(stream,), daemon=True)
+        self._thread.start()
+
+    def _pump(self, stream: IO[str]) -> None:
+        try:
+            for line in stream:
+                self._queue.put(line)
+        except (OSError, ValueError):
+            pass  # the pipe was closed under us: the child is being stopped
+        finally:
+            self._queue.put(None)
+
+    def next(self, timeout_s: float) -> str | None:
+        """The next line within the timeout; None on timeout or when the stream ended."""
+        try:
+            return self._queue.get(timeout=max(timeout_s, 0.0))
+        except queue.Empty:
+            return None
+
+
+def _stop(proc: subprocess.Popen[Any]) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@contextlib.contextmanager
+def source_sandbox(root: Path, log: Path, python: str = sys.executable) -> Iterator[dict[str, Any]]:
+    """`python -m app sandbox` from the source tree; yields its JSON line as a dict."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("w") as err:
+        proc = subprocess.Popen(
+            [python, "-m", "app", "sandbox", "--port", "0"], cwd=root, env=clean_env(),
+            stdout=subprocess.PIPE, stderr=err, text=True,
+        )
+        try:
+            assert proc.stdout is not None
+            line = _Lines(proc.stdout).next(60)
+            if not line:
+                raise RuntimeError(f"the source sandbox printed no JSON line (see {log})")
+            yield json.loads(line)
+        finally:
+            _stop(proc)
+
+
+@dataclass(frozen=True)
+class SelfTestRun:
+    command: list[str]
+    returncode: int
+    output: str
+
+
+def run_self_test(command: Sequence[str], endpoint_url: str | None, cwd: Path) -> SelfTestRun:
+    """Run `command` (the bundle's `verifydesk self-test`) with a throw-away home."""
+    with tempfile.TemporaryDirectory(prefix="verifydesk-build-home-") as home:
+        env = clean_env(VERIFYDESK_HOME=home)
+        env.pop("VERIFYDESK_SELFTEST_ENDPOINT_URL", None)
+        if endpoint_url:
+            env["VERIFYDESK_SELFTEST_ENDPOINT_URL"] = endpoint_url
+        result = subprocess.run(
+            list(command), cwd=cwd, env=env, check=False, capture_output=True, text=True, timeout=300
+        )
+    return SelfTestRun(list(command), result.returncode, result.stdout + result.stderr)
+
+
+def time_to_first_paint(command: Sequence[str], cwd: Path, timeout_s: float = 60) -> float:
+    """Seconds from spawning `command` to its main window's first paint (one clock: the wall)."""
+    with tempfile.TemporaryDirectory(prefix="verifydesk-startup-home-") as home:
+        env = clean_env(VERIFYDESK_HOME=home, VERIFYDESK_MEASURE_STARTUP="1")
+        started = time.time()
+        proc = subprocess.Popen(
+            list(command), cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+        )
+        try:
+            assert proc.stdout is not None
+            lines = _Lines(proc.stdout)
+            deadline = time.monotonic() + timeout_s
+            while (left := deadline - time.monotonic()) > 0:
+                line = lines.next(left)
+                if line is None:
+                    break
+                if line.startswith(FIRST_PAINT_MARKER):
+                    return float(line.split()[1]) - started
+            raise RuntimeError(
+                f"{' '.join(command)} never reported a first paint "
+                f"(does app.ui.launch call app.ui.first_paint.arm?)"
+            )
+        finally:
+            _stop(proc)
+
+
+@dataclass(frozen=True)
+class StartupComparison:
+    source_s: list[float]
+    bundle_s: list[float]
+
+    @property
+    def source_median(self) -> float:
+        return statistics.median(self.source_s)
+
+    @property
+    def bundle_median(self) -> float:
+        return statistics.median(self.bundle_s)
+
+    @property
+    def ratio(self) -> float:
+        return self.bundle_median / self.source_median
+
+
+def compare_startup(
+    source_cmd: Sequence[str], bundle_cmd: Sequence[str], cwd: Path, runs: int = 5
+) -> StartupComparison:
+    """Alternate source and bundle runs (after one warm-up each) so machine load hits both alike."""
+    time_to_first_paint(source_cmd, cwd)
+    time_to_first_paint(bundle_cmd, cwd)
+    source, bundle = [], []
+    for _ in range(runs):
+        source.append(time_to_first_paint(source_cmd, cwd))
+        bundle.append(time_to_first_paint(bundle_cmd, cwd))
+    return StartupComparison(source, bundle)
