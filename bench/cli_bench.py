@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
+from bench.child import clean_env
 from bench.report import Figure, interleaved_medians
 
 BARE_SCRIPT = """
@@ -24,19 +22,6 @@ client = boto3.client("cognito-idp", region_name=os.environ["R"], endpoint_url=o
 print(client.get_user_attribute_verification_code(AccessToken=os.environ["T"], AttributeName="email",
       ClientMetadata={"bench": "1"})["CodeDeliveryDetails"])
 """
-
-
-@contextmanager
-def sandbox_process() -> Iterator[dict[str, Any]]:
-    """`verifydesk sandbox` in its own process, like a tester would run it."""
-    proc = subprocess.Popen([sys.executable, "-m", "app", "sandbox"], stdout=subprocess.PIPE, text=True)
-    try:
-        assert proc.stdout is not None
-        info = json.loads(proc.stdout.readline())
-        yield info
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def _sign_in(info: dict[str, Any]) -> tuple[str, str]:
@@ -58,18 +43,18 @@ def _timed(argv: list[str], env: dict[str, str]) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-def per_send_costs(info: dict[str, Any], token: str, username: str) -> list[str]:
+def per_send_costs(info: dict[str, Any], token: str, username: str, batches: tuple[int, ...]) -> list[str]:
     """In one process: the mean cost per send for batches of 1, 10 and 100 (must stay flat)."""
     from app.core.connection import CognitoConnection, ConnectionSettings
     from app.core.history import HistoryStore
     from app.core.recording import send_recorded
 
-    lines = ["| sends in one process | ms per send (mean) |", "|---|---|"]
+    lines = ["| sends in one process (core: send_recorded, history included) | ms per send (mean) |", "|---|---|"]
     conn = CognitoConnection(ConnectionSettings(region=info["region"], client_id=info["client_id"],
                                                 endpoint_url=info["endpoint_url"]))
-    with tempfile.TemporaryDirectory() as tmp, HistoryStore(__import__("pathlib").Path(tmp) / "h.sqlite3") as history:
+    with tempfile.TemporaryDirectory() as tmp, HistoryStore(Path(tmp) / "h.sqlite3") as history:
         send_recorded(conn, history, access_token=token, username=username, attribute_name="email", client_metadata={})
-        for batch in (1, 10, 100):
+        for batch in batches:
             started = time.perf_counter()
             for _ in range(batch):
                 sent = send_recorded(conn, history, access_token=token, username=username, attribute_name="email",
@@ -79,25 +64,41 @@ def per_send_costs(info: dict[str, Any], token: str, username: str) -> list[str]
     return lines
 
 
-def run(*, repeat: int = 9) -> tuple[list[Figure], list[str]]:
-    with sandbox_process() as info, tempfile.TemporaryDirectory() as home:
+def awscli() -> str | None:
+    """The `aws` command of this venv (the bench extra installs awscli), else one on PATH."""
+    return shutil.which("aws", path=str(Path(sys.executable).parent)) or shutil.which("aws")
+
+
+def run(info: dict[str, Any], *, repeat: int = 9, batches: tuple[int, ...] = (1, 10, 100)) -> tuple[list[Figure], list[str]]:
+    """`verifydesk send --json` against a bare boto3 script and the AWS CLI, alternating runs."""
+    with tempfile.TemporaryDirectory() as home:
         token, username = _sign_in(info)
-        env = {**os.environ, "VERIFYDESK_HOME": home, "VERIFYDESK_ACCESS_TOKEN": token,
+        env = {**clean_env(), "VERIFYDESK_HOME": home, "VERIFYDESK_ACCESS_TOKEN": token,
                "R": info["region"], "U": info["endpoint_url"], "T": token,
                "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench"}
         ours = [sys.executable, "-m", "app", "send", "--endpoint-url", info["endpoint_url"], "--region", info["region"],
                 "--client-id", info["client_id"], "--attribute", "email", "--metadata", "bench=1", "--json"]
         bare = [sys.executable, "-c", BARE_SCRIPT]
+        _timed(ours, env)  # warm the disk cache and the history file
+        _timed(bare, env)
         ours_ms, bare_ms = interleaved_medians(lambda: _timed(ours, env), lambda: _timed(bare, env), repeat=repeat)
         figures = [Figure("`verifydesk send --json` process", ours_ms, "ms", 1.15, baseline=bare_ms,
-                          baseline_name="bare boto3 script")]
-        aws = shutil.which("aws", path=os.path.dirname(sys.executable)) or shutil.which("aws")
-        if aws:
-            awscli = [aws, "cognito-idp", "get-user-attribute-verification-code", "--access-token", token,
-                      "--attribute-name", "email", "--client-metadata", "bench=1", "--endpoint-url", info["endpoint_url"],
-                      "--region", info["region"], "--no-sign-request", "--output", "json"]
-            ours_ms2, aws_ms = interleaved_medians(lambda: _timed(ours, env), lambda: _timed(awscli, env), repeat=repeat)
+                          baseline_name="bare `python -c` boto3 script")]
+        lines = [f"- CLI send vs bare boto3 script: {repeat} alternating runs each."]
+        aws = awscli()
+        if aws is None:
+            lines.append("- awscli is not installed (`make bench` installs it with the bench extra): "
+                         "the AWS CLI comparison was skipped.")
+        else:
+            command = [aws, "cognito-idp", "get-user-attribute-verification-code", "--access-token", token,
+                       "--attribute-name", "email", "--client-metadata", "bench=1",
+                       "--endpoint-url", info["endpoint_url"], "--region", info["region"], "--no-sign-request",
+                       "--output", "json"]
+            _timed(command, env)
+            ours_ms2, aws_ms = interleaved_medians(lambda: _timed(ours, env), lambda: _timed(command, env),
+                                                   repeat=repeat)
             figures.append(Figure("`verifydesk send --json` process", ours_ms2, "ms", 0.7, baseline=aws_ms,
-                                  baseline_name="aws cognito-idp (awscli)"))
-        lines = per_send_costs(info, token, username)
+                                  baseline_name="`aws cognito-idp get-user-attribute-verification-code`"))
+            lines.append(f"- CLI send vs awscli ({aws}): {repeat} alternating runs each.")
+        lines += ["", *per_send_costs(info, token, username, batches)]
     return figures, lines

@@ -59,3 +59,9 @@ def run(*, repeat: int = 9) -> tuple[list[Figure], list[str], float]:
         f"/ max {max(bare):.0f} ms.",
     ]
     return [figure], lines, statistics.median(bare_rss)
+
+
+def bare_window_rss_mb() -> float:
+    """RSS of the bare QMainWindow script at its first paint (when the start-up figure did not run)."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    return float(_spawn_to_paint_ms([sys.executable, str(BARE_SCRIPT)], env, BARE_MARKER)[1][0])
