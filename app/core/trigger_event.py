@@ -30,6 +30,17 @@ _LIMITS = {EMAIL: EMAIL_MAX_CHARS, SMS: SMS_MAX_CHARS}
 _RESPONSE_FIELDS = ("smsMessage", "emailMessage", "emailSubject")
 
 
+def event_user_attributes(
+    attributes: Mapping[str, str], *, user_status: str | None = "CONFIRMED"
+) -> dict[str, str]:
+    """`request.userAttributes` as Cognito fills it: the user's attributes (as GetUser lists them)
+    plus `cognito:user_status`, which GetUser does not return (a signed-in user is CONFIRMED)."""
+    result = {str(k): str(v) for k, v in attributes.items()}
+    if user_status:
+        result["cognito:user_status"] = user_status
+    return result
+
+
 def build_custom_message_event(
     *,
     region: str,
