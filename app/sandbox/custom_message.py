@@ -100,11 +100,11 @@ def compose(
     trigger = state.trigger
     if trigger is None:
         return default_message(state, medium, code)
-    from app.core.trigger_event import build_custom_message_event, render_message
+    from app.core.trigger_event import build_custom_message_event, event_user_attributes, render_message
     from app.sandbox.trigger import invoke_custom_message
 
-    attributes = dict(user.attribute_lookup)
-    attributes["cognito:user_status"] = str(getattr(user.status, "value", user.status))
+    status = str(getattr(user.status, "value", user.status))
+    attributes = event_user_attributes(user.attribute_lookup, user_status=status)
     event = build_custom_message_event(
         region=state.region,
         user_pool_id=state.pool_id,
