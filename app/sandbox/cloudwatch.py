@@ -30,8 +30,10 @@ def write_lines(account_id: str, region: str, function_name: str, lines: Sequenc
     backend = logs_backends[account_id][region]
     group = log_group_name(function_name)
     stream = f"{datetime.now(UTC):%Y/%m/%d}/[$LATEST]{_INSTANCE}"
-    now_ms = int(time.time() * 1000)
-    events = [{"timestamp": now_ms, "message": str(line)} for line in lines]
+    # One millisecond apart, ending now: readers order lines by time, and moto's event ids (plain
+    # counters, compared as strings) do not keep the order of lines sharing a timestamp.
+    first_ms = int(time.time() * 1000) - len(lines) + 1
+    events = [{"timestamp": first_ms + i, "message": str(line)} for i, line in enumerate(lines)]
     with _LOCK:
         if group not in backend.groups:
             backend.create_log_group(group, {})
