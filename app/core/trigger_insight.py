@@ -20,15 +20,11 @@ from app.core.trigger_event import (
     SMS,
     RenderedMessage,
     build_custom_message_event,
+    event_user_attributes,
     render_message,
     validate_custom_message_response,
 )
 from app.core.trigger_logs import FollowResult, render_text
-
-USER_STATUS_ATTRIBUTE = "cognito:user_status"
-SIGNED_IN_STATUS = "CONFIRMED"
-"""Cognito adds the user's status to the trigger's userAttributes; GetUser does not return it. A user
-who holds an access token has finished sign-in, so the status is CONFIRMED."""
 
 RUN_MATCH_SLACK = timedelta(seconds=2)
 
@@ -36,13 +32,6 @@ RUN_MATCH_SLACK = timedelta(seconds=2)
 def medium_for(attribute_name: str) -> str:
     """How a code for this attribute is delivered: SMS for phone_number, email otherwise."""
     return SMS if attribute_name == "phone_number" else EMAIL
-
-
-def event_user_attributes(user_attributes: Mapping[str, str]) -> dict[str, str]:
-    """GetUser's attributes as the trigger receives them (plus `cognito:user_status`)."""
-    attributes = {str(key): str(value) for key, value in user_attributes.items()}
-    attributes.setdefault(USER_STATUS_ATTRIBUTE, SIGNED_IN_STATUS)
-    return attributes
 
 
 @dataclass(frozen=True)
