@@ -54,6 +54,7 @@ from app.ui.settings import read_str, window_settings
 from app.ui.sign_in_panel import SignInPanel
 from app.ui.status import Banner, describe_failure
 from app.ui.style import Theme, Tone, apply_theme, stylesheet
+from app.ui.trigger_view import install_trigger_view
 
 _log = logging.getLogger(__name__)
 DEFAULT_SIZE = (1280, 800)
@@ -129,6 +130,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._connect()
         self._restore_state()
+        self.trigger_tools = install_trigger_view(self)  # Lambda trigger debugging (issue 4)
         self._show_startup_notices()
         self.connection_panel.reload(select=read_str(self.settings, "lastProfile") or None)
         if self.connection_panel.current_name() is None:
