@@ -28,11 +28,14 @@ typecheck:
 pytest:
 	sh .ci/pytest.sh "$(VENV)" $(PYTEST_ARGS)
 
-## make bench: the performance table with budgets (see bench/README.md).
+## make bench: the performance table with budgets (see bench/README.md); installs Qt's libraries and
+## the bench extra (awscli for the CLI baseline, pyinstrument/py-spy for profiling) first.
+## BENCH_ARGS="--quick" for a smoke run, "--only gui" for one part, "--write" to record bench/RESULTS.md.
+BENCH_ARGS ?=
 bench:
-	sh .ci/system-deps.sh test
-	sh .ci/venv.sh "$(PYTHON)" "$(VENV)" sandbox,test,dev,bench
-	$(PY) -m bench
+	sh .ci/system-deps.sh run
+	sh .ci/venv.sh "$(PYTHON)" "$(VENV)" sandbox,bench
+	$(PY) -m bench $(BENCH_ARGS)
 
 ## make package: PyInstaller bundle, .tar.gz and .deb for Linux, then run the built app's self-test.
 package:
