@@ -67,8 +67,8 @@ def test_a_bottom_tab_sits_beside_history_and_comes_back_where_it_was_left(
     qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop
 ) -> None:
     window = open_window(qtbot)
-    dock = window.add_bottom_tab(QLabel("trigger panel"), "Trigger", "triggerDock")
-    assert dock.objectName() == "triggerDock"
+    dock = window.add_bottom_tab(QLabel("example panel"), "Example", "examplePanelDock")
+    assert dock.objectName() == "examplePanelDock"
     assert dock in window.tabifiedDockWidgets(window.history_dock)
     assert dock.toggleViewAction() in window.view_menu.actions()
     dock.setFloating(True)  # the tester tears it off
@@ -76,9 +76,9 @@ def test_a_bottom_tab_sits_beside_history_and_comes_back_where_it_was_left(
     window.close()
 
     again = open_window(qtbot)
-    restored = again.add_bottom_tab(QLabel("trigger panel"), "Trigger", "triggerDock")
+    restored = again.add_bottom_tab(QLabel("example panel"), "Example", "examplePanelDock")
     assert restored.isFloating() and restored.isVisible()
-    assert again.findChild(QDockWidget, "triggerDock") is restored
+    assert again.findChild(QDockWidget, "examplePanelDock") is restored
     again.reset_layout()
     assert not restored.isFloating()
     assert restored in again.tabifiedDockWidgets(again.history_dock)
