@@ -10,11 +10,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from bench.child import clean_env
+
 
 @contextmanager
 def sandbox_process() -> Iterator[dict[str, Any]]:
     """Start the sandbox, yield its info (the JSON line it prints), stop it."""
-    proc = subprocess.Popen([sys.executable, "-m", "app", "sandbox"], stdout=subprocess.PIPE,
+    proc = subprocess.Popen([sys.executable, "-m", "app", "sandbox"], stdout=subprocess.PIPE, env=clean_env(),
                             stderr=subprocess.DEVNULL, text=True)
     try:
         assert proc.stdout is not None

@@ -6,7 +6,6 @@ the real window and `bench/bare_window.py` for the baseline; runs alternate so n
 
 from __future__ import annotations
 
-import os
 import statistics
 import subprocess
 import sys
@@ -17,6 +16,7 @@ from pathlib import Path
 from app.ui.first_paint import ENV as MEASURE_ENV
 from app.ui.first_paint import MARKER as APP_MARKER
 from bench.bare_window import MARKER as BARE_MARKER
+from bench.child import clean_env
 from bench.report import Figure
 
 BARE_SCRIPT = Path(__file__).with_name("bare_window.py")
@@ -36,7 +36,7 @@ def _spawn_to_paint_ms(argv: list[str], env: dict[str, str], marker: str) -> tup
 def run(*, repeat: int = 9) -> tuple[list[Figure], list[str], float]:
     """The start-up figure, detail lines, and the bare window's RSS at first paint (MB)."""
     with tempfile.TemporaryDirectory() as home:
-        env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "VERIFYDESK_HOME": home, MEASURE_ENV: "1"}
+        env = {**clean_env(), "VERIFYDESK_HOME": home, MEASURE_ENV: "1"}
         ours_argv = [sys.executable, "-m", "app"]
         bare_argv = [sys.executable, str(BARE_SCRIPT)]
         # One unmeasured start each: the first start creates the config folders, warms the disk cache.
@@ -63,5 +63,5 @@ def run(*, repeat: int = 9) -> tuple[list[Figure], list[str], float]:
 
 def bare_window_rss_mb() -> float:
     """RSS of the bare QMainWindow script at its first paint (when the start-up figure did not run)."""
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    env = clean_env()
     return float(_spawn_to_paint_ms([sys.executable, str(BARE_SCRIPT)], env, BARE_MARKER)[1][0])
