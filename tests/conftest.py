@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
-# Before anything imports Qt: no display on CI machines.
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Before anything imports Qt: no display on CI machines. The offscreen screen is 1920×1080 (Qt's
+# default is 800×800, which clamps restored window geometry below the 1280×800 the window is tested at).
+os.environ.setdefault(
+    "QT_QPA_PLATFORM", f"offscreen:configfile={Path(__file__).parent / 'support' / 'offscreen_screen.json'}"
+)
 # botocore must not pick up a developer's AWS settings (retry mode, endpoints, credentials).
 os.environ.pop("AWS_RETRY_MODE", None)
 os.environ.pop("AWS_MAX_ATTEMPTS", None)
@@ -15,7 +19,6 @@ os.environ["AWS_CONFIG_FILE"] = os.devnull
 os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
