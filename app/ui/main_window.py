@@ -120,7 +120,8 @@ class MainWindow(QMainWindow):
         self.history = HistoryNotifier(self.history_store, self)
         self.settings = window_settings()
         self.profile: Profile | None = None
-        self._columns_restored = False
+        self._columns_placed = False
+        self._saved_columns: QByteArray | None = None
         self._extra_docks: list[QDockWidget] = []
         self._profile_generation = 0
         self._closing = False
@@ -359,7 +360,10 @@ class MainWindow(QMainWindow):
         self.sandbox_mode.failed.connect(lambda message: self.banner.show_message(message, Tone.WARNING))
 
     def _connect_context(self) -> None:
-        changed = self.request_context_changed.emit
+        def changed() -> None:
+            if not self._closing:  # signing out on close is no change anyone needs to follow
+                self.request_context_changed.emit()
+
         for signal in (self.session.connection_changed, self.session.signed_in, self.session.signed_out,
                        self.session.user_loaded, self.request_panel.picker.attribute_changed,
                        self.request_panel.metadata.changed, self.controller.busy_changed):
@@ -424,7 +428,9 @@ class MainWindow(QMainWindow):
         if isinstance(state, QByteArray):
             self.restoreState(state)
         value = settings.value("topSplitter")
-        self._columns_restored = isinstance(value, QByteArray) and self.top_splitter.restoreState(value)
+        # Applied once the window has its restored size (see showEvent): applied now, the columns
+        # would be squeezed into the unsized window and come back a few pixels off.
+        self._saved_columns = value if isinstance(value, QByteArray) else None
         theme_name = read_str(settings, "theme", Theme.SYSTEM.value)
         theme = Theme(theme_name) if theme_name in {t.value for t in Theme} else Theme.SYSTEM
         self.theme_actions[theme].setChecked(True)
@@ -452,8 +458,11 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt API
         super().showEvent(event)
-        if not self._columns_restored:
-            self._columns_restored = True
+        if self._columns_placed:
+            return
+        self._columns_placed = True
+        saved, self._saved_columns = self._saved_columns, None
+        if saved is None or not self.top_splitter.restoreState(saved):
             QTimer.singleShot(0, self._fit_columns)
 
     def reset_layout(self) -> None:

@@ -33,12 +33,14 @@ def save_sandbox_profile(info: Any, **changes: Any) -> Profile:
     return ProfileStore(app_paths().profiles_file).save(profile)
 
 
-def open_window(qtbot: QtBot, **kwargs: Any) -> MainWindow:
-    """A new main window at 1280×800, shown, with its saved profile connected."""
+def open_window(qtbot: QtBot, *, keep_size: bool = False, **kwargs: Any) -> MainWindow:
+    """A new main window at 1280×800 (or as restored from window.ini with `keep_size`), shown,
+    with its saved profile connected."""
     kwargs.setdefault("secrets", MemorySecretStore())
     window = MainWindow(**kwargs)
     qtbot.addWidget(window)
-    window.resize(1280, 800)
+    if not keep_size:
+        window.resize(1280, 800)
     window.show()
     qtbot.waitExposed(window)
     window.activateWindow()
@@ -145,6 +147,23 @@ def add_metadata_row(qtbot: QtBot, window: MainWindow, key: str, value: str) -> 
     type_text(qtbot, value_edit, value)
     qtbot.keyClick(value_edit, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: view.state() != QTableView.State.EditingState)
+
+
+def choose_combo_text(qtbot: QtBot, combo: QComboBox, text: str) -> None:
+    """Pick an item of a (non-editable) combo with the keyboard, as a tester does."""
+    index = combo.findText(text)
+    assert index >= 0, f"{text!r} not in {[combo.itemText(i) for i in range(combo.count())]}"
+    combo.setFocus(Qt.FocusReason.TabFocusReason)
+    while combo.currentIndex() != index:
+        key = Qt.Key.Key_Down if combo.currentIndex() < index else Qt.Key.Key_Up
+        qtbot.keyClick(combo, key)
+
+
+def table_rows(view: QTableView) -> list[list[str]]:
+    """What a table shows, row by row (display text)."""
+    model = view.model()
+    return [[str(model.index(row, col).data() or "") for col in range(model.columnCount())]
+            for row in range(model.rowCount())]
 
 
 def press_send(qtbot: QtBot, window: MainWindow, focus: QWidget | None = None) -> None:
