@@ -222,11 +222,11 @@ def parse_metadata_bytes(raw: bytes) -> dict[str, str]:
 
 
 def parse_metadata_text(text: str) -> dict[str, str]:
-    """Pasted text: a JSON object, or `key=value` lines (blank lines ignored)."""
+    """Pasted text: a JSON object, or `key=value` lines (blank lines ignored, spaces kept)."""
     stripped = text.strip()
     if stripped.startswith("{"):
         return parse_metadata_json(stripped)
-    lines = [line for line in stripped.splitlines() if line.strip()]
+    lines = [line for line in text.splitlines() if line.strip()]  # each line exactly as typed
     if not lines:
         raise MetadataImportError("Nothing to paste: the text is empty.")
     return parse_metadata_assignments(line.rstrip("\r") for line in lines)
