@@ -56,6 +56,11 @@ def install_error_reporting(loop: asyncio.AbstractEventLoop, window: MainWindow)
 
 def run_window(*, sandbox: bool = False) -> int:
     """Open the window (on the embedded sandbox pool with `sandbox=True`); returns the exit code."""
+    # Detecting the keyring (imports, ldconfig probes, a D-Bus round trip: ~150 ms) overlaps with
+    # importing Qt and the window; MainWindow's default_secret_store() then waits for this result.
+    from app.core.secrets import default_secret_store
+
+    threading.Thread(target=default_secret_store, name="keyring-detect", daemon=True).start()
     import qasync
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
