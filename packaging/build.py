@@ -1,14 +1,17 @@
-"""Build VerifyDesk's installers for this OS, run the built app's self-test, and check the budgets.
+"""Build VerifyDesk's installers for this OS, run the built artefacts' self-test, and check the budgets.
 
     python packaging/build.py            # from the repository root, with the venv's Python
 
-Linux: dist/verifydesk-<v>-linux-<arch>.tar.gz and dist/verifydesk_<v>_<arch>.deb.
-Windows: dist/VerifyDesk-<v>-windows-<arch>-setup.exe (Inno Setup's `iscc` must be on PATH).
-macOS: dist/VerifyDesk-<v>-macos-<arch>.dmg holding VerifyDesk.app.
-Then, on every OS: the bundle's `self-test` against a sandbox started from this source tree (and,
-when the sandbox is bundled, against its own embedded one), and the start-to-first-paint time of
-the bundle against the source tree's, measured in this run. Budgets (printed, and the build fails
-when one is missed): Linux .tar.gz <= 60 MB; bundle start <= 1.5 x source start.
+Linux: dist/verifydesk-<v>-linux-<arch>.tar.gz and dist/verifydesk_<v>_<arch>.deb; the .deb is
+checked (control fields, file list, permissions, the /usr/bin link) and extracted with `dpkg -x`.
+Windows: dist/VerifyDesk-<v>-windows-<arch>-setup.exe (Inno Setup's iscc), installed silently.
+macOS: dist/VerifyDesk-<v>-macos-<arch>.dmg holding VerifyDesk.app, copied out of the mounted image.
+Then the installed/unpacked app's `self-test` runs against a sandbox started from this source tree
+and against the bundle's own embedded one, and the start-to-first-paint time of the built app is
+compared with the source tree's, measured in this run. Budgets (printed; the build fails when one
+is missed): Linux .tar.gz <= 60 MB; built app start <= 1.5 x source start.
+dist/build-report.json records the results and a fingerprint of the inputs (tests reuse a build
+only when its fingerprint matches and every check passed).
 Run as a script, never `python -m packaging…`: a top-level `packaging` package would shadow PyPI's.
 """
 
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import shutil
 import subprocess
@@ -23,6 +27,7 @@ import sys
 import tarfile
 import time
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -37,6 +42,11 @@ from app import APP_NAME, __version__  # noqa: E402
 TARBALL_BUDGET_MB = 60.0
 STARTUP_BUDGET_RATIO = 1.5
 MB = 1_000_000
+REPORT_NAME = "build-report.json"
+# Where Chocolatey's (and the installer's default) Inno Setup 6 puts its compiler.
+_INNO_DEFAULT = Path(
+    os.environ.get("PROGRAMFILES(X86)", r"C:\Program Files (x86)"), "Inno Setup 6", "ISCC.exe"
+)
 
 
 class BuildError(RuntimeError):
@@ -53,6 +63,17 @@ def _arch() -> str:
     return {"amd64": "x86_64", "aarch64": "arm64"}.get(machine, machine)
 
 
+def _fresh(path: Path) -> Path:
+    if path.exists():
+        shutil.rmtree(path)
+    path.mkdir(parents=True)
+    return path
+
+
+def _artefact(path: Path) -> dict[str, Any]:
+    return {"path": str(path), "bytes": path.stat().st_size, "sha256": pkg_checks.file_sha256(path)}
+
+
 def run_pyinstaller(build: Path, dist: Path, icons: Path, with_sandbox: bool) -> Path:
     env = pkg_checks.clean_env(
         VERIFYDESK_ICON_DIR=str(icons), VERIFYDESK_BUNDLE_SANDBOX="1" if with_sandbox else "0"
@@ -65,57 +86,76 @@ def run_pyinstaller(build: Path, dist: Path, icons: Path, with_sandbox: bool) ->
     return dist / "verifydesk"
 
 
-def bundle_command(bundle: Path, app_bundle: Path | None) -> list[str]:
-    """The console executable of the bundle (on Windows the window one has no stdout)."""
-    if sys.platform == "win32":
-        return [str(bundle / "verifydesk-cli.exe")]
-    if sys.platform == "darwin" and app_bundle is not None:
-        return [str(app_bundle / "Contents" / "MacOS" / "verifydesk")]
-    return [str(bundle / "verifydesk")]
+# --- per-OS artefacts: each returns the (label, command) of the built app as users get it -----------
 
 
-def linux_artefacts(bundle: Path, build: Path, out: Path, icons: Path, report: dict[str, object]) -> Path:
-    """The .tar.gz and .deb; returns the executable inside the unpacked tarball (what users run)."""
+def linux_artefacts(
+    bundle: Path, build: Path, out: Path, icons: Path, report: dict[str, Any]
+) -> list[tuple[str, list[str]]]:
     top = f"verifydesk-{__version__}"
     tarball = pkg_linux.make_tarball(bundle, out / f"{top}-linux-{_arch()}.tar.gz", top)
-    report["tarball"] = {"path": str(tarball), "bytes": tarball.stat().st_size}
-    problems = pkg_linux.depends_problems(bundle)
-    if problems:
-        raise BuildError("the .deb's Depends misses libraries the bundle needs:\n  " + "\n  ".join(problems))
+    report["tarball"] = _artefact(tarball)
     deb = pkg_linux.make_deb(
         bundle, icons=icons, resources=ROOT / "resources", licence=ROOT / "LICENSE", out_dir=out,
         stage=build / "deb", version=__version__,
     )
-    report["deb"] = {"path": str(deb.path), "bytes": deb.path.stat().st_size, "depends": deb.depends,
-                     "installed_size_kib": deb.installed_size_kib}
-    unpacked = build / "unpacked"
-    if unpacked.exists():
-        shutil.rmtree(unpacked)
+    report["deb"] = {**_artefact(deb.path), "depends": deb.depends,
+                     "installed_size_kib": deb.installed_size_kib, "left_to_depends": deb.unbundled}
+
+    _step(".deb check: dpkg-deb -f/-c, permissions, dpkg -x, /usr/bin link, .desktop")
+    check = pkg_linux.check_deb(deb.path, version=__version__, extract_to=build / "deb-root")
+    report["deb"]["problems"] = check.problems
+    if check.problems:
+        raise BuildError("the .deb has problems:\n  " + "\n  ".join(check.problems))
+    print(f"    {len(check.entries)} entries, fields and permissions ok; Depends: {deb.depends}", flush=True)
+    # Run it the way the menu does: through a /usr/bin-style link to the extracted launcher.
+    link = _fresh(build / "deb-bin") / "verifydesk"
+    link.symlink_to(check.launcher)
+
+    unpacked = _fresh(build / "unpacked")
     with tarfile.open(tarball) as tar:
         tar.extractall(unpacked, filter="tar")
-    return unpacked / top / "verifydesk"
+    return [(".tar.gz (unpacked)", [str(unpacked / top / "verifydesk")]),
+            (".deb (dpkg -x, via a bin/ link)", [str(link)])]
 
 
-def windows_artefacts(bundle: Path, out: Path, icons: Path, report: dict[str, object]) -> None:
-    iscc = shutil.which("iscc") or shutil.which("ISCC")
-    if iscc is None:
-        raise BuildError("Inno Setup's iscc is not on PATH (choco install innosetup)")
-    name = f"VerifyDesk-{__version__}-windows-{_arch()}-setup"
+def _iscc() -> str:
+    found = shutil.which("iscc") or shutil.which("ISCC")
+    if found:
+        return found
+    if _INNO_DEFAULT.is_file():
+        return str(_INNO_DEFAULT)
+    raise BuildError("Inno Setup's ISCC.exe is not on PATH (choco install innosetup)")
+
+
+def windows_artefacts(
+    bundle: Path, build: Path, out: Path, icons: Path, report: dict[str, Any]
+) -> list[tuple[str, list[str]]]:
+    name = f"{APP_NAME}-{__version__}-windows-{_arch()}-setup"
     defines = {"AppVersion": __version__, "BundleDir": bundle, "IconFile": icons / "verifydesk.ico",
                "LicenceFile": ROOT / "LICENSE", "OutputDir": out, "OutputName": name}
     subprocess.run(
-        [iscc, *(f"/D{k}={v}" for k, v in defines.items()), str(HERE / "windows" / "verifydesk.iss")],
+        [_iscc(), *(f"/D{k}={v}" for k, v in defines.items()), str(HERE / "windows" / "verifydesk.iss")],
         check=True,
     )
     setup = out / f"{name}.exe"
-    report["installer"] = {"path": str(setup), "bytes": setup.stat().st_size}
+    report["installer"] = _artefact(setup)
+    _step("silent install of the setup into build/installed")
+    target = build / "installed"
+    if target.exists():
+        shutil.rmtree(target)
+    subprocess.run(
+        [str(setup), "/VERYSILENT", "/SUPPRESSMSGBOXES", "/NORESTART", "/CURRENTUSER", f"/DIR={target}",
+         f"/LOG={build / 'setup.log'}"],
+        check=True, timeout=600,
+    )
+    return [("setup.exe (installed)", [str(target / "verifydesk-cli.exe")])]
 
 
-def macos_artefacts(app_bundle: Path, build: Path, out: Path, report: dict[str, object]) -> None:
-    stage = build / "dmg"
-    if stage.exists():
-        shutil.rmtree(stage)
-    stage.mkdir(parents=True)
+def macos_artefacts(
+    app_bundle: Path, build: Path, out: Path, report: dict[str, Any]
+) -> list[tuple[str, list[str]]]:
+    stage = _fresh(build / "dmg")
     subprocess.run(["ditto", str(app_bundle), str(stage / app_bundle.name)], check=True)
     (stage / "Applications").symlink_to("/Applications")
     dmg = out / f"{APP_NAME}-{__version__}-macos-{_arch()}.dmg"
@@ -124,26 +164,48 @@ def macos_artefacts(app_bundle: Path, build: Path, out: Path, report: dict[str, 
          "-ov", "-format", "UDZO", str(dmg)],
         check=True,
     )
-    report["dmg"] = {"path": str(dmg), "bytes": dmg.stat().st_size}
+    report["dmg"] = _artefact(dmg)
+    _step("the .app copied out of the mounted .dmg into build/installed")
+    mount, installed = build / "dmg-mount", _fresh(build / "installed")
+    mount.mkdir(exist_ok=True)
+    subprocess.run(["hdiutil", "attach", "-nobrowse", "-readonly", "-mountpoint", str(mount), str(dmg)],
+                   check=True)
+    try:
+        subprocess.run(["ditto", str(mount / app_bundle.name), str(installed / app_bundle.name)], check=True)
+    finally:
+        subprocess.run(["hdiutil", "detach", str(mount)], check=False)
+    executable = installed / app_bundle.name / "Contents" / "MacOS" / "verifydesk"
+    return [(".dmg (VerifyDesk.app)", [str(executable)])]
 
 
-def self_tests(command: list[str], with_sandbox: bool, build: Path, report: dict[str, object]) -> None:
-    runs = []
+# --- checks --------------------------------------------------------------------------------------
+
+
+def self_tests(
+    targets: list[tuple[str, list[str]]], with_sandbox: bool, build: Path, report: dict[str, Any]
+) -> None:
+    """The first artefact against a sandbox started from the source tree; every artefact against its
+    embedded sandbox (or the source one when the bundle has none)."""
+    plan: list[tuple[str, list[str], bool]] = [(targets[0][0], targets[0][1], True)]
+    plan += [(label, command, not with_sandbox) for label, command in targets]
+    results = []
     with pkg_checks.source_sandbox(ROOT, build / "sandbox.log") as info:
         print(f"    source sandbox at {info['endpoint_url']}", flush=True)
-        runs.append(pkg_checks.run_self_test([*command, "self-test"], info["endpoint_url"], build))
-    if with_sandbox:
-        runs.append(pkg_checks.run_self_test([*command, "self-test"], None, build))
-    report["self_test"] = [{"endpoint": "source sandbox" if i == 0 else "embedded sandbox",
-                            "returncode": r.returncode} for i, r in enumerate(runs)]
-    for run in runs:
-        print("    " + run.output.rstrip().replace("\n", "\n    "), flush=True)
-    failed = [r for r in runs if r.returncode != 0]
+        for label, command, use_source in plan:
+            where = "source sandbox" if use_source else "embedded sandbox"
+            print(f"  -- {label} self-test, {where}: {' '.join(command)} self-test", flush=True)
+            run = pkg_checks.run_self_test(
+                [*command, "self-test"], info["endpoint_url"] if use_source else None, build
+            )
+            print("    " + run.output.rstrip().replace("\n", "\n    "), flush=True)
+            results.append({"artefact": label, "sandbox": where, "returncode": run.returncode})
+    report["self_test"] = results
+    failed = [r for r in results if r["returncode"] != 0]
     if failed:
-        raise BuildError(f"the built app's self-test failed ({failed[0].returncode})")
+        raise BuildError(f"the built app's self-test failed: {failed}")
 
 
-def budgets(command: list[str], runs: int, report: dict[str, object]) -> list[str]:
+def budgets(command: list[str], runs: int, report: dict[str, Any]) -> list[str]:
     """Measure, print and return the missed budgets."""
     missed = []
     lines = []
@@ -160,63 +222,83 @@ def budgets(command: list[str], runs: int, report: dict[str, object]) -> list[st
     timing = pkg_checks.compare_startup([sys.executable, "-m", "app"], command, ROOT, runs=runs)
     ok = timing.ratio <= STARTUP_BUDGET_RATIO
     lines.append(
-        f"  {'ok  ' if ok else 'MISS'}  start to paint   bundle {timing.bundle_median * 1000:5.0f} ms "
+        f"  {'ok  ' if ok else 'MISS'}  start to paint   built {timing.bundle_median * 1000:5.0f} ms "
         f"vs source {timing.source_median * 1000:5.0f} ms = {timing.ratio:.2f}x  "
-        f"(budget {STARTUP_BUDGET_RATIO}x; medians of {runs})"
+        f"(budget {STARTUP_BUDGET_RATIO}x; medians of {runs}, alternating)"
     )
     if not ok:
         missed.append("start-up")
-    report["startup"] = {"source_s": timing.source_s, "bundle_s": timing.bundle_s, "ratio": timing.ratio}
+    report["startup"] = {"source_s": timing.source_s, "built_s": timing.bundle_s, "ratio": timing.ratio,
+                         "budget_ratio": STARTUP_BUDGET_RATIO}
     print("Budgets:\n" + "\n".join(lines), flush=True)
     return missed
 
 
+def build_all(args: argparse.Namespace, report: dict[str, Any]) -> list[str]:
+    """Every step; returns the missed budgets, raises BuildError on a failed step."""
+    with_sandbox = not args.without_sandbox
+    build, out = ROOT / "build", args.dist
+    out.mkdir(parents=True, exist_ok=True)
+    _step("icons from resources/verifydesk.svg")
+    icons = build / "icons"
+    pkg_icons.generate(icons)
+    t = _step(f"PyInstaller onedir bundle ({'with' if with_sandbox else 'without'} the sandbox)")
+    bundle = run_pyinstaller(build, build / "bundle", icons, with_sandbox)
+    report["bundle_seconds"] = round(time.perf_counter() - t, 1)
+    report["bundle_bytes"] = sum(
+        p.stat().st_size for p in bundle.rglob("*") if p.is_file() and not p.is_symlink()
+    )
+    _step("installers")
+    if sys.platform.startswith("linux"):
+        targets = linux_artefacts(bundle, build, out, icons, report)
+    elif sys.platform == "win32":
+        targets = windows_artefacts(bundle, build, out, icons, report)
+    elif sys.platform == "darwin":
+        targets = macos_artefacts(build / "bundle" / f"{APP_NAME}.app", build, out, report)
+    else:
+        raise BuildError(f"no installer recipe for {sys.platform}")
+    if args.skip_checks:
+        return []
+    _step("self-test of the built app")
+    self_tests(targets, with_sandbox, build, report)
+    _step("budgets")
+    return budgets(targets[0][1], args.runs, report)
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--without-sandbox", action="store_true",
                         help="leave the embedded sandbox (moto) out of the bundle")
     parser.add_argument("--skip-checks", action="store_true", help="build only: no self-test, no budgets")
     parser.add_argument("--runs", type=int, default=5, help="start-up measurements per side (default 5)")
     parser.add_argument("--dist", type=Path, default=ROOT / "dist", help="where the artefacts go")
     args = parser.parse_args(argv)
-    with_sandbox = not args.without_sandbox
-    build, out = ROOT / "build", args.dist.resolve()
-    report: dict[str, object] = {"version": __version__, "platform": sys.platform, "sandbox": with_sandbox}
+    args.dist = args.dist.resolve()
+    report: dict[str, Any] = {
+        "version": __version__, "platform": sys.platform, "sandbox": not args.without_sandbox,
+        "fingerprint": pkg_checks.source_fingerprint(ROOT), "checked": not args.skip_checks, "ok": False,
+    }
     started = time.perf_counter()
+    (args.dist / REPORT_NAME).unlink(missing_ok=True)  # no stale "ok" survives a crashed build
+    missed: list[str] = []
     try:
-        _step("icons from resources/verifydesk.svg")
-        icons = build / "icons"
-        pkg_icons.generate(icons)
-        t = _step(f"PyInstaller onedir bundle ({'with' if with_sandbox else 'without'} the sandbox)")
-        bundle = run_pyinstaller(build, build / "bundle", icons, with_sandbox)
-        report["bundle_seconds"] = round(time.perf_counter() - t, 1)
-        report["bundle_bytes"] = sum(p.lstat().st_size for p in bundle.rglob("*") if not p.is_symlink())
-        app_bundle = build / "bundle" / f"{APP_NAME}.app" if sys.platform == "darwin" else None
-        _step("installers")
-        command = bundle_command(bundle, app_bundle)
-        if sys.platform.startswith("linux"):
-            command = [str(linux_artefacts(bundle, build, out, icons, report))]
-        elif sys.platform == "win32":
-            windows_artefacts(bundle, out, icons, report)
-        elif sys.platform == "darwin" and app_bundle is not None:
-            macos_artefacts(app_bundle, build, out, report)
-        missed: list[str] = []
-        if not args.skip_checks:
-            _step(f"self-test of the built app: {' '.join(command)} self-test")
-            self_tests(command, with_sandbox, build, report)
-            _step("budgets")
-            missed = budgets(command, args.runs, report)
+        missed = build_all(args, report)
+        if pkg_checks.source_fingerprint(ROOT) != report["fingerprint"]:
+            print("note: the sources changed during the build; this report will not be reused", flush=True)
+            report["fingerprint"] = None
+        report["ok"] = not missed
     except (BuildError, subprocess.CalledProcessError, RuntimeError) as exc:
         print(f"BUILD FAILED: {exc}", file=sys.stderr)
         return 1
     finally:
-        out.mkdir(parents=True, exist_ok=True)
-        (out / "build-report.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+        report["seconds"] = round(time.perf_counter() - started, 1)
+        args.dist.mkdir(parents=True, exist_ok=True)
+        (args.dist / REPORT_NAME).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     for key in ("tarball", "deb", "installer", "dmg"):
         entry = report.get(key)
         if isinstance(entry, dict):
             print(f"artefact: {entry['path']} ({entry['bytes'] / MB:.1f} MB)")
-    print(f"done in {time.perf_counter() - started:.0f} s; report in {out / 'build-report.json'}")
+    print(f"done in {report['seconds']:.0f} s; report in {args.dist / REPORT_NAME}")
     if missed:
         print(f"BUDGETS MISSED: {', '.join(missed)}", file=sys.stderr)
         return 1

@@ -4,6 +4,7 @@ start-up time to first paint compared with the source tree's, measured in the sa
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import queue
@@ -160,3 +161,31 @@ def compare_startup(
         source.append(time_to_first_paint(source_cmd, cwd))
         bundle.append(time_to_first_paint(bundle_cmd, cwd))
     return StartupComparison(source, bundle)
+
+
+_FINGERPRINT_INPUTS = ("app", "packaging", "resources", "LICENSE", "pyproject.toml")
+
+
+def source_fingerprint(root: Path) -> str:
+    """A hash of everything a build is made from: our sources, the recipe, the installed
+    distributions (name and version) and the interpreter. Equal fingerprints, same bundle inputs."""
+    from importlib import metadata
+
+    digest = hashlib.sha256(sys.version.encode())
+    files: list[Path] = []
+    for name in _FINGERPRINT_INPUTS:
+        path = root / name
+        files += [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
+    for path in sorted(p for p in files if "__pycache__" not in p.parts):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    dists = sorted(f"{d.metadata['Name']}=={d.version}" for d in metadata.distributions())
+    digest.update("\n".join(dists).encode())
+    return digest.hexdigest()
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
