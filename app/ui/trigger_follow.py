@@ -39,6 +39,8 @@ class FollowRequest:
     access: AdminAccess
     history_id: int | None
     window_s: float = DEFAULT_WINDOW_S
+    clock_slack_s: float = FollowSettings.clock_slack_s
+    """Read from this long before the request's start (AWS's clock may differ; the sandbox's does not)."""
 
 
 @dataclass
@@ -103,7 +105,8 @@ class LogFollowController(QObject):
         try:
             job.follower = await run_blocking(
                 open_follower, request.function_name, request.started_at, metadata=request.metadata,
-                settings=FollowSettings(window_s=request.window_s, poll_interval_s=self.poll_interval_s),
+                settings=FollowSettings(window_s=request.window_s, poll_interval_s=self.poll_interval_s,
+                                        clock_slack_s=request.clock_slack_s),
                 **request.access.kwargs(),
             )
             await self._poll_until_done(job)

@@ -68,6 +68,15 @@ def _titled(title: str, widget: QWidget) -> QWidget:
     return box
 
 
+def _returned_text(run: TriggerRun) -> str:
+    if run.returned is None and not run.ok:
+        return "(nothing: the trigger failed before answering)"
+    raised = isinstance(run.returned, dict) and "errorMessage" in run.returned
+    if not run.ok and raised:
+        return "// The function raised; Lambda's error object:\n" + event_json(run.returned)
+    return event_json(run.returned)
+
+
 class LocalTriggerPanel(QWidget):
     """`trigger_changed(str | None, str)` after the sandbox accepted a trigger (spec, function)."""
 
@@ -244,9 +253,7 @@ class LocalTriggerPanel(QWidget):
 
     def show_run(self, run: TriggerRun, preview: Mapping[str, Any] | None) -> None:
         self.sent_view.setPlainText(event_json(run.event))
-        self.returned_view.setPlainText(
-            "(nothing: the trigger failed before answering)" if run.returned is None and not run.ok
-            else event_json(run.returned))
+        self.returned_view.setPlainText(_returned_text(run))
         timing = f" in {run.duration_ms:.0f} ms" if run.duration_ms is not None else ""
         if run.ok:
             if run.rendered is not None:

@@ -39,6 +39,7 @@ from app.core.trigger_insight import (
     preview_event,
     trigger_function_for,
 )
+from app.core.trigger_logs import FollowSettings
 from app.core.validation import metadata_from_rows
 from app.ui.async_tools import TaskKeeper, run_blocking
 from app.ui.request_context import RequestContext
@@ -59,6 +60,7 @@ FOLLOW_KEY = "trigger/followAfterSend"
 NO_TRIGGER_WARNING = ("⚠ This pool has no Custom Message trigger: the ClientMetadata you send is not "
                       "used by anything (Trigger tab → Pool configuration).")
 PREVIEW_DELAY_MS = 60
+SANDBOX_CLOCK_SLACK_S = 0.5  # the sandbox runs on this computer's clock: earlier sends stay out
 
 
 class TriggerView(QWidget):
@@ -373,6 +375,7 @@ class TriggerTools(QObject):
             self.result_box.show()
             return
         self.result_box.show()
+        slack = SANDBOX_CLOCK_SLACK_S if self._is_sandbox() else FollowSettings.clock_slack_s
         self.follow.start(FollowRequest(
             function_name=function,
             started_at=context.last_send_started_at,
@@ -380,6 +383,7 @@ class TriggerTools(QObject):
             access=access,
             history_id=recorded.history_id,
             window_s=float(self.view.window_spin.value()),
+            clock_slack_s=slack,
         ))
 
     def _follow_status(self, text: str, tone: str, following: bool) -> None:
