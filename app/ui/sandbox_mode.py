@@ -26,11 +26,17 @@ SANDBOX_PROFILE = "Sandbox"
 
 
 def _start_embedded() -> Sandbox:
+    """The embedded pool with the demo Custom Message trigger (so the trigger view has an event, a
+    rendered message and log lines to show); without a trigger when handler files cannot run here
+    (e.g. a frozen build without Python 3)."""
     from app.sandbox import Sandbox
+    from app.sandbox.trigger import DEMO
 
-    sandbox = Sandbox()
-    sandbox.start()
-    return sandbox
+    try:
+        return Sandbox(trigger=DEMO).start()
+    except ValueError as exc:
+        _log.warning("sandbox without its demo trigger: %s", exc)
+    return Sandbox().start()
 
 
 def _attach(endpoint_url: str) -> tuple[SandboxControl, SandboxInfo]:
