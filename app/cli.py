@@ -79,7 +79,10 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox = sub.add_parser("sandbox", help="run the local user pool in the foreground")
     sandbox.add_argument("--host", default="127.0.0.1")
     sandbox.add_argument("--port", type=int, default=0, help="0 picks a free port")
-    sandbox.add_argument("--trigger-endpoint", help="Lambda-Invoke endpoint of a Custom Message trigger")
+    sandbox.add_argument(
+        "--trigger-endpoint", metavar="URL|FILE.py:HANDLER|demo",
+        help="Custom Message trigger: a Lambda-Invoke endpoint URL, a local handler file, or 'demo'",
+    )
     sandbox.add_argument("--trigger-function", default="verifydesk-custom-message")
 
     runner = sub.add_parser("lambda-runner", help="serve a local Python trigger at a Lambda-Invoke endpoint")
