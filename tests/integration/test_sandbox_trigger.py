@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import shutil
 import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,7 +23,7 @@ from app.core.models import Outcome
 from app.core.recording import send_recorded
 from app.core.trigger_event import build_custom_message_event, event_user_attributes
 from app.core.trigger_logs import FollowSettings, LogKind, collect, open_follower
-from app.sandbox import Sandbox
+from app.sandbox import Sandbox, SandboxControl, SandboxInfo
 from app.sandbox.lambda_runner import LambdaRunner
 
 from support.sandbox_session import connect, service_error, signed_in
@@ -269,3 +271,35 @@ def test_a_bad_trigger_spec_is_refused_with_the_reason(pool: Sandbox, use_trigge
         use_trigger(str(TRIGGERS / "missing.py") + ":handler")
     with pytest.raises(SandboxControlError, match="Handler 'nope' missing on module 'echo'"):
         use_trigger(f"{TRIGGERS / 'echo.py'}:nope")
+
+
+def test_the_windows_embedded_sandbox_runs_the_demo_trigger_by_default() -> None:
+    from app.ui.sandbox_mode import _start_embedded
+
+    sandbox = _start_embedded()
+    try:
+        info = sandbox.info
+        assert info.trigger_function == "verifydesk-custom-message"
+        conn = connect(info)
+        token = signed_in(conn, info.user("alice")).access_token
+        send_verification_code(conn, token, "email", {"from": "window"})
+        message = sandbox.control.inbox("alice")[-1]
+        assert message["subject"] == "Your VerifyDesk verification code"
+        assert "from = window" in message["message"] and message["code"] in message["message"]
+    finally:
+        sandbox.stop()
+
+
+def test_verifydesk_sandbox_takes_the_demo_trigger_by_name() -> None:
+    proc = subprocess.Popen([sys.executable, "-m", "app", "sandbox", "--port", "0", "--trigger-endpoint", "demo"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        info = SandboxInfo.from_dict(json.loads(proc.stdout.readline()))
+        conn = connect(info)
+        send_verification_code(conn, signed_in(conn, info.user("alice")).access_token, "phone_number")
+        sms = SandboxControl(info.endpoint_url).inbox("alice")[-1]
+        assert sms["message"] == f"VerifyDesk demo code: {sms['code']}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
