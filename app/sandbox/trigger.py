@@ -49,6 +49,7 @@ MEMORY_SIZE_MB = 128
 ACCOUNT_ID = "123456789012"
 PYTHON_ENV = "VERIFYDESK_TRIGGER_PYTHON"
 """The Python that runs handler files (default: this one; `python3` on PATH in a frozen build)."""
+LOAD_TIMEOUT_S = 30.0
 MAX_LOG_LINES = 5000
 MAX_LINE_CHARS = 256 * 1024
 TRIGGER_NAME = "CustomMessage"
@@ -136,7 +137,12 @@ def _parse_file_spec(spec: str, text: str, function_name: str) -> TriggerTarget:
     if not path.is_file():
         raise ValueError(f"trigger {spec!r}: no such file {str(path)!r}")
     path = path.resolve()
-    result, _ = _run_host({"file": str(path), "handler": handler}, 30.0, mode="check")
+    try:
+        result, _ = _run_host({"file": str(path), "handler": handler}, LOAD_TIMEOUT_S, mode="check")
+    except subprocess.TimeoutExpired:
+        raise ValueError(f"trigger {spec!r}: loading took longer than {LOAD_TIMEOUT_S:g} s") from None
+    except OSError as exc:
+        raise ValueError(f"trigger {spec!r}: could not start Python to load it: {exc}") from None
     if result is None:
         raise ValueError(f"trigger {spec!r}: could not load the file (the handler host did not answer)")
     if not result.get("ok"):

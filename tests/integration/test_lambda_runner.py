@@ -276,3 +276,28 @@ def test_verifydesk_lambda_runner_with_a_bad_handler_exits_2_with_the_reason() -
     assert proc.returncode == 2
     assert proc.stdout == ""
     assert "cannot start: trigger 'nowhere.py:handler': no such file" in proc.stderr
+
+
+def test_a_handler_file_broken_after_start_answers_lambdas_import_errors(tmp_path: Path) -> None:
+    handler = tmp_path / "trigger.py"
+    shutil.copy(TRIGGERS / "echo.py", handler)
+    with LambdaRunner(f"{handler}:handler") as runner:
+        client = _lambda(runner)
+        handler.write_text("def handler(event, context:\n    return event\n")
+        syntax = client.invoke(FunctionName="f", Payload=b"{}", LogType="Tail")
+        handler.write_text("import not_a_module_anywhere\n")
+        missing = client.invoke(FunctionName="f", Payload=b"{}")
+    assert syntax["FunctionError"] == "Unhandled"
+    assert json.loads(syntax["Payload"].read())["errorType"] == "Runtime.UserCodeSyntaxError"
+    assert any(line.startswith("[ERROR] Runtime.UserCodeSyntaxError: Syntax error in module 'trigger'")
+               for line in _tail(syntax))
+    error = json.loads(missing["Payload"].read())
+    assert error["errorType"] == "Runtime.ImportModuleError"
+    assert error["errorMessage"] == "Unable to import module 'trigger': No module named 'not_a_module_anywhere'"
+
+
+def test_a_handler_file_with_a_syntax_error_is_refused_at_start(tmp_path: Path) -> None:
+    handler = tmp_path / "broken.py"
+    handler.write_text("def handler(:\n")
+    with pytest.raises(ValueError, match=r"Syntax error in module 'broken'.*line 1"):
+        LambdaRunner(f"{handler}:handler")
