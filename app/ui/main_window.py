@@ -73,6 +73,7 @@ class ColumnScroll(QScrollArea):
         self.setFrameShape(QScrollArea.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setWidget(widget)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the controls, not the frame
         widget.installEventFilter(self)
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
@@ -461,9 +462,19 @@ class MainWindow(QMainWindow):
         if self._columns_placed:
             return
         self._columns_placed = True
+        self._initial_focus()
         saved, self._saved_columns = self._saved_columns, None
         if saved is None or not self.top_splitter.restoreState(saved):
             QTimer.singleShot(0, self._fit_columns)
+
+    def _initial_focus(self) -> None:
+        """Where a keyboard user starts: the sign-in form, or New profile when there is none."""
+        if self.connection_panel.current_name() is None:
+            self.connection_panel.new_button.setFocus(Qt.FocusReason.OtherFocusReason)
+        elif not self.sign_in.username_edit.text():
+            self.sign_in.username_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+        else:
+            self.sign_in.password_edit.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def reset_layout(self) -> None:
         self.resize(*DEFAULT_SIZE)
