@@ -128,12 +128,17 @@ def _iscc() -> str:
     raise BuildError("Inno Setup's ISCC.exe is not on PATH (choco install innosetup)")
 
 
+def inno_defines(bundle: Path, icons: Path, out: Path, name: str) -> dict[str, str]:
+    """The /D values packaging/windows/verifydesk.iss reads."""
+    return {"AppVersion": __version__, "BundleDir": str(bundle), "IconFile": str(icons / "verifydesk.ico"),
+            "LicenceFile": str(ROOT / "LICENSE"), "OutputDir": str(out), "OutputName": name}
+
+
 def windows_artefacts(
     bundle: Path, build: Path, out: Path, icons: Path, report: dict[str, Any]
 ) -> list[tuple[str, list[str]]]:
     name = f"{APP_NAME}-{__version__}-windows-{_arch()}-setup"
-    defines = {"AppVersion": __version__, "BundleDir": bundle, "IconFile": icons / "verifydesk.ico",
-               "LicenceFile": ROOT / "LICENSE", "OutputDir": out, "OutputName": name}
+    defines = inno_defines(bundle, icons, out, name)
     subprocess.run(
         [_iscc(), *(f"/D{k}={v}" for k, v in defines.items()), str(HERE / "windows" / "verifydesk.iss")],
         check=True,

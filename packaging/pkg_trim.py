@@ -84,6 +84,8 @@ SANDBOX_MOTO_SERVICES = ("cognitoidp", "logs")
 # tests/packaging/test_bundle_recipe.py checks this list against what a sandbox run loads.
 SANDBOX_MOTO_SUPPORT = ("core", "moto_server", "moto_api", "utilities", "iam", "sts", "s3", "events",
                         "cloudwatch")
+# Files app.sandbox.trigger runs by path with a Python from PATH (handler files are not imported).
+SANDBOX_SCRIPT_FILES = ("handler_host.py", "demo_trigger.py")
 SANDBOX_HIDDEN_IMPORTS = [
     "moto.backends", "moto.backend_index", "moto.moto_server.threaded_moto_server",
     "moto.moto_server.werkzeug_app", "moto.moto_api", "moto.moto_api._internal",
