@@ -11,18 +11,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QFileDialog, QLabel, QPushButton
+from PySide6.QtWidgets import QFileDialog, QLabel, QPushButton, QTableView
 from pytestqt.qtbot import QtBot
 
-from app.core.history import HistoryFilter, HistoryStore
+from app.core.history import AttemptCompletion, AttemptStart, HistoryFilter, HistoryStore
 from app.core.logs import configure_logging
-from app.core.models import Outcome
+from app.core.models import SEND_OPERATION, ConnectionInfo, Outcome
 from app.core.paths import app_paths
 from app.core.profiles import Profile, ProfileStore
 from app.core.secrets import MemorySecretStore, SecretKind
@@ -131,12 +132,32 @@ def test_a_window_session_on_a_client_with_a_secret_writes_no_secret_anywhere(
     assert find_secrets(written, found) == []
 
 
-def test_a_history_file_that_is_not_a_database_is_moved_aside_and_the_window_says_where(
-    qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop, verifydesk_home: Path
+def _damaged_database(path: Path) -> bytes:
+    """A real history file whose interior pages were scribbled over (a disk or copy gone wrong)."""
+    info = ConnectionInfo("eu-west-1", None, None, "client")
+    with HistoryStore(path) as store:
+        for index in range(300):
+            row = store.begin(AttemptStart(SEND_OPERATION, info, "u", "email", {"i": str(index), "pad": "x" * 300}))
+            store.complete(row, AttemptCompletion(Outcome.SUCCESS))
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    raw = bytearray(path.read_bytes())
+    page = 4096
+    for offset in range(3 * page, len(raw) - page, 5 * page):
+        raw[offset : offset + 512] = b"\xa5" * 512
+    return bytes(raw)
+
+
+@pytest.mark.parametrize("damage", ["not a database", "damaged pages"])
+def test_an_unreadable_history_file_is_moved_aside_and_the_window_says_where(
+    qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop, verifydesk_home: Path, damage: str
 ) -> None:
     history_file = app_paths().ensure().history_db
-    garbage = b"these are my notes, not a database\n" * 50
-    history_file.write_bytes(garbage)
+    if damage == "not a database":
+        content = b"these are my notes, not a database\n" * 50
+    else:
+        content = _damaged_database(verifydesk_home / "scratch.sqlite3")
+    history_file.write_bytes(content)
 
     window = open_window(qtbot)
 
@@ -145,12 +166,13 @@ def test_a_history_file_that_is_not_a_database_is_moved_aside_and_the_window_say
     moved = window.history_store.recovered_from
     assert moved is not None and moved.parent == history_file.parent
     assert re.fullmatch(r"history\.sqlite3\.corrupt-\d{8}T\d{6}Z(-\d+)?", moved.name), moved.name
-    assert moved.read_bytes() == garbage
+    assert moved.read_bytes() == content
     assert str(moved) in banner.text()
     assert "could not be read" in banner.text()
-    # The fresh history works: the view is empty and a row written now shows up.
+    # The fresh history works: the view is empty and the file is a sound database.
     assert history_file.read_bytes().startswith(b"SQLite format 3\x00")
     assert window.history_store.count(HistoryFilter()) == 0
+    assert find(window, QTableView, "historyTable").model().rowCount() == 0
     click(qtbot, window, "bannerDismissButton")
     assert not find(window, QPushButton, "bannerDismissButton").isVisible()
     window.close()
