@@ -52,10 +52,15 @@ class _Job:
     done: bool = False
 
 
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 class LogFollowController(QObject):
     """Starts and stops following; `status_changed(text, tone, following)` describes where it is."""
 
     status_changed = Signal(str, str, bool)
+    function_changed = Signal(str)  # the function whose log group is followed now
     lines_added = Signal(int)  # how many lines the model holds now
 
     def __init__(
@@ -79,8 +84,8 @@ class LogFollowController(QObject):
         self.model.clear()
         job = _Job(request)
         self._job = job
-        self._status(job, f"Following /aws/lambda/{request.function_name} for up to "
-                          f"{request.window_s:g} s…", Tone.INFO, following=True)
+        self.function_changed.emit(request.function_name)
+        self._status(job, f"Following for up to {request.window_s:g} s…", Tone.INFO, following=True)
         self._tasks.spawn(self._follow(job), name="follow-trigger-log")
 
     def stop(self, reason: str = "stopped") -> None:
@@ -142,24 +147,22 @@ class LogFollowController(QObject):
         follower = job.follower
         count = len(follower.lines) if follower else 0
         note = f" {follower.notes[-1]}" if follower and follower.notes else ""
-        return (f"Following /aws/lambda/{job.request.function_name} for up to {job.request.window_s:g} s… "
-                f"{count} line{'s' if count != 1 else ''} so far.{note}")
+        return f"Following for up to {job.request.window_s:g} s… {_plural(count, 'line')} so far.{note}"
 
     def _summary(self, job: _Job) -> str:
         follower = job.follower
         lines = follower.lines if follower else []
         mentions = sum(1 for line in lines if line.mentions_metadata)
         errors = sum(1 for line in lines if line.kind is LogKind.ERROR)
-        count = len(lines)
-        parts = [f"{count} line{'s' if count != 1 else ''} from /aws/lambda/{job.request.function_name}"]
+        parts = [_plural(len(lines), "line")]
         if mentions:
-            parts.append(f"{mentions} mention{'s' if mentions != 1 else ''} your ClientMetadata")
+            parts.append(f"{mentions} mention{'s' if mentions == 1 else ''} your ClientMetadata")
         if errors:
-            parts.append(f"{errors} error line{'s' if errors != 1 else ''}")
+            parts.append(_plural(errors, "error line"))
         if job.reason:
             parts.append(f"stopped: {job.reason}")
         elif follower and follower.reason == "report":
-            parts.append("the invocation's REPORT arrived")
+            parts.append("REPORT arrived")
         if follower and follower.notes:
             parts.append(follower.notes[-1])
         return " · ".join(parts)
@@ -169,6 +172,8 @@ class LogFollowController(QObject):
         if history is None or row_id is None or follower is None:
             return
         text = history_log_text(follower.result())
+        if job.reason:
+            text = f"{text}\n# Following stopped: {job.reason}."
         try:
             await run_blocking(history.store.set_trigger_log, row_id, text)
         except Exception as error:  # unknown row, closed or busy store: the view keeps the lines

@@ -135,7 +135,8 @@ class LocalTriggerPanel(QWidget):
             "returnedEventView", "What the trigger returned", "Response returned")
         self.rendered_view = _text_view(
             "renderedMessageView", "The message rendered with the code", "Rendered message")
-        self.rendered_view.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        for view in (self.sent_view, self.returned_view):
+            view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
 
     def _build_layout(self) -> None:
         form = QGridLayout()
@@ -254,7 +255,8 @@ class LocalTriggerPanel(QWidget):
     def show_run(self, run: TriggerRun, preview: Mapping[str, Any] | None) -> None:
         self.sent_view.setPlainText(event_json(run.event))
         self.returned_view.setPlainText(_returned_text(run))
-        timing = f" in {run.duration_ms:.0f} ms" if run.duration_ms is not None else ""
+        timing = "" if run.duration_ms is None else (
+            f" in {run.duration_ms:.0f} ms" if run.duration_ms >= 1 else " in under 1 ms")
         if run.ok:
             if run.rendered is not None:
                 self.summary.setText(f"✓ The trigger answered{timing}; Cognito sends its {run.medium} "

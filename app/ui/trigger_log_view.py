@@ -7,6 +7,7 @@ ClientMetadata on a highlighted background (their tooltip names the keys).
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
@@ -51,6 +52,14 @@ def _background(line: LogLine) -> QBrush | None:
     return None
 
 
+def _display(line: LogLine) -> str:
+    """Time, `*` for a metadata mention, the kind (unless the line starts with it), the message."""
+    stamp = line.timestamp.astimezone(UTC).strftime("%H:%M:%S.%f")[:-3]
+    marker = "*" if line.mentions_metadata else " "
+    kind = "" if line.message.startswith(line.kind.value) else f"{line.kind.value:<6} "
+    return f"{stamp} {marker}{kind}{line.message}"
+
+
 def _font(line: LogLine) -> QFont:
     font = mono_font()
     font.setBold(line.kind is LogKind.REPORT or line.mentions_metadata)
@@ -78,7 +87,7 @@ class LogLinesModel(QAbstractListModel):
             return None
         line = self.lines[index.row()]
         roles: dict[int, Callable[[LogLine], object]] = {
-            Qt.ItemDataRole.DisplayRole: LogLine.to_text,
+            Qt.ItemDataRole.DisplayRole: _display,
             Qt.ItemDataRole.ForegroundRole: _foreground,
             Qt.ItemDataRole.BackgroundRole: _background,
             Qt.ItemDataRole.FontRole: _font,
@@ -107,12 +116,16 @@ class LogLinesModel(QAbstractListModel):
 
 
 class TriggerLogPane(QWidget):
-    """Status line, Stop and Copy, and the lines. `stop_requested` asks the follower to stop."""
+    """Status line, Stop and Copy, and the lines. `stop_requested` asks the follower to stop.
+    `compact` (the result pane): no Copy, and Stop only while following."""
 
     stop_requested = Signal()
 
-    def __init__(self, model: LogLinesModel, name: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, model: LogLinesModel, name: str, parent: QWidget | None = None, *, compact: bool = False
+    ) -> None:
         super().__init__(parent)
+        self.compact = compact
         self.setObjectName(name)
         self.model = model
         self.status = QLabel("The trigger's log lines appear here after a send.")
@@ -138,6 +151,8 @@ class TriggerLogPane(QWidget):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.view.setFont(mono_font())
+        self.copy_button.setVisible(not compact)
+        self.stop_button.setVisible(not compact)
         head = QHBoxLayout()
         head.setContentsMargins(0, 0, 0, 0)
         head.addWidget(self.status, 1)
@@ -155,3 +170,5 @@ class TriggerLogPane(QWidget):
         self.status.setText(text)
         set_tone(self.status, tone)
         self.stop_button.setEnabled(following)
+        if self.compact:
+            self.stop_button.setVisible(following)

@@ -111,10 +111,11 @@ class TriggerView(QWidget):
 
 
 class TriggerResultBox(QGroupBox):
-    """In the result pane: the last send's local trigger run in one line, and its log lines."""
+    """In the result pane, under Verify: the last send's local trigger run in one line, where
+    following the log stands, and the log lines (compact: the Trigger tab has the full view)."""
 
     def __init__(self, follow: LogFollowController, parent: QWidget | None = None) -> None:
-        super().__init__("Trigger", parent)
+        super().__init__("Trigger log", parent)
         self.setObjectName("triggerResultBox")
         self.run_label = QLabel()
         self.run_label.setObjectName("triggerRunResultLabel")
@@ -125,12 +126,15 @@ class TriggerResultBox(QGroupBox):
         self.open_button = QPushButton("Trigger view")
         self.open_button.setObjectName("showTriggerViewButton")
         self.open_button.setAccessibleName("Show the trigger view")
-        self.log_pane = TriggerLogPane(follow.model, "resultTriggerLog")
-        self.log_pane.view.setMinimumHeight(70)
+        self.log_pane = TriggerLogPane(follow.model, "resultTriggerLog", compact=True)
+        self.log_pane.view.setMinimumHeight(64)
+        follow.function_changed.connect(lambda name: self.setTitle(f"Trigger log — {name}"))
         head = QHBoxLayout()
         head.addWidget(self.run_label, 1)
         head.addWidget(self.open_button, 0, Qt.AlignmentFlag.AlignTop)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 4, 6, 6)
+        layout.setSpacing(4)
         layout.addLayout(head)
         layout.addWidget(self.log_pane, 1)
 
@@ -147,6 +151,16 @@ def _insert_before(layout: QLayout | None, anchor: QWidget, widget: QWidget, str
     if index < 0:
         return False
     layout.insertWidget(index, widget, stretch)
+    return True
+
+
+def _insert_after(layout: QLayout | None, anchor: QWidget, widget: QWidget, stretch: int = 0) -> bool:
+    if not isinstance(layout, QBoxLayout):
+        return False
+    index = layout.indexOf(anchor)
+    if index < 0:
+        return False
+    layout.insertWidget(index + 1, widget, stretch)
     return True
 
 
@@ -171,9 +185,10 @@ class TriggerTools(QObject):
         self.dock: QDockWidget = window.add_bottom_tab(self.view, "Trigger", "triggerDock")
         self.result_box = TriggerResultBox(self.follow)
         self.result_box.hide()
+        # Below Verify, so the code field stays in view; the log takes the rest of the column.
         right = window.result_view.parentWidget()
-        if not _insert_before(right.layout() if right else None, window.verify_box, self.result_box, 1):
-            _log.warning("The result pane has no verify box to put the trigger box above")
+        if not _insert_after(right.layout() if right else None, window.verify_box, self.result_box, 1):
+            _log.warning("The result pane has no verify box to put the trigger box under")
         self.warning = QLabel(NO_TRIGGER_WARNING)
         self.warning.setObjectName("triggerWarningLabel")
         self.warning.setAccessibleName("Warning: the pool has no Custom Message trigger")
@@ -417,8 +432,9 @@ class TriggerTools(QObject):
                 text = f"✓ Trigger {run.function_name or ''} answered; the pool's template was used."
             self.result_box.show_run(text, Tone.OK)
         else:
-            problems = f" — {len(run.problems)} problem(s) in its answer" if run.problems else ""
-            self.result_box.show_run(f"✗ Trigger failed: {run.error_code}{problems}.", Tone.ERROR)
+            problem = f" — {run.problems[0]}" if run.problems else "."
+            more = f" (and {len(run.problems) - 1} more)" if len(run.problems) > 1 else ""
+            self.result_box.show_run(f"✗ Trigger failed: {run.error_code}{problem}{more}", Tone.ERROR)
         self.result_box.show()
 
     def _pool_has_trigger(self) -> bool:

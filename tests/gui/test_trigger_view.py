@@ -299,7 +299,8 @@ def test_a_garbage_handler_is_invalid_lambda_response_with_the_problem_listed(
     qtbot.waitUntil(problems.isVisible, timeout=WAIT_MS)
     assert problems.text() == "• The trigger returned a string, not the event object."
     assert json.loads(find(window, QPlainTextEdit, "returnedEventView").toPlainText()) == "this is not the event"
-    assert "problem" in label(window, "triggerRunResultLabel")
+    assert label(window, "triggerRunResultLabel") == (
+        "✗ Trigger failed: InvalidLambdaResponseException — The trigger returned a string, not the event object.")
     record = history_record(qtbot, window)
     assert record.error_code == "InvalidLambdaResponseException"
     shot(window, "trigger-garbage")
@@ -370,6 +371,42 @@ def test_log_lines_written_to_cloudwatch_logs_appear_beside_the_request_and_in_h
     assert stored[0] == f"# {group}"
     assert any(row.endswith(messages[1]) and " *OUTPUT" in row for row in stored)
     shot(window, "trigger-cloudwatch")
+
+
+def test_a_new_send_stops_the_old_follow_and_stop_ends_the_current_one(
+    qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop, sandbox: Any, control: Any,
+    fresh_user: dict[str, str],
+) -> None:
+    quiet = f"quiet-{uuid.uuid4().hex[:8]}"  # a function that never logs: following runs its window
+    save_sandbox_profile(sandbox.info, trigger_function=quiet)
+    window = open_window(qtbot)
+    sign_in(qtbot, window, fresh_user["username"], fresh_user["password"])
+    follow = window.trigger_tools.follow
+    pick_attribute(qtbot, window, "email")
+    press_send(qtbot, window)
+    wait_result(qtbot, window, "success")
+    qtbot.waitUntil(lambda: follow.following, timeout=WAIT_MS)
+    first = window.controller.last_recorded
+    assert first is not None
+
+    pick_attribute(qtbot, window, "phone_number")
+    press_send(qtbot, window)
+    wait_result(qtbot, window, "success")
+    qtbot.waitUntil(lambda: follow.following and window.controller.last_recorded is not first, timeout=WAIT_MS)
+
+    def first_log() -> str:
+        record = window.history_store.get(first.history_id or 0)
+        return (record.trigger_log if record else None) or ""
+
+    qtbot.waitUntil(lambda: "# Following stopped: a new request was sent." in first_log(), timeout=WAIT_MS)
+
+    status = find(window, QLabel, "resultTriggerLogStatus")
+    qtbot.waitUntil(lambda: "does not exist" in status.text(), timeout=WAIT_MS)  # the group's absence, said
+    click(qtbot, window, "resultTriggerLogStopButton")
+    qtbot.waitUntil(lambda: not follow.following, timeout=WAIT_MS)
+    assert "stopped: you pressed Stop" in status.text()
+    record = history_record(qtbot, window, with_log="Following stopped: you pressed Stop.")
+    assert record.trigger_log.startswith(f"# /aws/lambda/{quiet}")
 
 
 # --- the pool's trigger with an AWS profile -------------------------------------------------------------
