@@ -306,6 +306,48 @@ def test_a_garbage_handler_is_invalid_lambda_response_with_the_problem_listed(
     shot(window, "trigger-garbage")
 
 
+def test_a_lambda_invoke_endpoint_serves_as_the_trigger_and_an_unreachable_one_is_unexpected_lambda(
+    qtbot: QtBot, window: MainWindow, control: Any, fresh_user: dict[str, str]
+) -> None:
+    from app.sandbox.lambda_runner import LambdaRunner
+
+    with LambdaRunner(f"{TRIGGERS / 'echo.py'}:handler") as runner:
+        show_tab(qtbot, window, "Local trigger (sandbox)")
+        type_into(qtbot, window, "triggerSpecEdit", runner.endpoint_url)
+        click(qtbot, window, "applyTriggerButton")
+        qtbot.waitUntil(lambda: "calls http://" in label(window, "localTriggerStatusLabel"), timeout=WAIT_MS)
+        pick_attribute(qtbot, window, "email")
+        add_metadata_row(qtbot, window, "via", "sam-local")
+        press_send(qtbot, window)
+        wait_result(qtbot, window, "success")
+        code = control.latest_code(fresh_user["username"], "email")
+        rendered = find(window, QPlainTextEdit, "renderedMessageView")
+        qtbot.waitUntil(lambda: f"your code is {code}." in rendered.toPlainText(), timeout=WAIT_MS)
+        assert runner.events[-1]["request"]["clientMetadata"] == {"via": "sam-local"}
+        port = runner.endpoint_url.rsplit(":", 1)[1]
+
+    # The runner has stopped: nothing answers at that port any more.
+    type_into(qtbot, window, "triggerSpecEdit", f"http://127.0.0.1:{port}")
+    click(qtbot, window, "applyTriggerButton")
+    press_send(qtbot, window)
+    wait_result(qtbot, window, "error")
+    assert label(window, "errorCodeLabel") == "UnexpectedLambdaException"
+    qtbot.waitUntil(lambda: label(window, "triggerRunSummaryLabel").startswith(
+        "✗ UnexpectedLambdaException"), timeout=WAIT_MS)
+    assert "nothing: the trigger failed before answering" in find(
+        window, QPlainTextEdit, "returnedEventView").toPlainText()
+    assert history_record(qtbot, window).error_code == "UnexpectedLambdaException"
+
+
+def test_the_preview_warns_when_the_grid_has_a_duplicate_key(qtbot: QtBot, window: MainWindow) -> None:
+    show_tab(qtbot, window, "Event preview")
+    add_metadata_row(qtbot, window, "tenant", "first")
+    add_metadata_row(qtbot, window, "tenant", "second")
+    note = find(window, QLabel, "eventPreviewNoteLabel")
+    qtbot.waitUntil(lambda: "Send is blocked" in note.text(), timeout=WAIT_MS)
+    assert preview(qtbot, window)["request"]["clientMetadata"] == {"tenant": "first"}
+
+
 def test_a_handler_file_that_does_not_exist_is_refused_at_the_field(qtbot: QtBot, window: MainWindow) -> None:
     show_tab(qtbot, window, "Local trigger (sandbox)")
     type_into(qtbot, window, "triggerSpecEdit", "/nowhere/handler.py:handler")
