@@ -16,6 +16,8 @@ The key sets (top level, callerContext, request, response) are the same as ours.
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -30,7 +32,7 @@ from app.core.tokens import Tokens
 from app.core.trigger_event import CODE_PLACEHOLDER, build_custom_message_event, event_user_attributes
 from app.sandbox.lambda_runner import LambdaRunner
 
-from support.cognito_local import FIXED_CODE, CognitoLocal, cognito_local, install, require_node
+from support.cognito_local import CognitoLocal, cognito_local, install, require_node
 
 pytestmark = pytest.mark.peer
 
@@ -140,10 +142,20 @@ def test_without_metadata_cognito_local_sends_no_client_metadata_like_cognito(
     assert "clientMetadata" not in received[0]["request"]
 
 
-def test_the_code_cognito_local_delivered_verifies_the_email(
-    conn: CognitoConnection, tokens: Tokens, peer: CognitoLocal,
+def _stored_code(peer: CognitoLocal, pool_id: str) -> str:
+    """The code cognito-local keeps for the user's attribute in its data dir (`.cognito/db/<pool>.json`)."""
+    db = json.loads((peer.workdir / ".cognito" / "db" / f"{pool_id}.json").read_text("utf-8"))
+    users = db["Users"].values()
+    (user,) = [u for u in users if {"Name": "email", "Value": USERNAME} in u.get("Attributes", [])]
+    return str(user["AttributeVerificationCode"])
+
+
+def test_the_code_read_from_cognito_locals_data_dir_verifies_the_email(
+    conn: CognitoConnection, tokens: Tokens, peer: CognitoLocal, pool: dict[str, str],
 ) -> None:
     send_verification_code(conn, tokens.access_token, "email", {"step": "verify"})
-    verify_attribute(conn, tokens.access_token, "email", FIXED_CODE)
+    code = _stored_code(peer, pool["pool_id"])
+    assert re.fullmatch(r"\d{6}", code), code
+    verify_attribute(conn, tokens.access_token, "email", code)
     email_verified = get_user(conn, tokens.access_token).attribute_map.get("email_verified")
     assert email_verified == "true", peer.output()[-2000:]

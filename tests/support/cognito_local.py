@@ -21,7 +21,6 @@ import pytest
 
 PEERS = Path(__file__).resolve().parents[1] / "peers"
 BIN = PEERS / "node_modules" / ".bin" / "cognito-local"
-FIXED_CODE = "424242"
 
 
 def require_node() -> None:
@@ -87,7 +86,8 @@ def cognito_local(workdir: Path, *, lambda_endpoint: str, custom_message_functio
     }), "utf-8")
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k != "DEBUG"}
-    env.update({"PORT": str(port), "HOST": "127.0.0.1", "CODE": FIXED_CODE})
+    env.update({"PORT": str(port), "HOST": "127.0.0.1"})
+    env.pop("CODE", None)  # a random code, so the test must read it from the data dir
     log_path = workdir / "cognito-local.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen([str(BIN)], cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT)
