@@ -53,6 +53,7 @@ from app.ui.history_model import (
     local_time_text,
     outcome_state,
 )
+from app.ui.trigger_log_view import trigger_log_html
 
 log = logging.getLogger(__name__)
 
@@ -155,7 +156,7 @@ def record_details_html(record: HistoryRecord) -> str:
         )
     if record.trigger_log:
         parts.append("<h4 style='margin:8px 0 2px 0'>Trigger log</h4>")
-        parts.append(_pre(record.trigger_log))
+        parts.append(trigger_log_html(record.trigger_log))  # metadata mentions highlighted
     return "".join(parts)
 
 
@@ -372,6 +373,8 @@ class HistoryView(QWidget):
         current = self.current_record()
         if current is not None and current.id == row_id:
             self._show_details(current)
+        elif current is None:
+            self._selection_changed()  # the placeholder must stop saying "No history yet"
 
     # --- filters -------------------------------------------------------------------------------
     def current_filter(self) -> HistoryFilter:
