@@ -6,6 +6,8 @@ ClientMetadata on a highlighted background (their tooltip names the keys).
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable
 from datetime import UTC
 
@@ -70,6 +72,34 @@ def _tooltip(line: LogLine) -> str | None:
     if line.mentions_metadata:
         return f"Mentions ClientMetadata: {', '.join(line.mentioned_keys)}"
     return line.log_stream or None
+
+
+_STORED_LINE = re.compile(r"^\d\d:\d\d:\d\d\.\d{3} (?P<mark>[ *])(?P<kind>[A-Z]+)")
+
+
+def trigger_log_html(text: str) -> str:
+    """A stored trigger log (`history_log_text`) as HTML for the history details: lines that mention
+    the request's ClientMetadata (marked `*`) highlighted, errors in the error tone, REPORT bold."""
+    rows = []
+    for line in text.splitlines():
+        escaped = html.escape(line)
+        match = _STORED_LINE.match(line)
+        if match is None:
+            rows.append(f"<span style='color:{tone_colors(Tone.INFO)[0]}'>{escaped}</span>"
+                        if line.startswith("#") else escaped)
+            continue
+        style = []
+        if match["mark"] == "*":
+            fg, bg, _ = tone_colors(Tone.WARNING)
+            style.append(f"color:{fg}; background-color:{bg}; font-weight:600")
+        elif match["kind"] == LogKind.ERROR.value:
+            fg, bg, _ = tone_colors(Tone.ERROR)
+            style.append(f"color:{fg}; background-color:{bg}")
+        elif match["kind"] == LogKind.REPORT.value:
+            style.append("font-weight:600")
+        rows.append(f"<span style='{'; '.join(style)}'>{escaped}</span>" if style else escaped)
+    body = "\n".join(rows)
+    return f"<pre style='margin:2px 0 6px 0; white-space:pre-wrap'>{body}</pre>"
 
 
 class LogLinesModel(QAbstractListModel):

@@ -35,6 +35,7 @@ from app.core.paths import app_paths
 from app.core.profiles import Profile, ProfileStore
 from app.core.trigger_logs import LogKind
 from app.ui.main_window import MainWindow
+from app.ui.style import Tone, tone_colors
 
 from support.moto_server import FAKE_KEY_ID, FAKE_SECRET
 from support.window_driver import (
@@ -249,6 +250,12 @@ def test_the_echo_handler_shows_the_rendered_message_its_log_with_metadata_highl
     details = find(window, QTextEdit, "historyDetails")
     qtbot.waitUntil(lambda: "ECHO event" in details.toPlainText(), timeout=WAIT_MS)
     assert "Trigger log" in details.toPlainText()
+    found = details.document().find("ECHO event")  # highlighted there too: it mentions the metadata
+    assert not found.isNull()
+    background = found.charFormat().background().color().name()
+    assert background == tone_colors(Tone.WARNING)[1]
+    report = details.document().find("REPORT RequestId")
+    assert report.charFormat().background().color().name() != background
 
 
 def test_a_raising_handler_is_user_lambda_validation_in_window_and_history_and_links_to_the_view(
