@@ -32,7 +32,7 @@ def clean_env(**extra: str) -> dict[str, str]:
     return env
 
 
-class _Lines:
+class LineReader:
     """The lines a child writes to a pipe, read by a thread (select() does not work on Windows pipes)."""
 
     def __init__(self, stream: IO[str]) -> None:
@@ -78,7 +78,7 @@ def source_sandbox(root: Path, log: Path, python: str = sys.executable) -> Itera
         )
         try:
             assert proc.stdout is not None
-            line = _Lines(proc.stdout).next(60)
+            line = LineReader(proc.stdout).next(60)
             if not line:
                 raise RuntimeError(f"the source sandbox printed no JSON line (see {log})")
             yield json.loads(line)
@@ -116,7 +116,7 @@ def time_to_first_paint(command: Sequence[str], cwd: Path, timeout_s: float = 60
         )
         try:
             assert proc.stdout is not None
-            lines = _Lines(proc.stdout)
+            lines = LineReader(proc.stdout)
             deadline = time.monotonic() + timeout_s
             while (left := deadline - time.monotonic()) > 0:
                 line = lines.next(left)
