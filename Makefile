@@ -15,7 +15,7 @@ run:
 ## make test: install everything (Debian libs, Python deps, Node peers), lint, type-check, run all tests.
 test:
 	sh .ci/system-deps.sh test
-	sh .ci/venv.sh "$(PYTHON)" "$(VENV)" sandbox,test,dev
+	sh .ci/venv.sh "$(PYTHON)" "$(VENV)" sandbox,test,dev,package
 	sh tests/peers/install.sh
 	$(MAKE) --no-print-directory lint typecheck pytest
 
@@ -24,6 +24,7 @@ lint:
 
 typecheck:
 	$(VENV)/bin/mypy
+	$(VENV)/bin/mypy packaging/build.py packaging/pkg_*.py
 
 pytest:
 	sh .ci/pytest.sh "$(VENV)" $(PYTEST_ARGS)
