@@ -61,7 +61,7 @@ def build() -> dict[str, Any]:
         print(f"reusing the build in {DIST} (same inputs, checks passed)")
         return report
     result = subprocess.run(
-        [sys.executable, str(ROOT / "packaging" / "build.py"), "--runs", "3"],
+        [sys.executable, str(ROOT / "packaging" / "build.py")],
         cwd=ROOT, capture_output=True, text=True, timeout=900, check=False,
     )
     output = result.stdout + result.stderr
