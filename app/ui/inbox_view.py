@@ -3,6 +3,7 @@ code, refreshed while visible; plus the seeded test users, to sign in as one wit
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -264,7 +265,8 @@ class InboxDock(QDockWidget):
                      f"Subject: {message.get('subject') or '—'}", ""]
             lines.append(str(message.get("message") or ""))
             if message.get("client_metadata"):
-                lines += ["", f"ClientMetadata: {message['client_metadata']}"]
+                metadata = json.dumps(message["client_metadata"], ensure_ascii=False, indent=2)
+                lines += ["", f"ClientMetadata: {metadata}"]
             if message.get("trigger_error"):
                 lines += ["", f"Trigger error: {message['trigger_error']}"]
             self.body.setPlainText("\n".join(lines))

@@ -59,7 +59,7 @@ from app.ui.trigger_view import install_trigger_view
 _log = logging.getLogger(__name__)
 DEFAULT_SIZE = (1280, 800)
 COLUMN_WIDTHS = (330, 520, 430)  # sign-in, request, result
-DOCK_HEIGHT = 270
+DOCK_HEIGHT = 235
 
 
 class ColumnScroll(QScrollArea):

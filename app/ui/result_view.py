@@ -146,25 +146,29 @@ class ResultView(QGroupBox):
         self.latency = _value_label("latencyLabel", "Latency")
         self.attempts = _value_label("attemptsLabel", "Attempts")
         self.http_status = _value_label("httpStatusLabel", "HTTP status")
-        self.copy_destination = _copy_button("copyDestinationButton", "Copy destination")
-        self.copy_request_id = _copy_button("copyRequestIdButton", "Copy request id")
+        self.copy_destination = _copy_button("copyDestinationButton", "Copy destination", "Copy destination")
+        self.copy_request_id = _copy_button("copyRequestIdButton", "Copy request id", "Copy request id")
         self.copy_result = _copy_button("copyResultButton", "Copy the result as JSON", "Copy JSON")
         grid = QGridLayout()
         rows = [
-            ("Attribute", self.delivery_attribute, None),
-            ("Medium", self.delivery_medium, None),
-            ("Destination", self.delivery_destination, self.copy_destination),
-            ("Request id", self.request_id, self.copy_request_id),
-            ("Latency", self.latency, None),
-            ("Attempts", self.attempts, None),
-            ("HTTP status", self.http_status, None),
+            ("Attribute", self.delivery_attribute),
+            ("Medium", self.delivery_medium),
+            ("Destination", self.delivery_destination),
+            ("Request id", self.request_id),
+            ("Latency", self.latency),
+            ("Attempts", self.attempts),
+            ("HTTP status", self.http_status),
         ]
-        for row, (caption, label, button) in enumerate(rows):
+        for row, (caption, label) in enumerate(rows):
             grid.addWidget(QLabel(caption), row, 0, Qt.AlignmentFlag.AlignTop)
             grid.addWidget(label, row, 1)
-            if button is not None:
-                grid.addWidget(button, row, 2)
         grid.setColumnStretch(1, 1)
+        # The copy buttons sit below the values, which keep the column's whole width (a request id
+        # has no place to wrap but its first hyphen).
+        copy_row = QHBoxLayout()
+        copy_row.addWidget(self.copy_destination)
+        copy_row.addWidget(self.copy_request_id)
+        copy_row.addStretch(1)
         success_layout = QVBoxLayout(success)
         success_layout.setContentsMargins(0, 0, 0, 0)
         title_row = QHBoxLayout()
@@ -172,6 +176,7 @@ class ResultView(QGroupBox):
         title_row.addWidget(self.copy_result)
         success_layout.addLayout(title_row)
         success_layout.addLayout(grid)
+        success_layout.addLayout(copy_row)
         success_layout.addStretch(1)
         return success
 
