@@ -180,6 +180,7 @@ class RequestController(QObject):
         self.last_attempt, self.last_recorded = attempt, None
         self._set_in_flight(attempt)
         self.result.show_note("")
+        self.verify_box.show_result("", Tone.NONE)  # an earlier verify says nothing about this code
         self.started.emit(attempt)
         self.tasks.spawn(self._send(attempt), name="send")
 

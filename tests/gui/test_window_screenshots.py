@@ -125,11 +125,12 @@ def test_main_states_fit_at_1280x800_and_are_saved_as_pictures(
 
     sandbox.control.inject_fault(SEND, error_code="LimitExceededException", http_status=400,
                                  message="Attempt limit exceeded, please try after some time.")
+    window.history_dock.raise_()
     press_send(qtbot, window)
     wait_result(qtbot, window, "error")
+    assert not find(window, QLabel, "verifyResultLabel").isVisible()  # the earlier verify is gone
     _snap(qtbot, window, shots, "error")
 
-    window.history_dock.raise_()
     history = find(window, QTableView, "historyTable")
     qtbot.waitUntil(lambda: history.model().rowCount() == 3, timeout=WAIT_MS)
     _click_row(qtbot, history, 0)
