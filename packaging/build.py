@@ -283,8 +283,14 @@ def main(argv: list[str] | None = None) -> int:
     args.dist = args.dist.resolve()
     report: dict[str, Any] = {
         "version": __version__, "platform": sys.platform, "sandbox": not args.without_sandbox,
-        "fingerprint": pkg_checks.source_fingerprint(ROOT), "checked": not args.skip_checks, "ok": False,
+        "checked": not args.skip_checks, "ok": False,
     }
+    with pkg_checks.build_lock(ROOT / "build"):
+        report["fingerprint"] = pkg_checks.source_fingerprint(ROOT)
+        return _locked_main(args, report)
+
+
+def _locked_main(args: argparse.Namespace, report: dict[str, Any]) -> int:
     started = time.perf_counter()
     (args.dist / REPORT_NAME).unlink(missing_ok=True)  # no stale "ok" survives a crashed build
     missed: list[str] = []

@@ -195,3 +195,25 @@ def file_sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+@contextlib.contextmanager
+def build_lock(build_dir: Path) -> Iterator[None]:
+    """One build at a time per checkout (they share build/ and dist/); waits for a running one.
+    POSIX only: on Windows CI runs one build per machine."""
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        yield
+        return
+    build_dir.mkdir(parents=True, exist_ok=True)
+    with (build_dir / ".build.lock").open("w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print("waiting for another build of this checkout to finish…", flush=True)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -11,6 +11,7 @@ from those packages are left out of the .deb, so apt's copies (with their securi
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
@@ -194,6 +195,15 @@ def _copy(src: Path, dest: Path, mode: int = 0o644) -> None:
     dest.chmod(mode)
 
 
+def md5sums(root: Path) -> str:
+    lines = []
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and not path.is_symlink() and "DEBIAN" not in path.relative_to(root).parts:
+            digest = hashlib.md5(path.read_bytes(), usedforsecurity=False).hexdigest()
+            lines.append(f"{digest}  {path.relative_to(root).as_posix()}\n")
+    return "".join(lines)
+
+
 def make_deb(
     bundle: Path, *, icons: Path, resources: Path, licence: Path, out_dir: Path, stage: Path, version: str
 ) -> DebFacts:
@@ -244,6 +254,9 @@ def make_deb(
     debian = root / "DEBIAN"
     debian.mkdir(mode=0o755)
     (debian / "control").write_text(control, encoding="utf-8")
+    (debian / "md5sums").write_text(md5sums(root), encoding="utf-8")  # for `dpkg --verify`
+    for name in ("control", "md5sums"):
+        (debian / name).chmod(0o644)
     out_dir.mkdir(parents=True, exist_ok=True)
     deb = out_dir / f"{PACKAGE}_{version}_{arch}.deb"
     subprocess.run(
@@ -397,6 +410,9 @@ def check_deb(deb: Path, *, version: str, extract_to: Path) -> DebCheck:
     link resolves inside it to an executable; the .desktop entry is valid)."""
     fields, entries = deb_fields(deb), deb_contents(deb)
     problems = _field_problems(fields, version, deb_architecture()) + _entry_problems(entries)
+    info = subprocess.run(["dpkg-deb", "-I", str(deb)], check=True, capture_output=True, text=True).stdout
+    if not re.search(r"^\s+\d+ bytes,\s+\d+ lines\s+md5sums\s*$", info, re.M):
+        problems.append("no md5sums control file (dpkg --verify could not check the installed files)")
     if extract_to.exists():
         shutil.rmtree(extract_to)
     subprocess.run(["dpkg", "-x", str(deb), str(extract_to)], check=True, capture_output=True)

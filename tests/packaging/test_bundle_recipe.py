@@ -175,6 +175,7 @@ def _stage_deb(tmp_path: Path, *, mode: int = 0o644, link: str = "/opt/verifydes
         f"Package: verifydesk\nVersion: 9.9.9\nArchitecture: {arch}\nMaintainer: {pkg_linux.MAINTAINER}\n"
         f"Installed-Size: 1\nDepends: {', '.join(pkg_linux.DEPENDS)}\nDescription: {pkg_linux.DESCRIPTION}\n"
     )
+    (root / "DEBIAN" / "md5sums").write_text(pkg_linux.md5sums(root))
     deb = tmp_path / "test.deb"
     subprocess.run(["dpkg-deb", "--build", "--root-owner-group", str(root), str(deb)],
                    check=True, capture_output=True)

@@ -56,7 +56,8 @@ def _reusable() -> dict[str, Any] | None:
 @pytest.fixture(scope="module")
 def build() -> dict[str, Any]:
     """The report of a passing build of these sources: reused, or made now by packaging/build.py."""
-    report = _reusable()
+    with pkg_checks.build_lock(ROOT / "build"):  # a build running elsewhere finishes first
+        report = _reusable()
     if report is not None:
         print(f"reusing the build in {DIST} (same inputs, checks passed)")
         return report
