@@ -11,6 +11,7 @@ import queue
 import statistics
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import threading
 import time
@@ -184,7 +185,9 @@ def source_fingerprint(root: Path) -> str:
         files += [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
     for path in sorted(p for p in files if "__pycache__" not in p.parts):
         digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    dists = sorted(f"{d.metadata['Name']}=={d.version}" for d in metadata.distributions())
+    # Installed distributions from site-packages only: sys.path varies (cwd, pytest's rootdir).
+    site = sorted({sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]})
+    dists = sorted({f"{d.metadata['Name']}=={d.version}" for d in metadata.distributions(path=site)})
     digest.update("\n".join(dists).encode())
     return digest.hexdigest()
 
