@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Iterator
 
 import pytest
@@ -25,6 +26,12 @@ def event_loop_qt(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
             task.cancel()
         for _ in range(3):  # let the cancellations run
             qapp.processEvents()
+        # pytest-qt closed this test's windows and dropped them (its deleteLater() never runs in a
+        # nested wait loop); the tasks that held them are done. Collect them now, on this thread:
+        # left to Python's cyclic GC they die on whichever thread collects (a worker, the sandbox
+        # server), their active QTimers stay registered here, and a later test segfaults in
+        # QTimerInfoList::activateTimers.
+        gc.collect()
         # Not loop.stop(): it calls QApplication.exit(), which leaves Qt's quitNow flag set, so every
         # later QEventLoop.exec() (pytest-qt's waits) returns at once and no timer or queued event runs
         # in the tests that follow. Mark qasync's loop stopped directly instead.
