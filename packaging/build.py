@@ -233,10 +233,17 @@ def budgets(command: list[str], runs: int, report: dict[str, Any]) -> list[str]:
         f"        medians          built {timing.bundle_median * 1000:5.0f} ms "
         f"vs source {timing.source_median * 1000:5.0f} ms = {timing.median_ratio:.2f}x"
     )
+    built = timing.built
+    if built is not None:
+        lines.append(
+            f"        window built     built {built[1] * 1000:5.0f} ms vs source {built[0] * 1000:5.0f} ms "
+            f"= {built[1] / built[0]:.2f}x  (information: every panel built and painted, best of {runs})"
+        )
     if not ok:
         missed.append("start-up")
     report["startup"] = {"source_s": timing.source_s, "built_s": timing.bundle_s, "ratio": timing.ratio,
-                         "median_ratio": timing.median_ratio, "budget_ratio": STARTUP_BUDGET_RATIO}
+                         "median_ratio": timing.median_ratio, "budget_ratio": STARTUP_BUDGET_RATIO,
+                         "window_built_best_s": {"source": built[0], "built": built[1]} if built else None}
     print("Budgets:\n" + "\n".join(lines), flush=True)
     return missed
 

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-FIRST_PAINT_MARKER = "verifydesk-first-paint"  # app/ui/first_paint.py prints it
+FIRST_PAINT_MARKER = "verifydesk-first-paint"  # app/ui/first_paint.py prints these
+BUILT_MARKER = "verifydesk-window-built"
 _LEAKY_VARS = ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "PYTHONSTARTUP", "QT_PLUGIN_PATH")
 
 
@@ -107,8 +108,15 @@ def run_self_test(command: Sequence[str], endpoint_url: str | None, cwd: Path) -
     return SelfTestRun(list(command), result.returncode, result.stdout + result.stderr)
 
 
-def time_to_first_paint(command: Sequence[str], cwd: Path, timeout_s: float = 60) -> float:
-    """Seconds from spawning `command` to its main window's first paint (one clock: the wall)."""
+@dataclass(frozen=True)
+class StartupSample:
+    first_paint_s: float  # spawn to the main window's first paint
+    built_s: float | None  # spawn to its first paint with every panel built, when the app reports it
+
+
+def measure_startup(command: Sequence[str], cwd: Path, timeout_s: float = 60) -> StartupSample:
+    """Spawn `command` with $VERIFYDESK_MEASURE_STARTUP and time its paint markers (one clock: the
+    wall). The app quits after its last marker."""
     with tempfile.TemporaryDirectory(prefix="verifydesk-startup-home-") as home:
         env = clean_env(VERIFYDESK_HOME=home, VERIFYDESK_MEASURE_STARTUP="1")
         started = time.time()
@@ -118,13 +126,19 @@ def time_to_first_paint(command: Sequence[str], cwd: Path, timeout_s: float = 60
         try:
             assert proc.stdout is not None
             lines = LineReader(proc.stdout)
+            first: float | None = None
             deadline = time.monotonic() + timeout_s
             while (left := deadline - time.monotonic()) > 0:
                 line = lines.next(left)
                 if line is None:
                     break
                 if line.startswith(FIRST_PAINT_MARKER):
-                    return float(line.split()[1]) - started
+                    first = float(line.split()[1]) - started
+                elif line.startswith(BUILT_MARKER):
+                    built = float(line.split()[1]) - started
+                    return StartupSample(built if first is None else first, built)
+            if first is not None:
+                return StartupSample(first, None)
             raise RuntimeError(
                 f"{' '.join(command)} never reported a first paint "
                 f"(does app.ui.launch call app.ui.first_paint.arm?)"
@@ -133,10 +147,23 @@ def time_to_first_paint(command: Sequence[str], cwd: Path, timeout_s: float = 60
             _stop(proc)
 
 
+def time_to_first_paint(command: Sequence[str], cwd: Path, timeout_s: float = 60) -> float:
+    """Seconds from spawning `command` to its main window's first paint."""
+    return measure_startup(command, cwd, timeout_s).first_paint_s
+
+
 @dataclass(frozen=True)
 class StartupComparison:
-    source_s: list[float]
-    bundle_s: list[float]
+    source: list[StartupSample]
+    bundle: list[StartupSample]
+
+    @property
+    def source_s(self) -> list[float]:
+        return [s.first_paint_s for s in self.source]
+
+    @property
+    def bundle_s(self) -> list[float]:
+        return [s.first_paint_s for s in self.bundle]
 
     @property
     def source_median(self) -> float:
@@ -156,17 +183,26 @@ class StartupComparison:
         fastest of N alternating runs is the steadiest estimate of each side's own start-up."""
         return min(self.bundle_s) / min(self.source_s)
 
+    @property
+    def built(self) -> tuple[float, float] | None:
+        """Best spawn-to-fully-built-window times (source, bundle), when both sides report them."""
+        source = [s.built_s for s in self.source if s.built_s is not None]
+        bundle = [s.built_s for s in self.bundle if s.built_s is not None]
+        if len(source) != len(self.source) or len(bundle) != len(self.bundle):
+            return None
+        return min(source), min(bundle)
+
 
 def compare_startup(
     source_cmd: Sequence[str], bundle_cmd: Sequence[str], cwd: Path, runs: int = 5
 ) -> StartupComparison:
     """Alternate source and bundle runs (after one warm-up each) so machine load hits both alike."""
-    time_to_first_paint(source_cmd, cwd)
-    time_to_first_paint(bundle_cmd, cwd)
+    measure_startup(source_cmd, cwd)
+    measure_startup(bundle_cmd, cwd)
     source, bundle = [], []
     for _ in range(runs):
-        source.append(time_to_first_paint(source_cmd, cwd))
-        bundle.append(time_to_first_paint(bundle_cmd, cwd))
+        source.append(measure_startup(source_cmd, cwd))
+        bundle.append(measure_startup(bundle_cmd, cwd))
     return StartupComparison(source, bundle)
 
 
