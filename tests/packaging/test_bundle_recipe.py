@@ -3,6 +3,7 @@ the Windows/macOS recipes and the CI workflow (which cannot run here) are consis
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import re
@@ -10,6 +11,7 @@ import struct
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pkg_icons
 import pkg_linux
@@ -197,12 +199,43 @@ def test_deb_check_reports_wrong_version_permissions_and_a_dangling_link(tmp_pat
     assert "does not resolve to an executable file" in problems
 
 
-def test_windows_version_resource_has_four_numbers(tmp_path: Path) -> None:
+def _pyinstaller_version_classes() -> dict[str, list[str]]:
+    """The constructors PyInstaller evaluates a version file with, and their parameters (read from its
+    source: the module itself imports Windows-only packages)."""
+    import PyInstaller
+
+    source = Path(PyInstaller.__file__).parent / "utils" / "win32" / "versioninfo.py"
+    classes = {}
+    for node in ast.parse(source.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.ClassDef):
+            for item in node.body:
+                if isinstance(item, ast.FunctionDef) and item.name == "__init__":
+                    classes[node.name] = [arg.arg for arg in item.args.args[1:]]
+    return classes
+
+
+def _recorder(name: str, params: list[str]) -> Any:
+    def build(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        if len(args) > len(params) or set(kwargs) - set(params):
+            raise TypeError(f"{name}{args, kwargs} does not fit {name}({', '.join(params)})")
+        return {"type": name, **dict(zip(params, args, strict=False)), **kwargs}
+
+    return build
+
+
+def test_windows_version_file_fits_pyinstallers_structures(tmp_path: Path) -> None:
     assert pkg_winver.version_tuple("0.1.0") == (0, 1, 0, 0)
     assert pkg_winver.version_tuple("1.2rc1") == (1, 2, 0, 0)
     text = pkg_winver.write(tmp_path / "v.txt", "1.2.3").read_text(encoding="utf-8")
-    assert "filevers=(1, 2, 3, 0)" in text
-    assert "StringStruct('ProductVersion', '1.2.3')" in text
+    namespace = {name: _recorder(name, params) for name, params in _pyinstaller_version_classes().items()}
+    assert {"VSVersionInfo", "FixedFileInfo", "StringStruct"} <= set(namespace)
+    info = eval(text, namespace)  # noqa: S307 (how PyInstaller reads it; our own generated text)
+    assert info["type"] == "VSVersionInfo"
+    assert info["ffi"]["type"] == "FixedFileInfo"
+    assert info["ffi"]["filevers"] == info["ffi"]["prodvers"] == (1, 2, 3, 0)
+    strings = {kid["name"]: kid["val"] for kid in info["kids"][0]["kids"][0]["kids"]}
+    assert strings["ProductVersion"] == strings["FileVersion"] == "1.2.3"
+    assert strings["OriginalFilename"] == "VerifyDesk.exe"
 
 
 def test_inno_setup_script_reads_only_values_the_build_passes(tmp_path: Path) -> None:
