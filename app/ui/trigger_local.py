@@ -140,9 +140,9 @@ class LocalTriggerPanel(QWidget):
 
     def _build_layout(self) -> None:
         form = QGridLayout()
-        spec_label = QLabel("&Trigger")
+        spec_label = QLabel("Tri&gger")
         spec_label.setBuddy(self.spec_edit)
-        function_label = QLabel("&Function")
+        function_label = QLabel("Functio&n")
         function_label.setBuddy(self.function_edit)
         form.addWidget(spec_label, 0, 0)
         form.addWidget(self.spec_edit, 0, 1)

@@ -59,7 +59,8 @@ def _display(line: LogLine) -> str:
     stamp = line.timestamp.astimezone(UTC).strftime("%H:%M:%S.%f")[:-3]
     marker = "*" if line.mentions_metadata else " "
     kind = "" if line.message.startswith(line.kind.value) else f"{line.kind.value:<6} "
-    return f"{stamp} {marker}{kind}{line.message}"
+    message = line.message.replace("\t", "  ")  # Lambda separates fields with tabs
+    return f"{stamp} {marker}{kind}{message}"
 
 
 def _font(line: LogLine) -> QFont:
@@ -177,6 +178,7 @@ class TriggerLogPane(QWidget):
         self.view.setAccessibleName("Trigger log lines")
         self.view.setModel(model)
         self.view.setUniformItemSizes(True)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)

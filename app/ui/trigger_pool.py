@@ -100,7 +100,7 @@ class PoolTriggerPanel(QWidget):
 
     def _build_layout(self) -> None:
         picker = QHBoxLayout()
-        caption = QLabel("AWS &credentials")
+        caption = QLabel("AWS cred&entials")
         caption.setBuddy(self.aws_combo)
         picker.addWidget(caption)
         picker.addWidget(self.aws_combo, 1)

@@ -88,8 +88,8 @@ class EventPreviewPanel(QWidget):
             self.current_event = None
             self.editor.setPlainText("")
             self.editor.setPlaceholderText(str(problem))
-            self.note.setText(str(problem))
-            set_tone(self.note, Tone.MUTED)
+            self.note.setText("")
+            self.note.hide()
             self._enable()
             return
         self.current_event = event
@@ -100,6 +100,7 @@ class EventPreviewPanel(QWidget):
             self.editor.verticalScrollBar().setValue(scroll)
         self.note.setText(self._describe(inputs, attribute_name, grid_problem))
         set_tone(self.note, Tone.WARNING if grid_problem else Tone.MUTED)
+        self.note.show()
         self._enable()
 
     @staticmethod

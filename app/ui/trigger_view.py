@@ -12,7 +12,7 @@ import logging
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import (
     QBoxLayout,
     QCheckBox,
@@ -198,6 +198,7 @@ class TriggerTools(QObject):
         panel = window.request_panel
         _insert_before(panel.layout(), panel.send_bar, self.warning)
         self._profile_key: tuple[str, bool, str | None, str | None] | None = None
+        self._profile_seen = False
         self._sent_preview: dict[str, Any] | None = None
         self._preview_timer = QTimer(self)
         self._preview_timer.setSingleShot(True)
@@ -205,7 +206,18 @@ class TriggerTools(QObject):
         self._preview_timer.timeout.connect(self.refresh)
         self._restore_settings()
         self._connect()
+        window.installEventFilter(self)
         self.refresh()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        if watched is self.window and event.type() == QEvent.Type.Close:
+            self.shut_down()
+        return False
+
+    def shut_down(self) -> None:
+        """The window is closing: stop following and drop background work that would touch it."""
+        self.follow.stop("the window closed")
+        self.tasks.cancel_all()
 
     # --- wiring ------------------------------------------------------------------------------
     def _connect(self) -> None:
@@ -297,8 +309,9 @@ class TriggerTools(QObject):
         profile = context.profile
         pool_id = self._inputs(context, None).user_pool_id
         key = (profile.name, profile.sandbox, profile.endpoint_url, pool_id) if profile else None
-        if key == self._profile_key:
+        if key == self._profile_key and self._profile_seen:
             return
+        self._profile_seen = True
         self._profile_key = key
         self.view.pool.set_profile(profile, pool_id)
         control = self._matching_control(profile)

@@ -11,7 +11,7 @@ import os
 import textwrap
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -74,10 +74,29 @@ def control(sandbox: Any) -> Iterator[Any]:
 
 
 @pytest.fixture
-def window(qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop, sandbox: Any, control: Any,
+def open_settled(qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop) -> Iterator[Callable[[], MainWindow]]:
+    """`open_window`, and at the end of the test: stop following and wait until no background call is
+    in flight, so nothing a test started outlives it (a late history write would meet a closed store,
+    a late result a closed event loop)."""
+    windows: list[MainWindow] = []
+
+    def opened() -> MainWindow:
+        windows.append(open_window(qtbot))
+        return windows[-1]
+
+    yield opened
+    for each in windows:
+        tools = each.trigger_tools
+        tools.follow.stop("the test ended")
+        qtbot.waitUntil(lambda w=each, t=tools: t.tasks.running == 0 and w.tasks.running == 0,  # type: ignore[misc]
+                        timeout=30_000)
+
+
+@pytest.fixture
+def window(qtbot: QtBot, open_settled: Callable[[], MainWindow], sandbox: Any, control: Any,
            fresh_user: dict[str, str]) -> MainWindow:
     save_sandbox_profile(sandbox.info)
-    win = open_window(qtbot)
+    win = open_settled()
     sign_in(qtbot, win, fresh_user["username"], fresh_user["password"])
     return win
 
@@ -368,13 +387,13 @@ def test_a_handler_file_that_does_not_exist_is_refused_at_the_field(qtbot: QtBot
 
 
 def test_log_lines_written_to_cloudwatch_logs_appear_beside_the_request_and_in_history(
-    qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop, sandbox: Any, control: Any,
+    qtbot: QtBot, open_settled: Callable[[], MainWindow], sandbox: Any, control: Any,
     fresh_user: dict[str, str],
 ) -> None:
     """A deployed trigger's log, as Lambda writes it, followed from the request's start."""
     function = f"deployed-{uuid.uuid4().hex[:8]}"
     save_sandbox_profile(sandbox.info, trigger_function=function)
-    window = open_window(qtbot)
+    window = open_settled()
     sign_in(qtbot, window, fresh_user["username"], fresh_user["password"])
     show_tab(qtbot, window, "Log lines")
     assert label(window, "followFunctionLabel") == f"/aws/lambda/{function} (the profile's trigger function)"
@@ -423,12 +442,12 @@ def test_log_lines_written_to_cloudwatch_logs_appear_beside_the_request_and_in_h
 
 
 def test_a_new_send_stops_the_old_follow_and_stop_ends_the_current_one(
-    qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop, sandbox: Any, control: Any,
+    qtbot: QtBot, open_settled: Callable[[], MainWindow], sandbox: Any, control: Any,
     fresh_user: dict[str, str],
 ) -> None:
     quiet = f"quiet-{uuid.uuid4().hex[:8]}"  # a function that never logs: following runs its window
     save_sandbox_profile(sandbox.info, trigger_function=quiet)
-    window = open_window(qtbot)
+    window = open_settled()
     sign_in(qtbot, window, fresh_user["username"], fresh_user["password"])
     follow = window.trigger_tools.follow
     pick_attribute(qtbot, window, "email")
@@ -490,14 +509,14 @@ def aws_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sandbox: Any) -> 
 
 
 def test_an_aws_profile_reads_the_pools_custom_message_trigger_arn(
-    qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop, sandbox: Any, control: Any, aws_files: str
+    qtbot: QtBot, open_settled: Callable[[], MainWindow], sandbox: Any, control: Any, aws_files: str
 ) -> None:
     control.set_trigger(f"{TRIGGERS / 'echo.py'}:handler", FUNCTION)
     info = sandbox.info
     ProfileStore(app_paths().profiles_file).save(Profile(
         name="Staging", region=info.region, client_id=info.client_id, endpoint_url=info.endpoint_url,
         user_pool_id=info.user_pool_id, aws_profile=aws_files))
-    window = open_window(qtbot)
+    window = open_settled()
     show_tab(qtbot, window, "Pool configuration")
     combo = find(window, QComboBox, "awsProfileCombo")
     # The AWS files were read, and the profile's AWS profile is the one chosen.
