@@ -88,7 +88,7 @@ def open_settled(qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop) -> Iter
     for each in windows:
         tools = each.trigger_tools
         tools.follow.stop("the test ended")
-        qtbot.waitUntil(lambda w=each, t=tools: t.tasks.running == 0 and w.tasks.running == 0,  # type: ignore[misc]
+        qtbot.waitUntil(lambda w=each, t=tools: t.tasks.running == 0 and w.tasks.running == 0,
                         timeout=30_000)
 
 
