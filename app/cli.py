@@ -77,18 +77,21 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="command")
 
     sandbox = sub.add_parser("sandbox", help="run the local user pool in the foreground")
-    sandbox.add_argument("--host", default="127.0.0.1")
-    sandbox.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    sandbox.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    sandbox.add_argument("--port", type=int, default=0, help="port to listen on (default 0: a free port)")
     sandbox.add_argument(
         "--trigger-endpoint", metavar="URL|FILE.py:HANDLER|demo",
         help="Custom Message trigger: a Lambda-Invoke endpoint URL, a local handler file, or 'demo'",
     )
-    sandbox.add_argument("--trigger-function", default="verifydesk-custom-message")
+    sandbox.add_argument(
+        "--trigger-function", default="verifydesk-custom-message",
+        help="the trigger's function name: its ARN in the pool and its log group /aws/lambda/NAME",
+    )
 
     runner = sub.add_parser("lambda-runner", help="serve a local Python trigger at a Lambda-Invoke endpoint")
-    runner.add_argument("handler", help="path/to/file.py:function")
-    runner.add_argument("--host", default="127.0.0.1")
-    runner.add_argument("--port", type=int, default=0)
+    runner.add_argument("handler", help="path/to/file.py:function, loaded afresh for every invocation")
+    runner.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    runner.add_argument("--port", type=int, default=0, help="port to listen on (default 0: a free port)")
 
     send = sub.add_parser("send", help="GetUserAttributeVerificationCode")
     _add_connection_options(send)
