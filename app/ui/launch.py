@@ -7,7 +7,6 @@ go to the log file and to the window's banner, never to a traceback dialog.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import sys
 import threading
@@ -19,6 +18,8 @@ from app.core.logs import configure_logging
 from app.core.paths import app_paths
 
 if TYPE_CHECKING:
+    import asyncio
+
     from app.ui.main_window import MainWindow
 
 _log = logging.getLogger(__name__)
@@ -54,15 +55,33 @@ def install_error_reporting(loop: asyncio.AbstractEventLoop, window: MainWindow)
     threading.excepthook = thread_hook
 
 
-def run_window(*, sandbox: bool = False) -> int:
-    """Open the window (on the embedded sandbox pool with `sandbox=True`); returns the exit code."""
-    # Detecting the keyring (imports, ldconfig probes, a D-Bus round trip: ~150 ms) overlaps with
-    # importing Qt and the window; MainWindow's default_secret_store() then waits for this result.
-    from app.core.secrets import default_secret_store
+def _paint_frame(window: MainWindow, timeout_ms: int = 2000) -> None:
+    """Show `window` and run Qt's events until it has painted once (or `timeout_ms` passed, e.g. a
+    platform that never exposes it): the tester sees the window before the panels are built."""
+    from PySide6.QtCore import QEvent, QEventLoop, QObject, QTimer
 
-    threading.Thread(target=default_secret_store, name="keyring-detect", daemon=True).start()
-    import qasync
-    from PySide6.QtCore import QTimer
+    waiting = QEventLoop()
+
+    class PaintSeen(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+            if watched is window and event.type() == QEvent.Type.Paint:
+                QTimer.singleShot(0, waiting.quit)  # after this paint has been delivered
+            return False
+
+    seen = PaintSeen()
+    window.installEventFilter(seen)
+    QTimer.singleShot(timeout_ms, waiting.quit)
+    window.show()
+    waiting.exec()
+    window.removeEventFilter(seen)
+
+
+def run_window(*, sandbox: bool = False) -> int:
+    """Open the window (on the embedded sandbox pool with `sandbox=True`); returns the exit code.
+
+    Start-up order, for a window that appears at once: Qt and the window's frame, its first paint,
+    then asyncio/qasync, the panels and the secret store (keyring detection) while it is on screen.
+    """
     from PySide6.QtWidgets import QApplication
 
     existing = QApplication.instance()
@@ -77,16 +96,31 @@ def run_window(*, sandbox: bool = False) -> int:
     _log.info("Starting %s %s (log: %s)", APP_NAME, __version__, log_file)
 
     from app.ui import first_paint
-    from app.ui.about import app_icon
     from app.ui.main_window import MainWindow
+
+    window = MainWindow(paths=paths, deferred=True)
+    first_paint.arm(window)
+    _paint_frame(window)
+    if not window.isVisible():  # closed before it was built
+        return 0
+    # Detecting the keyring (imports, a D-Bus round trip) overlaps with building the panels;
+    # MainWindow.build()'s default_secret_store() waits for this result.
+    from app.core.secrets import default_secret_store
+
+    threading.Thread(target=default_secret_store, name="keyring-detect", daemon=True).start()
+    import asyncio
+
+    import qasync
+    from PySide6.QtCore import QTimer
+
+    from app.ui.about import app_icon
 
     app.setWindowIcon(app_icon())
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    window = MainWindow(paths=paths)
+    window.build()
     install_error_reporting(loop, window)
-    window.show()
-    first_paint.arm(window)
+    first_paint.built(window)
     if sandbox:
         QTimer.singleShot(0, window.start_sandbox)
     try:

@@ -1,6 +1,11 @@
 """The main window: connection and sign-in on the left, the request in the middle, its result and
 Verify on the right, history below; the sandbox inbox as a dock. Menus carry every action with its
 shortcut. Layout, geometry and the theme are restored from `window.ini`.
+
+The window is built in two steps so that it appears at once: the frame (geometry, theme, menu titles,
+status bar) needs nothing beyond Qt, and `build()` imports and creates the panels. `run_window` shows
+the frame, lets it paint, then builds (`MainWindow(deferred=True)`); everyone else gets a built
+window from the constructor. This module therefore imports the panels and the core inside `build()`.
 """
 
 from __future__ import annotations
@@ -9,7 +14,7 @@ import itertools
 import logging
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
@@ -34,27 +39,16 @@ from PySide6.QtWidgets import (
 )
 
 from app import APP_NAME
-from app.core.calls import UserProfile
-from app.core.errors import ServiceError
-from app.core.history import HistoryRecord, HistoryStore
 from app.core.paths import AppPaths, app_paths
-from app.core.profiles import Profile, ProfileError, ProfileStore
-from app.core.secrets import SecretKind, SecretStore, default_secret_store
-from app.ui.async_tools import TaskKeeper, run_blocking
-from app.ui.connection_panel import ConnectionPanel
-from app.ui.history_view import HistoryView
-from app.ui.inbox_view import InboxDock
-from app.ui.request_context import RequestContext
-from app.ui.request_panel import RequestPanel
-from app.ui.result_view import ResultView, VerifyBox
-from app.ui.sandbox_mode import SandboxMode
-from app.ui.send_flow import HistoryNotifier, RequestController
-from app.ui.session import Session
 from app.ui.settings import read_str, window_settings
-from app.ui.sign_in_panel import SignInPanel
-from app.ui.status import Banner, describe_failure
 from app.ui.style import Theme, Tone, apply_theme, stylesheet
-from app.ui.trigger_view import install_trigger_view
+
+if TYPE_CHECKING:  # imported in build(), after the frame has painted
+    from app.core.calls import UserProfile
+    from app.core.history import HistoryRecord, HistoryStore
+    from app.core.profiles import Profile, ProfileStore
+    from app.core.secrets import SecretStore
+    from app.ui.request_context import RequestContext
 
 _log = logging.getLogger(__name__)
 DEFAULT_SIZE = (1280, 800)
@@ -93,6 +87,8 @@ class MainWindow(QMainWindow):
 
     For panels beside the request (see `app.ui.request_context`): `request_context()`,
     `request_context_changed`, `send_started`, `send_finished` and `add_bottom_tab()`.
+
+    `deferred=True` (the app's start) creates only the frame; `build()` adds the panels.
     """
 
     request_context_changed = Signal()
@@ -107,25 +103,70 @@ class MainWindow(QMainWindow):
         secrets: SecretStore | None = None,
         history: HistoryStore | None = None,
         sandbox_factory: Callable[[], Any] | None = None,
+        deferred: bool = False,
     ) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
         self.setWindowTitle(APP_NAME)
         self.setAccessibleName(APP_NAME)
         self.paths = (paths or app_paths()).ensure()
+        self.settings = window_settings()
+        self.profile: Profile | None = None
+        self.built = False
+        self._parts = (profiles, secrets, history, sandbox_factory)
+        self._columns_placed = False
+        self._docks_restored = False
+        self._saved_columns: QByteArray | None = None
+        self._extra_docks: list[QDockWidget] = []
+        self._profile_generation = 0
+        self._closing = False
+        self._build_frame()
+        if not deferred:
+            self.build()
+
+    # --- building -------------------------------------------------------------------------------
+    def _build_frame(self) -> None:
+        """What the first paint shows: the restored size and theme, the menu bar's titles, the
+        status bar. Qt only; the panels come in `build()`."""
+        self._restore_geometry()
+        self.theme = self._saved_theme()
+        if self.theme is not Theme.SYSTEM:
+            self.set_theme(self.theme, save=False)
+        else:
+            self._restyle()
+        bar = self.menuBar()
+        self._menus = {title: bar.addMenu(title) for title in (
+            "&File", "&Session", "&Request", "Sand&box", "&View", "&Help")}
+        central = QWidget()
+        central.setObjectName("central")
+        self.setCentralWidget(central)
+        self.status_label = QLabel("Loading…")
+        self.status_label.setObjectName("statusLabel")
+        self.session_status = QLabel("Signed out")
+        self.session_status.setObjectName("sessionStatusLabel")
+        self.statusBar().addWidget(self.status_label, 1)
+        self.statusBar().addPermanentWidget(self.session_status)
+
+    def build(self) -> None:
+        """Import and create the panels, menus and docks, connect them and restore the layout."""
+        if self.built:
+            return
+        from app.core.history import HistoryStore
+        from app.core.profiles import ProfileStore
+        from app.core.secrets import default_secret_store
+        from app.ui.async_tools import TaskKeeper
+        from app.ui.sandbox_mode import SandboxMode
+        from app.ui.send_flow import HistoryNotifier
+        from app.ui.session import Session
+        from app.ui.trigger_view import install_trigger_view
+
+        profiles, secrets, history, sandbox_factory = self._parts
         self.tasks = TaskKeeper(on_error=self.report_failure)
         self.session = Session(self)
         self.profiles = profiles or ProfileStore(self.paths.profiles_file)
         self.secrets = secrets or default_secret_store()
         self.history_store = history or HistoryStore(self.paths.history_db)
         self.history = HistoryNotifier(self.history_store, self)
-        self.settings = window_settings()
-        self.profile: Profile | None = None
-        self._columns_placed = False
-        self._saved_columns: QByteArray | None = None
-        self._extra_docks: list[QDockWidget] = []
-        self._profile_generation = 0
-        self._closing = False
 
         self._build_widgets()
         self.sandbox_mode = SandboxMode(self.profiles, self.tasks, sandbox_factory, self)
@@ -134,13 +175,30 @@ class MainWindow(QMainWindow):
         self._restore_state()
         self.trigger_tools = install_trigger_view(self)  # Lambda trigger debugging (issue 4)
         self._show_startup_notices()
+        self.status_label.setText("")
         self.connection_panel.reload(select=read_str(self.settings, "lastProfile") or None)
         if self.connection_panel.current_name() is None:
             self.status_label.setText(
                 "Create a profile (File → New profile) or start the sandbox (Sandbox menu).")
+        self.built = True
+        if self.isVisible():  # shown as a frame: show and lay out the panels, place columns and focus
+            central = self.centralWidget()
+            if central is not None:
+                central.show()  # Qt would show it a moment later, after the columns' sizes were set
+            layout = self.layout()
+            if layout is not None:
+                layout.activate()
+            self._place_columns()
 
-    # --- building -------------------------------------------------------------------------------
     def _build_widgets(self) -> None:
+        from app.ui.connection_panel import ConnectionPanel
+        from app.ui.history_view import HistoryView
+        from app.ui.request_panel import RequestPanel
+        from app.ui.result_view import ResultView, VerifyBox
+        from app.ui.send_flow import RequestController
+        from app.ui.sign_in_panel import SignInPanel
+        from app.ui.status import Banner
+
         self.banner = Banner()
         self.connection_panel = ConnectionPanel(self.profiles, self.secrets)
         self.sign_in = SignInPanel(self.session, self.tasks)
@@ -170,6 +228,8 @@ class MainWindow(QMainWindow):
         self._set_tab_order()
 
     def _build_layout(self, left: QWidget, right: QWidget) -> None:
+        from app.ui.inbox_view import InboxDock
+
         self.top_splitter = QSplitter(Qt.Orientation.Horizontal)
         self.top_splitter.setObjectName("topSplitter")
         self.top_splitter.addWidget(ColumnScroll(left, "leftScroll"))
@@ -205,13 +265,6 @@ class MainWindow(QMainWindow):
         self._dock_bottom()
         self.inbox.hide()
 
-        self.status_label = QLabel()
-        self.status_label.setObjectName("statusLabel")
-        self.session_status = QLabel("Signed out")
-        self.session_status.setObjectName("sessionStatusLabel")
-        self.statusBar().addWidget(self.status_label, 1)
-        self.statusBar().addPermanentWidget(self.session_status)
-
     def _dock_bottom(self) -> None:
         for dock in (self.history_dock, self.inbox):
             dock.setFloating(False)
@@ -244,8 +297,7 @@ class MainWindow(QMainWindow):
         return action
 
     def _build_menus(self) -> None:
-        bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
+        file_menu = self._menus["&File"]
         self.new_profile_action = self._action(
             "&New profile…", "newProfileAction", self.connection_panel.new_profile,
             [QKeySequence(QKeySequence.StandardKey.New)])
@@ -261,7 +313,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
 
-        session_menu = bar.addMenu("&Session")
+        session_menu = self._menus["&Session"]
         self.sign_in_action = self._action(
             "Sign &in…", "signInAction", self._focus_sign_in, [QKeySequence("Ctrl+Shift+I")])
         self.refresh_action = self._action(
@@ -270,7 +322,7 @@ class MainWindow(QMainWindow):
         for action in (self.sign_in_action, self.refresh_action, self.sign_out_action):
             session_menu.addAction(action)
 
-        request_menu = bar.addMenu("&Request")
+        request_menu = self._menus["&Request"]
         self.send_action = self._action(
             "&Send code", "sendAction", lambda: self.controller.send(False),
             [QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
@@ -306,8 +358,7 @@ class MainWindow(QMainWindow):
         self._build_more_menus()
 
     def _build_more_menus(self) -> None:
-        bar = self.menuBar()
-        sandbox_menu = bar.addMenu("Sand&box")
+        sandbox_menu = self._menus["Sand&box"]
         self.start_sandbox_action = self._action(
             "&Start sandbox pool", "startSandboxAction", self.start_sandbox)
         self.inbox_action = self.inbox.toggleViewAction()
@@ -319,7 +370,7 @@ class MainWindow(QMainWindow):
         sandbox_menu.addAction(self.start_sandbox_action)
         sandbox_menu.addAction(self.inbox_action)
 
-        view_menu = bar.addMenu("&View")
+        view_menu = self._menus["&View"]
         self.view_menu = view_menu
         theme_menu = view_menu.addMenu("&Theme")
         self.theme_group = QActionGroup(self)
@@ -334,7 +385,7 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.history_action)
         view_menu.addAction(self._action("&Reset layout", "resetLayoutAction", self.reset_layout))
 
-        help_menu = bar.addMenu("&Help")
+        help_menu = self._menus["&Help"]
         help_menu.addAction(self._action("Open &log folder", "openLogFolderAction", self.open_log_folder))
         about = self._action(f"&About {APP_NAME}", "aboutAction", self.show_about)
         about.setMenuRole(QAction.MenuRole.AboutRole)
@@ -375,6 +426,8 @@ class MainWindow(QMainWindow):
     # --- extension points ------------------------------------------------------------------------
     def request_context(self) -> RequestContext:
         """A snapshot of the connection, the signed-in user and the request built or last sent."""
+        from app.ui.request_context import RequestContext
+
         session = self.session
         user = session.user
         attempt = self.controller.last_attempt
@@ -413,32 +466,31 @@ class MainWindow(QMainWindow):
         return dock
 
     # --- state ---------------------------------------------------------------------------------
-    def _restore_state(self) -> None:
-        settings = self.settings
-        geometry = settings.value("geometry")
+    def _restore_geometry(self) -> None:
+        geometry = self.settings.value("geometry")
         if isinstance(geometry, QByteArray) and self.restoreGeometry(geometry):
-            pass
-        else:
-            screen = QGuiApplication.primaryScreen()
-            available = screen.availableGeometry() if screen else None
-            width, height = DEFAULT_SIZE
-            if available is not None:
-                width, height = min(width, available.width()), min(height, available.height())
-            self.resize(width, height)
+            return
+        screen = QGuiApplication.primaryScreen()
+        available = screen.availableGeometry() if screen else None
+        width, height = DEFAULT_SIZE
+        if available is not None:
+            width, height = min(width, available.width()), min(height, available.height())
+        self.resize(width, height)
+
+    def _saved_theme(self) -> Theme:
+        theme_name = read_str(self.settings, "theme", Theme.SYSTEM.value)
+        return Theme(theme_name) if theme_name in {t.value for t in Theme} else Theme.SYSTEM
+
+    def _restore_state(self) -> None:
+        """The docks and columns as they were left (the geometry and theme came with the frame)."""
+        settings = self.settings
         state = settings.value("windowState")
-        if isinstance(state, QByteArray):
-            self.restoreState(state)
+        self._docks_restored = isinstance(state, QByteArray) and self.restoreState(state)
         value = settings.value("topSplitter")
         # Applied once the window has its restored size (see showEvent): applied now, the columns
         # would be squeezed into the unsized window and come back a few pixels off.
         self._saved_columns = value if isinstance(value, QByteArray) else None
-        theme_name = read_str(settings, "theme", Theme.SYSTEM.value)
-        theme = Theme(theme_name) if theme_name in {t.value for t in Theme} else Theme.SYSTEM
-        self.theme_actions[theme].setChecked(True)
-        if theme is not Theme.SYSTEM:
-            self.set_theme(theme, save=False)
-        else:
-            self._restyle()
+        self.theme_actions[self.theme].setChecked(True)
 
     def save_state(self) -> None:
         settings = self.settings
@@ -457,8 +509,20 @@ class MainWindow(QMainWindow):
         sizes[1] += total - sum(sizes)
         self.top_splitter.setSizes(sizes)
 
+    def _fit_docks(self) -> None:
+        """The bottom tabs at their default height (set before the window had its size, Qt gives
+        them whatever the central area does not claim)."""
+        docks = [d for d in (self.history_dock, self.inbox, *self._extra_docks) if not d.isFloating()]
+        self.resizeDocks(docks, [DOCK_HEIGHT] * len(docks), Qt.Orientation.Vertical)
+
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt API
         super().showEvent(event)
+        if self.built:
+            self._place_columns()
+
+    def _place_columns(self) -> None:
+        """Once, when the built window is first shown: saved column widths (or the defaults) and
+        the initial focus."""
         if self._columns_placed:
             return
         self._columns_placed = True
@@ -466,6 +530,8 @@ class MainWindow(QMainWindow):
         saved, self._saved_columns = self._saved_columns, None
         if saved is None or not self.top_splitter.restoreState(saved):
             QTimer.singleShot(0, self._fit_columns)
+        if not self._docks_restored:
+            QTimer.singleShot(0, self._fit_docks)
 
     def _initial_focus(self) -> None:
         """Where a keyboard user starts: the sign-in form, or New profile when there is none."""
@@ -479,6 +545,7 @@ class MainWindow(QMainWindow):
     def reset_layout(self) -> None:
         self.resize(*DEFAULT_SIZE)
         QTimer.singleShot(0, self._fit_columns)
+        QTimer.singleShot(0, self._fit_docks)
         inbox_visible = self.inbox.isVisible()
         self._dock_bottom()
         self.inbox.setVisible(inbox_visible)
@@ -492,7 +559,9 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if isinstance(app, QApplication):
             apply_theme(app, theme)
-        self.theme_actions[theme].setChecked(True)
+        self.theme = theme
+        if self.built:
+            self.theme_actions[theme].setChecked(True)
         if save:
             self.settings.setValue("theme", theme.value)
 
@@ -522,7 +591,9 @@ class MainWindow(QMainWindow):
     # --- failures --------------------------------------------------------------------------------
     def report_failure(self, error: BaseException, doing: str | None = None) -> None:
         """A background task failed: shown in the banner (the traceback is already in the log)."""
-        if self._closing:
+        from app.ui.status import describe_failure
+
+        if self._closing or not self.built:
             return
         self.banner.show_message(describe_failure(error, doing), Tone.ERROR)
 
@@ -532,6 +603,9 @@ class MainWindow(QMainWindow):
         self.tasks.spawn(self._use_profile(profile, self._profile_generation), name="use-profile")
 
     async def _use_profile(self, profile: Profile, generation: int) -> None:
+        from app.core.secrets import SecretKind
+        from app.ui.async_tools import run_blocking
+
         secret = None
         if profile.has_client_secret:
             secret = await run_blocking(self.secrets.get, SecretKind.CLIENT_SECRET, profile.name)
@@ -564,6 +638,8 @@ class MainWindow(QMainWindow):
             self.request_panel.metadata.set_presets(None, None)
 
     def _remember_username(self, username: str) -> None:
+        from app.core.profiles import ProfileError
+
         profile = self.profile
         if profile is None or profile.last_username == username:
             return
@@ -580,6 +656,8 @@ class MainWindow(QMainWindow):
         self.request_panel.picker.combo.setFocus(Qt.FocusReason.OtherFocusReason)
 
     async def _load_user(self) -> None:
+        from app.core.errors import ServiceError
+
         try:
             await self.session.load_user()
         except ServiceError as error:
@@ -633,6 +711,7 @@ class MainWindow(QMainWindow):
         if not self.session.is_signed_in and info.users and not self.sign_in.username_edit.text():
             first = info.users[0]
             self.sign_in.username_edit.setText(str(first.get("username", "")))
+            self.sign_in.password_edit.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _sandbox_attached(self, control: Any, info: Any) -> None:
         self.inbox.set_control(control, list(info.users))
@@ -661,6 +740,9 @@ class MainWindow(QMainWindow):
     # --- closing ---------------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
         self._closing = True
+        if not self.built:  # closed while the frame was painting: nothing to save or stop
+            super().closeEvent(event)
+            return
         self.save_state()
         self.session.sign_out()
         self.sandbox_mode.stop()

@@ -75,7 +75,9 @@ def cli(args: list[str]) -> int:
     def check() -> None:
         from app.ui.main_window import MainWindow
 
-        windows = [w for w in app.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+        # run_window shows the window's frame first and builds the panels after its first paint
+        windows = [w for w in app.topLevelWidgets()
+                   if isinstance(w, MainWindow) and w.isVisible() and w.built]
         timed_out = time.monotonic() - started > DEADLINE_S
         if windows:
             window = windows[0]
