@@ -749,4 +749,6 @@ class MainWindow(QMainWindow):
         self.inbox.set_control(None)
         if self.tasks.running == 0:
             self.history_store.close()  # else a late result still needs it; the process exit closes it
+        for timer in self.findChildren(QTimer):  # countdowns, polls, debounced previews: nothing is
+            timer.stop()  # left to fire into a closed window (or after the event loop has gone)
         super().closeEvent(event)
