@@ -3,7 +3,8 @@
 set -u
 venv=$1
 shift
-QT_QPA_PLATFORM=offscreen "$venv/bin/python" -m pytest "$@"
+# tests/conftest.py selects the offscreen Qt platform (with a 1920x1080 screen) itself.
+"$venv/bin/python" -m pytest "$@"
 rc=$?
 if [ "$rc" -eq 5 ]; then
   echo "pytest collected no tests: failing the run." >&2

@@ -7,9 +7,11 @@ from pathlib import Path
 
 # Before anything imports Qt: no display on CI machines. The offscreen screen is 1920×1080 (Qt's
 # default is 800×800, which clamps restored window geometry below the 1280×800 the window is tested at).
-os.environ.setdefault(
-    "QT_QPA_PLATFORM", f"offscreen:configfile={Path(__file__).parent / 'support' / 'offscreen_screen.json'}"
-)
+# A plain "offscreen" (as CI scripts often export) gets the same screen.
+if os.environ.get("QT_QPA_PLATFORM", "offscreen") in ("", "offscreen"):
+    os.environ["QT_QPA_PLATFORM"] = (
+        f"offscreen:configfile={Path(__file__).parent / 'support' / 'offscreen_screen.json'}"
+    )
 # botocore must not pick up a developer's AWS settings (retry mode, endpoints, credentials).
 os.environ.pop("AWS_RETRY_MODE", None)
 os.environ.pop("AWS_MAX_ATTEMPTS", None)
