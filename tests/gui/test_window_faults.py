@@ -51,7 +51,9 @@ pytestmark = pytest.mark.gui
 TIMEOUT_S = 1.0
 SLACK_S = 1.5  # thread hand-off, the error's classification and one repaint
 HEARTBEAT_MS = 10
-MAX_STALL_S = 0.25
+# A call made on the GUI thread would stall it for the whole timeout (1 s or more); the margin below
+# that absorbs a shared CI machine's scheduling (the 50 ms budget is measured by bench/, not here).
+MAX_STALL_S = 0.6
 
 
 class Liveness(QObject):

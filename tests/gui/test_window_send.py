@@ -184,7 +184,8 @@ def test_slow_response_keeps_the_window_repainting_with_elapsed_time(
     assert finished - started >= 2.0
     assert len(during) >= 100, f"only {len(during)} ticks of a 10 ms timer in {finished - started:.1f} s"
     gaps = [b - a for a, b in itertools.pairwise(during)]
-    assert max(gaps) < 0.25, f"the event loop stalled for {max(gaps) * 1000:.0f} ms"
+    # Blocking would stall for the whole 2 s delay; 0.6 s leaves room for a loaded CI machine.
+    assert max(gaps) < 0.6, f"the event loop stalled for {max(gaps) * 1000:.0f} ms"
     assert not find(window, QProgressBar, "busyIndicator").isVisible()
     assert label(window, "elapsedLabel").startswith("Done in")
 
