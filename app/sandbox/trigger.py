@@ -61,17 +61,22 @@ _USAGE = ("expected a Lambda-Invoke endpoint URL (http://host:port), path/to/fil
           f"or {DEMO!r} for the demo trigger")
 
 
-def _spawn_python() -> str:
+HOST_FLAG = "--verifydesk-handler-host"
+"""argv[1] that makes a frozen build act as the handler host (see app/__main__.py)."""
+
+
+def _host_command(mode: str) -> list[str]:
+    """How to start the handler host: the configured Python, this one, or in a frozen build the
+    Python on PATH (where a developer's trigger dependencies live), else the bundle itself."""
     configured = os.environ.get(PYTHON_ENV)
     if configured:
-        return configured
+        return [configured, "-u", str(_HOST_SCRIPT), mode]
     if not getattr(sys, "frozen", False):
-        return sys.executable
+        return [sys.executable, "-u", str(_HOST_SCRIPT), mode]
     found = shutil.which("python3") or shutil.which("python")
-    if found is None:
-        raise ValueError("running a handler file needs Python 3: none found on PATH (or set "
-                         f"{PYTHON_ENV})")
-    return found
+    if found is not None and _HOST_SCRIPT.is_file():
+        return [found, "-u", str(_HOST_SCRIPT), mode]
+    return [sys.executable, HOST_FLAG, mode]
 
 
 @dataclass(frozen=True)
@@ -211,9 +216,9 @@ def _run_host(
     request: dict[str, Any], timeout_s: float, *, mode: str = "invoke", env: Mapping[str, str] | None = None
 ) -> tuple[dict[str, Any] | None, str]:
     """Run handler_host.py once: (its result or None, its log output). TimeoutExpired propagates."""
-    if not _HOST_SCRIPT.is_file():
+    command = _host_command(mode)
+    if command[1] != HOST_FLAG and not _HOST_SCRIPT.is_file():
         raise ValueError(f"the handler host {_HOST_SCRIPT} is missing from this installation")
-    command = [_spawn_python(), "-u", str(_HOST_SCRIPT), mode]
     cwd = Path(str(request["file"])).parent
     with subprocess.Popen(
         command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd,
