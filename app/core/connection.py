@@ -13,6 +13,7 @@ import threading
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from app.core.heap import long_lived
 from app.core.models import ConnectionInfo
 from app.core.redaction import SECRETS
 
@@ -130,6 +131,10 @@ class CognitoConnection:
         return self._client
 
     def _create_client(self) -> CognitoIdentityProviderClient:
+        with long_lived():  # boto3's modules and the service model stay for the process's life
+            return self._build_client()
+
+    def _build_client(self) -> CognitoIdentityProviderClient:
         import boto3
         from botocore import UNSIGNED
         from botocore.config import Config

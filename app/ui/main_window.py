@@ -151,6 +151,20 @@ class MainWindow(QMainWindow):
         """Import and create the panels, menus and docks, connect them and restore the layout."""
         if self.built:
             return
+        from app.core.heap import long_lived
+
+        with long_lived():  # modules and widgets for the window's life: out of the GC's passes
+            self._build()
+        if self.isVisible():  # shown as a frame: show and lay out the panels, place columns and focus
+            central = self.centralWidget()
+            if central is not None:
+                central.show()  # Qt would show it a moment later, after the columns' sizes were set
+            layout = self.layout()
+            if layout is not None:
+                layout.activate()
+            self._place_columns()
+
+    def _build(self) -> None:
         from app.core.history import HistoryStore
         from app.core.profiles import ProfileStore
         from app.core.secrets import default_secret_store
@@ -181,14 +195,6 @@ class MainWindow(QMainWindow):
             self.status_label.setText(
                 "Create a profile (File → New profile) or start the sandbox (Sandbox menu).")
         self.built = True
-        if self.isVisible():  # shown as a frame: show and lay out the panels, place columns and focus
-            central = self.centralWidget()
-            if central is not None:
-                central.show()  # Qt would show it a moment later, after the columns' sizes were set
-            layout = self.layout()
-            if layout is not None:
-                layout.activate()
-            self._place_columns()
 
     def _build_widgets(self) -> None:
         from app.ui.connection_panel import ConnectionPanel
@@ -751,4 +757,7 @@ class MainWindow(QMainWindow):
             self.history_store.close()  # else a late result still needs it; the process exit closes it
         for timer in self.findChildren(QTimer):  # countdowns, polls, debounced previews: nothing is
             timer.stop()  # left to fire into a closed window (or after the event loop has gone)
+        from app.core.heap import thaw
+
+        thaw()  # what the window froze out of the GC's passes is collectable again
         super().closeEvent(event)

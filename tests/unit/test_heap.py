@@ -1,0 +1,108 @@
+"""Long pauses kept off the window's thread: long-lived objects frozen out of the GC's passes, and a
+modular exponentiation that lets other threads take the GIL between its steps."""
+
+from __future__ import annotations
+
+import gc
+import random
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+from pycognito import aws_srp
+
+from app.core.auth import _srp_class
+from app.core.heap import long_lived, thaw, yielding_pow
+
+N = aws_srp.hex_to_long(aws_srp.N_HEX)
+G = aws_srp.hex_to_long(aws_srp.G_HEX)
+
+
+@pytest.fixture(autouse=True)
+def collector_restored() -> Iterator[None]:
+    enabled = gc.isenabled()
+    yield
+    thaw()
+    if enabled:
+        gc.enable()
+
+
+def test_yielding_pow_equals_pow_for_any_sign_size_and_modulus() -> None:
+    rng = random.Random(6)
+    for _ in range(400):
+        modulus = rng.choice([N, -N, 97, 2**61 - 1, 1, 12_345_678_901_234_567_891])
+        base = rng.randrange(-2 * N, 2 * N)
+        exp = rng.getrandbits(rng.choice([0, 1, 5, 63, 64, 65, 256, 1024, 1300]))
+        assert yielding_pow(base, exp, modulus) == pow(base, exp, modulus), (base, exp, modulus)
+    assert yielding_pow(3, 5) == 243 and yielding_pow(2, -1, 7) == pow(2, -1, 7)
+
+
+def _longest_main_thread_gap_ms(work: object) -> float:
+    done = threading.Event()
+
+    def run() -> None:
+        for _ in range(3):
+            work()  # type: ignore[operator]
+        done.set()
+
+    worker = threading.Thread(target=run)
+    gaps: list[float] = []
+    last = time.perf_counter()
+    worker.start()
+    while not done.is_set():
+        time.sleep(0.001)
+        now = time.perf_counter()
+        gaps.append(now - last)
+        last = now
+    worker.join()
+    return max(gaps) * 1000
+
+
+def test_srp_sized_exponentiation_lets_another_thread_run_between_steps() -> None:
+    exponent = random.Random(1).getrandbits(1300)  # a + u·x in SRP: ~1,280 bits over a 3,072-bit N
+    builtin, yielding = [], []
+    for _ in range(3):  # best of three each, alternating: other processes add gaps to both
+        builtin.append(_longest_main_thread_gap_ms(lambda: pow(G, exponent, N)))
+        yielding.append(_longest_main_thread_gap_ms(lambda: yielding_pow(G, exponent, N)))
+    # The builtin keeps this thread out for a whole exponentiation (~30 ms idle); the steps of
+    # yielding_pow let it in after the interpreter's switch interval (5 ms) plus a step.
+    assert min(yielding) < 0.5 * min(builtin), (yielding, builtin)
+
+
+def test_pycognito_srp_uses_yielding_pow_and_computes_the_same_session_key() -> None:
+    srp_class = _srp_class()
+    assert aws_srp.pow is yielding_pow
+    srp = srp_class("alice", "Passw0rd!", "eu-west-1_Example1", "client", client=object())
+    server_b = pow(G, 123456789, N)
+    salt = "a1b2c3d4"
+    key = srp.get_password_authentication_key("alice", "Passw0rd!", server_b, salt)
+    # The same derivation with the builtin pow, from pycognito's own helpers.
+    u = aws_srp.calculate_u(srp.large_a_value, server_b)
+    x = aws_srp.hex_to_long(aws_srp.hex_hash(aws_srp.pad_hex(salt) + aws_srp.hash_sha256(b"Example1alice:Passw0rd!")))
+    s = pow(server_b - srp.val_k * pow(G, x, N), srp.small_a_value + u * x, N)
+    expected = aws_srp.compute_hkdf(bytearray.fromhex(aws_srp.pad_hex(s)),
+                                    bytearray.fromhex(aws_srp.pad_hex(aws_srp.long_to_hex(u))))
+    assert key == expected
+    assert srp.large_a_value == pow(G, srp.small_a_value, N)
+
+
+def test_long_lived_pauses_collection_then_freezes_what_it_built() -> None:
+    gc.enable()
+    before = gc.get_freeze_count()
+    with long_lived():
+        assert not gc.isenabled()
+        with long_lived():  # nested: still paused
+            built = [{"model": i} for i in range(1000)]
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    assert gc.get_freeze_count() >= before + len(built)
+    thaw()
+    assert gc.get_freeze_count() == 0
+
+
+def test_long_lived_leaves_a_disabled_collector_disabled() -> None:
+    gc.disable()
+    with long_lived():
+        pass
+    assert not gc.isenabled()
