@@ -8,6 +8,7 @@ no key, token or secret leaves the files through this module.
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -22,6 +23,7 @@ from app.core.errors import (
     UNKNOWN_ERROR,
     ServiceError,
 )
+from app.core.heap import long_lived
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
@@ -150,6 +152,24 @@ def list_aws_profiles() -> AwsProfileListing:
 # --- signed clients -----------------------------------------------------------------------------
 
 
+_CLIENT_CACHE_SIZE = 8
+_clients: dict[tuple[Any, ...], Any] = {}
+_clients_lock = threading.Lock()
+
+
+def _credential_sources_fingerprint() -> tuple[Any, ...]:
+    """What a profile's or the default chain's credentials come from: the AWS_* environment and the
+    config and credentials files' modification times, so an edit yields a fresh client."""
+    stamps: list[int | None] = []
+    for path in (config_file_path(), credentials_file_path()):
+        try:
+            stamps.append(path.stat().st_mtime_ns)
+        except OSError:
+            stamps.append(None)
+    env = tuple(sorted((key, value) for key, value in os.environ.items() if key.startswith("AWS_")))
+    return (*stamps, hash(env))
+
+
 def admin_client(
     service: Literal["cognito-idp", "logs"],
     *,
@@ -163,10 +183,41 @@ def admin_client(
     """A signed client for an admin call, from an AWS profile (or the default credential chain).
 
     `static_credentials` (access key id, secret) serve the sandbox, whose moto server accepts any.
-    Raises ServiceError (e.g. AwsProfileNotFound) instead of botocore's exceptions.
+    Raises ServiceError (e.g. AwsProfileNotFound) instead of botocore's exceptions. Clients are
+    thread-safe and kept per arguments (and per state of the credential sources): creating one
+    costs a boto3 session and its service model (~60 ms of GIL-holding work), and the trigger view
+    asks for one after every send.
     """
-    import boto3
-    from botocore.config import Config
+    sources = _credential_sources_fingerprint() if static_credentials is None else ()
+    key = (service, region, aws_profile, endpoint_url, static_credentials, connect_timeout_s,
+           read_timeout_s, sources)
+    with _clients_lock:
+        client = _clients.get(key)
+        if client is None:
+            client = _create_admin_client(
+                service, region=region, aws_profile=aws_profile, endpoint_url=endpoint_url,
+                static_credentials=static_credentials, connect_timeout_s=connect_timeout_s,
+                read_timeout_s=read_timeout_s,
+            )
+            if len(_clients) >= _CLIENT_CACHE_SIZE:
+                del _clients[next(iter(_clients))]
+            _clients[key] = client
+        return client
+
+
+def _create_admin_client(
+    service: str,
+    *,
+    region: str,
+    aws_profile: str | None,
+    endpoint_url: str | None,
+    static_credentials: tuple[str, str] | None,
+    connect_timeout_s: float,
+    read_timeout_s: float,
+) -> Any:
+    with long_lived():  # boto3's modules and the service model stay for the process's life
+        import boto3
+        from botocore.config import Config
 
     config = Config(
         region_name=region,
@@ -177,13 +228,14 @@ def admin_client(
     )
     key_id, secret = static_credentials or (None, None)
     try:
-        session = boto3.session.Session(
-            profile_name=aws_profile,
-            region_name=region,
-            aws_access_key_id=key_id,
-            aws_secret_access_key=secret,
-        )
-        return session.client(service, endpoint_url=endpoint_url, config=config)
+        with long_lived():
+            session = boto3.session.Session(
+                profile_name=aws_profile,
+                region_name=region,
+                aws_access_key_id=key_id,
+                aws_secret_access_key=secret,
+            )
+            return session.client(service, endpoint_url=endpoint_url, config=config)  # type: ignore[call-overload]
     except Exception as exc:  # every failure becomes a catalogued error
         raise admin_error(exc, aws_profile) from exc
 
