@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.profiles import Profile, ProfileStore
-from app.core.secrets import SecretKind, SecretStore
+from app.core.secrets import SecretStore
 from app.ui.profile_dialog import ProfileDialog
 from app.ui.style import Tone, selectable, set_tone
 
@@ -178,12 +178,16 @@ class ConnectionPanel(QGroupBox):
             self.profile_chosen.emit(self.store.get(profile.name) or profile)
 
     def delete_profile(self) -> None:
-        name = self.current_name()
-        if not name:
+        profile = self.current_profile()
+        if profile is None:
             return
+        name = profile.name
+        stored = [what for what, has in (("client secret", profile.has_client_secret),
+                                         ("remembered password", profile.remember_password)) if has]
+        also = f" and its stored {' and '.join(stored)}" if stored else ""
         box = QMessageBox(
             QMessageBox.Icon.Question, "Delete profile",
-            f"Delete the profile {name!r} and its stored client secret?",
+            f"Delete the profile {name!r}{also}?",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, self.window(),
         )
         box.setObjectName("deleteProfileConfirm")
@@ -201,8 +205,7 @@ class ConnectionPanel(QGroupBox):
     def _delete(self, name: str) -> None:
         try:
             self.store.delete(name)
-            self.secrets.delete(SecretKind.CLIENT_SECRET, name)
-            self.secrets.delete(SecretKind.PASSWORD, name)
+            self.secrets.delete_profile(name)  # client secret and remembered password
         except OSError as error:
             self.summary.setText(f"Could not delete {name!r}: {error}")
             return

@@ -169,6 +169,7 @@ class MainWindow(QMainWindow):
         from app.core.profiles import ProfileStore
         from app.core.secrets import default_secret_store
         from app.ui.async_tools import TaskKeeper
+        from app.ui.password_memory import PasswordMemory
         from app.ui.sandbox_mode import SandboxMode
         from app.ui.send_flow import HistoryNotifier
         from app.ui.session import Session
@@ -188,6 +189,7 @@ class MainWindow(QMainWindow):
         self._connect()
         self._restore_state()
         self.trigger_tools = install_trigger_view(self)  # Lambda trigger debugging (issue 4)
+        self.password_memory = PasswordMemory(self)  # opt-in remembered passwords (OS keyring)
         self._show_startup_notices()
         self.status_label.setText("")
         self.connection_panel.reload(select=read_str(self.settings, "lastProfile") or None)

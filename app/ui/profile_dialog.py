@@ -1,4 +1,5 @@
 """Create or edit a connection profile; the client secret goes to the secret store, never a file.
+Renaming a profile moves its secrets (client secret, remembered password) to the new name.
 
 Opened with `open()` (never `exec()`): the event loop keeps running. Problems are shown under the
 field they are about; the dialog stays open until the profile saves.
@@ -276,10 +277,8 @@ class ProfileDialog(QDialog):
         old_name = self._existing.name if self._existing else None
         if old_name and old_name != profile.name:
             self._store.rename(old_name, profile.name)
-            moved = self._secrets.get(SecretKind.CLIENT_SECRET, old_name)
-            if moved and not new_secret and not forget:
-                self._secrets.set(SecretKind.CLIENT_SECRET, profile.name, moved)
-            self._secrets.delete(SecretKind.CLIENT_SECRET, old_name)
+            # Secrets are keyed by profile name: the client secret and a remembered password move.
+            self._secrets.move_profile(old_name, profile.name)
         self._store.save(profile)
         if new_secret:
             self._secrets.set(SecretKind.CLIENT_SECRET, profile.name, new_secret)

@@ -1,5 +1,8 @@
 """Sign in (SRP or plain password, challenges answered in place) or paste an access token; then
-see who is signed in, the token's scope and a live expiry countdown, with Refresh and Sign out."""
+see who is signed in, the token's scope and a live expiry countdown, with Refresh and Sign out.
+
+The "Remember password in the OS keyring" box lives here; what it stores and where is decided by
+`app.ui.password_memory`, which fills the form and hears of accepted passwords through signals."""
 
 from __future__ import annotations
 
@@ -8,6 +11,8 @@ import time
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
     QComboBox,
     QFormLayout,
     QGroupBox,
@@ -41,6 +46,9 @@ def _problem_label(name: str) -> QLabel:
     return label
 
 
+REMEMBER_UNAVAILABLE = "No secure keyring here, so passwords are never kept: type it at each sign-in."
+
+
 def error_text(error: ServiceError) -> str:
     return f"{error.code}: {error.message}\n{error.entry.next_step}"
 
@@ -57,6 +65,11 @@ class SignInPanel(QWidget):
     """Credentials, pasted token, challenge form and the session's state."""
 
     signed_in_as = Signal(str)  # a password sign-in succeeded for this username
+    # ...with this password (the new one after NEW_PASSWORD_REQUIRED): (username, password)
+    password_accepted = Signal(str, str)
+    remember_changed = Signal(bool)  # the tester ticked or unticked "Remember password"
+    forget_password_requested = Signal()  # "Forget remembered password" after a rejection
+    signed_out_by_user = Signal()  # Sign out (button or menu), not the window closing
 
     def __init__(self, session: Session, tasks: TaskKeeper, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -64,6 +77,8 @@ class SignInPanel(QWidget):
         self.session = session
         self._tasks = tasks
         self._busy = False
+        self._attempt_password: str | None = None  # the password of the sign-in under way
+        self._remembered: tuple[str, str] | None = None  # (username, password) filled from the keyring
         self._build_credentials()
         self.challenge_form = ChallengeForm()
         self._build_session()
@@ -102,14 +117,28 @@ class SignInPanel(QWidget):
         self.sign_in_button.setObjectName("signInButton")
         self.sign_in_button.setAccessibleName("Sign in")
         self.sign_in_problem = _problem_label("signInProblemLabel")
+        self._build_remember()
         form = QFormLayout()
         form.addRow(self._buddy("&Username", self.username_edit), self.username_edit)
         form.addRow(self._buddy("Pass&word", self.password_edit), self.password_edit)
         form.addRow(self._buddy("F&low", self.flow_combo), self.flow_combo)
         button_row = QHBoxLayout()
+        button_row.addWidget(self.forget_password_button)
         button_row.addStretch(1)
         button_row.addWidget(self.sign_in_button)
 
+        token_row = self._build_token_row()
+
+        cred_layout = QVBoxLayout(self.credentials)
+        cred_layout.addLayout(form)
+        cred_layout.addWidget(self.remember_check)
+        cred_layout.addWidget(self.remember_note)
+        cred_layout.addWidget(self.sign_in_problem)
+        cred_layout.addLayout(button_row)
+        cred_layout.addLayout(token_row)
+        cred_layout.addWidget(self.token_problem)
+
+    def _build_token_row(self) -> QHBoxLayout:
         self.token_edit = QLineEdit()
         self.token_edit.setObjectName("accessTokenEdit")
         self.token_edit.setAccessibleName("Access token")
@@ -122,13 +151,23 @@ class SignInPanel(QWidget):
         token_row = QHBoxLayout()
         token_row.addWidget(self.token_edit, 1)
         token_row.addWidget(self.use_token_button)
+        return token_row
 
-        cred_layout = QVBoxLayout(self.credentials)
-        cred_layout.addLayout(form)
-        cred_layout.addWidget(self.sign_in_problem)
-        cred_layout.addLayout(button_row)
-        cred_layout.addLayout(token_row)
-        cred_layout.addWidget(self.token_problem)
+    def _build_remember(self) -> None:
+        self.remember_check = QCheckBox("Remember password in the OS &keyring")
+        self.remember_check.setObjectName("rememberPasswordCheck")
+        self.remember_check.setAccessibleName("Remember password in the OS keyring")
+        self.remember_note = QLabel()
+        self.remember_note.setObjectName("rememberPasswordNoteLabel")
+        self.remember_note.setWordWrap(True)
+        selectable(self.remember_note)
+        self.remember_note.hide()
+        self.forget_password_button = QPushButton("Forget remembered password")
+        self.forget_password_button.setObjectName("forgetPasswordButton")
+        self.forget_password_button.setAccessibleName("Forget the remembered password")
+        self.forget_password_button.setToolTip("Remove this profile's password from the OS keyring")
+        self.forget_password_button.hide()
+        self.set_remember_available(False)
 
     def _build_session(self) -> None:
         self.session_box = QGroupBox("Session")
@@ -171,6 +210,9 @@ class SignInPanel(QWidget):
         self.sign_in_button.clicked.connect(self.start_sign_in)
         self.password_edit.returnPressed.connect(self.start_sign_in)
         self.username_edit.returnPressed.connect(self.password_edit.setFocus)
+        self.username_edit.textEdited.connect(self._username_edited)
+        self.remember_check.clicked.connect(self.remember_changed.emit)
+        self.forget_password_button.clicked.connect(self.forget_password_requested.emit)
         self.token_edit.returnPressed.connect(self.use_token)
         self.use_token_button.clicked.connect(self.use_token)
         self.challenge_form.answered.connect(self._answer)
@@ -196,6 +238,76 @@ class SignInPanel(QWidget):
 
     def flow(self) -> AuthFlow:
         return AuthFlow(str(self.flow_combo.currentData()))
+
+    # --- remembered password ---------------------------------------------------------------------
+    def set_remember_available(self, available: bool, *, where: str = "", reason: str | None = None) -> None:
+        """Enable the box when a secure keyring (`where`) exists; else disable it and say why."""
+        check = self.remember_check
+        check.setEnabled(available)
+        if available:
+            tip = (f"After a successful sign-in the password is kept in {where} for this profile "
+                   "(never in a file) and filled in next time. Untick to remove it at once.")
+            if self.remember_note.text() == REMEMBER_UNAVAILABLE:
+                self.show_remember_note("")
+        else:
+            check.setChecked(False)
+            tip = "No secure keyring: passwords are never kept." + (f"\n\n{reason}" if reason else "")
+            self.show_remember_note(REMEMBER_UNAVAILABLE, Tone.MUTED)
+            self.remember_note.setToolTip(tip)
+        check.setToolTip(tip)
+        check.setAccessibleDescription(tip)
+
+    def set_remember_checked(self, checked: bool) -> None:
+        self.remember_check.setChecked(checked and self.remember_check.isEnabled())
+
+    def show_remember_note(self, text: str, tone: Tone = Tone.MUTED) -> None:
+        """A line under the box: where the password went, or why it was not kept. Empty hides it."""
+        self.remember_note.setText(text)
+        self.remember_note.setToolTip("")
+        self.remember_note.setVisible(bool(text))
+        set_tone(self.remember_note, tone)
+
+    def fill_remembered(self, username: str | None, password: str) -> None:
+        """Fill the form from the keyring (masked) so Enter signs in."""
+        if username:
+            self.username_edit.setText(username)
+        self.password_edit.setText(password)
+        self._remembered = (self.username_edit.text().strip(), password)
+        self.forget_password_button.hide()
+        focus = QApplication.focusWidget()
+        if focus is None or focus is self.username_edit:
+            self.password_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def drop_remembered(self) -> None:
+        """The remembered password is gone (forgotten, other profile): empty the field if it is
+        still the one filled in."""
+        if self._remembered is not None and self.password_edit.text() == self._remembered[1]:
+            self.password_edit.clear()
+        self._remembered = None
+        self.forget_password_button.hide()
+
+    def password_forgotten(self, note: str) -> None:
+        """After "Forget remembered password": box unticked, field emptied, ready to type."""
+        self.drop_remembered()
+        self.remember_check.setChecked(False)
+        self.sign_in_problem.hide()
+        self.show_remember_note(note)
+        self.password_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    @property
+    def shows_remembered_password(self) -> bool:
+        """The password field holds the remembered password, for the username it belongs to."""
+        remembered = self._remembered
+        return remembered is not None and remembered == (
+            self.username_edit.text().strip(), self.password_edit.text())
+
+    def _username_edited(self, text: str) -> None:
+        # A remembered password belongs to one user: typing another name takes it out of the field.
+        remembered = self._remembered
+        if remembered is not None and text.strip() != remembered[0]:
+            self.drop_remembered()
+            self.show_remember_note(
+                f"The remembered password is {remembered[0]}'s: type this user's password.")
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
@@ -277,15 +389,23 @@ class SignInPanel(QWidget):
         if not password:
             self._show_sign_in_problem("Enter the password.", self.password_edit)
             return
+        remembered = self._remembered == (username, password)
+        self.forget_password_button.hide()
         self._set_busy(True)
+        self._attempt_password = password
         try:
             step = await self.session.sign_in(username, password, self.flow())
         except SignInInputError as error:
+            self._attempt_password = None
             target = {"username": self.username_edit, "password": self.password_edit}.get(error.field)
             self._show_sign_in_problem(error.message, target)
             return
         except ServiceError as error:
-            self._show_sign_in_problem(sign_in_error_text(error), self.password_edit)
+            self._attempt_password = None
+            if remembered and error.code == "NotAuthorizedException":
+                self._show_remembered_rejected(username, error)
+            else:
+                self._show_sign_in_problem(sign_in_error_text(error), self.password_edit)
             return
         finally:
             self._set_busy(False)
@@ -297,13 +417,30 @@ class SignInPanel(QWidget):
         if field is not None:
             field.setFocus(Qt.FocusReason.OtherFocusReason)
 
+    def _show_remembered_rejected(self, username: str, error: ServiceError) -> None:
+        """Cognito refused the password filled in from the keyring: say so, keep it stored, and
+        offer to forget it."""
+        self._show_sign_in_problem(
+            f"The remembered password for {username} was rejected — {error.code}: {error.message}\n"
+            "It is still in the keyring. Type the current password and sign in (with the box ticked "
+            "it replaces the remembered one), or forget it.",
+            self.password_edit,
+        )
+        self.password_edit.selectAll()
+        self.forget_password_button.show()
+
     def _after_step(self, step: SignInStep, username: str) -> None:
         if isinstance(step, Challenge):
             self.credentials.setEnabled(False)
             self.challenge_form.show_challenge(step)
             return
         self.credentials.setEnabled(True)
+        self._remembered = None  # the field was emptied once signed in
+        self.forget_password_button.hide()
         self.signed_in_as.emit(username)
+        password, self._attempt_password = self._attempt_password, None
+        if password:
+            self.password_accepted.emit(username, password)
 
     def _answer(self, answers: dict[str, str]) -> None:
         challenge = self.challenge_form.challenge
@@ -313,6 +450,8 @@ class SignInPanel(QWidget):
 
     async def _answer_async(self, challenge: Challenge, answers: dict[str, str]) -> None:
         self._set_busy(True)
+        if answers.get("NEW_PASSWORD"):
+            self._attempt_password = answers["NEW_PASSWORD"]  # the old one no longer works
         try:
             step = await self.session.answer(challenge, answers)
         except ServiceError as error:
@@ -323,6 +462,7 @@ class SignInPanel(QWidget):
         self._after_step(step, self.username_edit.text().strip() or challenge.username)
 
     def _cancel_challenge(self) -> None:
+        self._attempt_password = None
         self.challenge_form.clear()
         self.credentials.setEnabled(True)
         self.password_edit.setFocus()
@@ -362,5 +502,7 @@ class SignInPanel(QWidget):
         self.session_problem.show()
 
     def sign_out(self) -> None:
+        """Forget the tokens (a remembered password stays in the keyring)."""
         self.session.sign_out()
         self.username_edit.setFocus()
+        self.signed_out_by_user.emit()
