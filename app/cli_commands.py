@@ -65,6 +65,35 @@ def _profile_settings(name: str, client_secret: str | None, stderr: TextIO) -> C
     return profile.to_settings(client_secret)
 
 
+def _remembered_password(profile_name: str, username: str | None) -> tuple[str | None, str, str | None]:
+    """(password, why none, its username): the password the window remembered for this profile,
+    read only from a secure keyring; else None and a sentence saying why."""
+    from app.core.profiles import ProfileStore
+    from app.core.secrets import SecretKind, default_secret_store
+
+    profile = ProfileStore(app_paths().profiles_file).get(profile_name)
+    if profile is None or not profile.remember_password:
+        return None, (
+            f"profile {profile_name!r} remembers no password (tick \"Remember password in the OS "
+            "keyring\" when signing in to it in the window)"), None
+    owner = profile.last_username
+    remembered = f"the password remembered for profile {profile_name!r}"
+    if username and owner and username != owner:
+        return None, f"{remembered} is {owner}'s, not {username}'s", owner
+    store = default_secret_store()
+    if not store.is_secure:
+        return None, (
+            f"profile {profile_name!r} remembers its password in the OS keyring, but no secure "
+            "OS keyring is available in this session"), owner
+    password = store.get(SecretKind.PASSWORD, profile_name)
+    if not password or not store.is_secure:
+        reason = (store.notice or "").rstrip(".") if not store.is_secure else (
+            f"it is no longer in {store.backend_name}")
+        return None, f"{remembered} could not be read: {reason}", owner
+    SECRETS.add(password)
+    return password, "", owner
+
+
 def _settings_from_args(args: argparse.Namespace, stderr: TextIO) -> ConnectionSettings:
     client_secret = env_secret(CLIENT_SECRET_ENV)
     SECRETS.add(client_secret)
@@ -121,23 +150,32 @@ def _access_token(
         except TokenDecodeError:
             username = None
         return token, args.username or username
-    if not args.username:
-        raise BadInputError(
-            "--username",
-            f"Give --username (password in ${PASSWORD_ENV} or --password-stdin), "
-            f"or an access token in ${ACCESS_TOKEN_ENV} or --access-token-stdin.",
-        )
     password = (
         _read_stdin_secret(stdin, "--password-stdin") if args.password_stdin else env_secret(PASSWORD_ENV)
     )
+    username = args.username
+    if not password and args.profile:
+        # No password given: the one the window remembered for this profile, from a secure keyring.
+        password, why_not, owner = _remembered_password(args.profile, username)
+        username = username or (owner if password else None)
+    else:
+        why_not = ""
+    not_remembered = f" (No remembered password: {why_not}.)" if why_not else ""
+    if not username:
+        raise BadInputError(
+            "--username",
+            f"Give --username (password in ${PASSWORD_ENV} or --password-stdin), "
+            f"or an access token in ${ACCESS_TOKEN_ENV} or --access-token-stdin.{not_remembered}",
+        )
     if not password:
-        raise BadInputError("--password-stdin", f"Set ${PASSWORD_ENV} or pass --password-stdin.")
+        raise BadInputError(
+            "--password-stdin", f"Set ${PASSWORD_ENV} or pass --password-stdin.{not_remembered}")
     SECRETS.add(password)
     flow = AuthFlow(args.auth_flow) if args.auth_flow else (
         AuthFlow.USER_SRP_AUTH if conn.settings.user_pool_id else AuthFlow.USER_PASSWORD_AUTH
     )
     try:
-        step = sign_in_password(conn, args.username, password, flow)
+        step = sign_in_password(conn, username, password, flow)
         if isinstance(step, Challenge) and step.code_answer_key and args.mfa_code:
             step = respond_to_challenge(conn, step, code_answers(step, args.mfa_code))
     except SignInInputError as exc:
@@ -147,7 +185,7 @@ def _access_token(
         raise BadInputError("--username", f"Sign-in needs the {step.name} challenge{hint}.")
     tokens: Tokens = step
     SECRETS.add(*tokens.secrets)
-    return tokens.access_token, args.username
+    return tokens.access_token, username
 
 
 def _error_payload(error: ServiceError) -> dict[str, Any]:

@@ -128,12 +128,12 @@ class PasswordMemory(QObject):
             self._after_sign_in(profile.name, username, password, wanted), name="remember-password")
 
     async def _after_sign_in(self, name: str, username: str, password: str, wanted: bool) -> None:
+        if not self._secrets.is_secure:
+            return  # the box is disabled: no intent either way, the profile's setting stays as it is
         if not wanted:
             stored = self._profiles.get(name)
-            if stored is not None and stored.remember_password:  # unticked in another window
+            if stored is not None and stored.remember_password:  # unticked, then saved stale elsewhere
                 await self._forget(name)
-            return
-        if not self._secrets.is_secure:
             return
         await run_blocking(self._secrets.set, SecretKind.PASSWORD, name, password)
         if not self._update_availability():

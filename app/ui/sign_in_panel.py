@@ -186,6 +186,11 @@ class SignInPanel(QWidget):
         self.expiry_label.setAccessibleName("Token expiry countdown")
         self.expiry_label.setWordWrap(True)
         self.session_problem = _problem_label("sessionProblemLabel")
+        self.session_password_note = QLabel()
+        self.session_password_note.setObjectName("sessionPasswordNoteLabel")
+        self.session_password_note.setWordWrap(True)
+        selectable(self.session_password_note)
+        self.session_password_note.hide()
         self.refresh_button = QPushButton("Refresh")
         self.refresh_button.setObjectName("refreshButton")
         self.refresh_button.setAccessibleName("Refresh tokens")
@@ -203,6 +208,7 @@ class SignInPanel(QWidget):
         session_layout.addWidget(self.scope_label)
         session_layout.addWidget(self.expiry_label)
         session_layout.addWidget(self.session_problem)
+        session_layout.addWidget(self.session_password_note)
         session_layout.addLayout(session_buttons)
 
     def _connect(self) -> None:
@@ -211,8 +217,8 @@ class SignInPanel(QWidget):
         self.password_edit.returnPressed.connect(self.start_sign_in)
         self.username_edit.returnPressed.connect(self.password_edit.setFocus)
         self.username_edit.textEdited.connect(self._username_edited)
-        self.remember_check.clicked.connect(self.remember_changed.emit)
-        self.forget_password_button.clicked.connect(self.forget_password_requested.emit)
+        self.remember_check.clicked.connect(self._remember_clicked)
+        self.forget_password_button.clicked.connect(self._forget_clicked)
         self.token_edit.returnPressed.connect(self.use_token)
         self.use_token_button.clicked.connect(self.use_token)
         self.challenge_form.answered.connect(self._answer)
@@ -261,11 +267,16 @@ class SignInPanel(QWidget):
         self.remember_check.setChecked(checked and self.remember_check.isEnabled())
 
     def show_remember_note(self, text: str, tone: Tone = Tone.MUTED) -> None:
-        """A line under the box: where the password went, or why it was not kept. Empty hides it."""
-        self.remember_note.setText(text)
-        self.remember_note.setToolTip("")
-        self.remember_note.setVisible(bool(text))
-        set_tone(self.remember_note, tone)
+        """A line under the box: where the password went, or why it was not kept. Empty hides it.
+        Once signed in (the form is hidden), the session box shows it."""
+        labels = [self.remember_note]
+        if self.session.is_signed_in:
+            labels.append(self.session_password_note)
+        for label in labels:
+            label.setText(text)
+            label.setToolTip("")
+            label.setVisible(bool(text))
+            set_tone(label, tone)
 
     def fill_remembered(self, username: str | None, password: str) -> None:
         """Fill the form from the keyring (masked) so Enter signs in."""
@@ -294,12 +305,11 @@ class SignInPanel(QWidget):
         self.show_remember_note(note)
         self.password_edit.setFocus(Qt.FocusReason.OtherFocusReason)
 
-    @property
-    def shows_remembered_password(self) -> bool:
-        """The password field holds the remembered password, for the username it belongs to."""
-        remembered = self._remembered
-        return remembered is not None and remembered == (
-            self.username_edit.text().strip(), self.password_edit.text())
+    def _remember_clicked(self) -> None:
+        self.remember_changed.emit(self.remember_check.isChecked())
+
+    def _forget_clicked(self) -> None:
+        self.forget_password_requested.emit()
 
     def _username_edited(self, text: str) -> None:
         # A remembered password belongs to one user: typing another name takes it out of the field.
@@ -330,6 +340,7 @@ class SignInPanel(QWidget):
         self.credentials.hide()
         self.session_box.show()
         self.session_problem.hide()
+        self.session_password_note.hide()
         self.password_edit.clear()
         self.token_edit.clear()
         info = self.session.token_info
