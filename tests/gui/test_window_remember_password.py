@@ -268,7 +268,8 @@ def test_a_rejected_remembered_password_is_explained_and_kept_until_forgotten(
     assert forget.isVisible() and forget.accessibleName()
 
     click(qtbot, window, "forgetPasswordButton")
-    qtbot.waitUntil(lambda: (PASSWORD_SERVICE, PROFILE) not in os_keyring, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: not check(window).isChecked(), timeout=WAIT_MS)  # once all is done
+    assert (PASSWORD_SERVICE, PROFILE) not in os_keyring
     assert not stored_profile().remember_password
     assert password_field(window).text() == ""
     assert not check(window).isChecked()
