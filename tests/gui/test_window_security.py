@@ -1,4 +1,5 @@
-"""The real window leaks no secret to disk, and tells the tester where an unreadable history file went.
+"""The real window leaks no secret to disk (a remembered password included), and tells the tester
+where an unreadable history file went.
 
 The session is driven as a tester would: sign in (SRP) on the app client with a secret, refresh,
 send, verify with the delivered code, export history as CSV and JSON from the history view, close.
@@ -17,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QFileDialog, QLabel, QPushButton, QTableView
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QCheckBox, QFileDialog, QLabel, QLineEdit, QPushButton, QTableView
 from pytestqt.qtbot import QtBot
 
 from app.core.history import AttemptCompletion, AttemptStart, HistoryFilter, HistoryStore
@@ -26,10 +27,12 @@ from app.core.logs import configure_logging
 from app.core.models import SEND_OPERATION, ConnectionInfo, Outcome
 from app.core.paths import app_paths
 from app.core.profiles import Profile, ProfileStore
-from app.core.secrets import MemorySecretStore, SecretKind
+from app.core.redaction import REDACTED
+from app.core.secrets import MemorySecretStore, SecretKind, reset_default_secret_store
 from app.ui.main_window import MainWindow
 from app.ui.settings import settings_path
 
+from support.memory_keyring import MemoryKeyring
 from support.secret_scan import empty_secret_registry, files_under, find_secrets
 from support.window_driver import (
     PROFILE,
@@ -42,6 +45,7 @@ from support.window_driver import (
     sign_in,
     type_into,
     wait_result,
+    wait_signed_in,
 )
 
 pytestmark = pytest.mark.gui
@@ -130,6 +134,55 @@ def test_a_window_session_on_a_client_with_a_secret_writes_no_secret_anywhere(
         if tokens.refresh_token:
             found[f"refresh token {index}"] = tokens.refresh_token
     assert find_secrets(written, found) == []
+
+
+def test_a_remembered_password_is_in_the_os_keyring_and_nowhere_else(
+    qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop, sandbox: Any, fresh_user: dict[str, str],
+    verifydesk_home: Path, tmp_path: Path, debug_logging: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Remember the password (USER_PASSWORD_AUTH, so it crosses the wire and botocore logs the body),
+    send, close; reopen, sign in with the filled-in password, send, close: no file holds it."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "support.memory_keyring.MemoryKeyring")
+    MemoryKeyring.values.clear()
+    info = sandbox.info
+    ProfileStore(app_paths().profiles_file).save(Profile(
+        name=PROFILE, region=info.region, client_id=info.client_id, endpoint_url=info.endpoint_url,
+        user_pool_id=info.user_pool_id, auth_flow="USER_PASSWORD_AUTH", sandbox=True,
+    ))
+    password = fresh_user["password"]
+    try:
+        for restart in (False, True):
+            reset_default_secret_store()  # each window detects the keyring as a new process does
+            window = open_window(qtbot, secrets=None)
+            if restart:
+                edit = find(window, QLineEdit, "passwordEdit")
+                qtbot.waitUntil(lambda: edit.text() == password, timeout=WAIT_MS)  # noqa: B023 - waited on here
+                qtbot.keyClick(edit, Qt.Key.Key_Return)
+                wait_signed_in(qtbot, window)
+            else:
+                qtbot.mouseClick(find(window, QCheckBox, "rememberPasswordCheck"), Qt.MouseButton.LeftButton)
+                sign_in(qtbot, window, fresh_user["username"], password)
+                qtbot.waitUntil(lambda: bool(MemoryKeyring.values), timeout=WAIT_MS)
+            pick_attribute(qtbot, window, "email")
+            click(qtbot, window, "sendButton")
+            wait_result(qtbot, window, "success")
+            window.close()
+        assert MemoryKeyring.values == {(SecretKind.PASSWORD.service, PROFILE): password}
+    finally:
+        MemoryKeyring.values.clear()
+        reset_default_secret_store()
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+
+    log_text = debug_logging.read_text(encoding="utf-8")
+    assert log_text.count("Making request for OperationModel(name=InitiateAuth)") == 2
+    assert log_text.count(f'"PASSWORD": "{REDACTED}"') >= 2  # botocore printed both sign-in bodies
+    assert ProfileStore(app_paths().profiles_file).get(PROFILE).remember_password  # type: ignore[union-attr]
+    qt_dialog_settings = Path(QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "QtProject").fileName())
+    written = files_under(verifydesk_home) + [p for p in (qt_dialog_settings,) if p.is_file()]
+    assert {"verifydesk.log", "history.sqlite3", "profiles.json", "window.ini"} <= {p.name for p in written}
+    assert find_secrets(written, {"remembered password": password}) == []
 
 
 def _damaged_database(path: Path) -> bytes:
