@@ -9,7 +9,9 @@ comes from `HistoryStore.count`, so nothing ever loads the whole history.
 from __future__ import annotations
 
 import bisect
+import functools
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import (
@@ -39,6 +41,22 @@ HEADER_TIPS = (
 )
 RECORD_ROLE = Qt.ItemDataRole.UserRole + 1
 _DISPLAY_MAX = 200
+
+# data() runs for every visible cell and role on each repaint of the table (after every send): the
+# roles as plain ints and the constant answers computed once keep it cheap (enum lookups and
+# flag arithmetic cost more than the answer).
+_DISPLAY_ROLE = int(Qt.ItemDataRole.DisplayRole)
+_DECORATION_ROLE = int(Qt.ItemDataRole.DecorationRole)
+_TOOLTIP_ROLE = int(Qt.ItemDataRole.ToolTipRole)
+_ACCESSIBLE_ROLE = int(Qt.ItemDataRole.AccessibleTextRole)
+_ALIGNMENT_ROLE = int(Qt.ItemDataRole.TextAlignmentRole)
+_FONT_ROLE = int(Qt.ItemDataRole.FontRole)
+_FOREGROUND_ROLE = int(Qt.ItemDataRole.ForegroundRole)
+_RECORD_ROLES = frozenset({_DISPLAY_ROLE, _DECORATION_ROLE, _TOOLTIP_ROLE, _ACCESSIBLE_ROLE, _ALIGNMENT_ROLE,
+                           int(RECORD_ROLE)})
+_ANSWERED_ROLES = _RECORD_ROLES | {_FONT_ROLE, _FOREGROUND_ROLE}  # the gap row's italic placeholder
+_RIGHT_ALIGNED = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -116,7 +134,14 @@ def draw_outcome_icon(state: str) -> QIcon:
 
 def local_time_text(record: HistoryRecord) -> str:
     """Start time in the local zone, to the second (history stores UTC)."""
-    return record.started_at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    return _local_time_text(record.started_at)
+
+
+@functools.lru_cache(maxsize=4096)
+def _local_time_text(started_at: datetime) -> str:
+    # Cached: asked for on every repaint of every visible row, and strftime goes through the import
+    # hook PySide6 installs (a Python call per use).
+    return started_at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
 
 
 def latency_text(latency_ms: float | None) -> str:
@@ -380,28 +405,30 @@ class HistoryModel(QAbstractTableModel):
     def flags(self, index: ModelIndex) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return _ROW_FLAGS
 
-    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
+    def data(self, index: ModelIndex, role: int = _DISPLAY_ROLE) -> Any:
+        if role not in _ANSWERED_ROLES or not index.isValid():
+            return None  # most of what the view asks (check state, size hints, background…)
         record = self.record(index.row())
         if record is None:
             return self._gap_data(index.column(), role)
+        if role not in _RECORD_ROLES:
+            return None
         column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _DISPLAY_ROLE:
             return _CELL_TEXT[column](record)
         if role == RECORD_ROLE:
             return record
         return self._decoration(record, column, role)
 
     def _decoration(self, record: HistoryRecord, column: int, role: int) -> Any:
-        if role == Qt.ItemDataRole.DecorationRole and column == OUTCOME_COLUMN:
-            return self._icon(outcome_state(record))
-        if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
+        if role == _DECORATION_ROLE:
+            return self._icon(outcome_state(record)) if column == OUTCOME_COLUMN else None
+        if role in (_TOOLTIP_ROLE, _ACCESSIBLE_ROLE):
             return self._tooltip(record, column)
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in (LATENCY_COLUMN, ATTEMPTS_COLUMN):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == _ALIGNMENT_ROLE and column in (LATENCY_COLUMN, ATTEMPTS_COLUMN):
+            return _RIGHT_ALIGNED
         return None
 
     def _tooltip(self, record: HistoryRecord, column: int) -> str | None:

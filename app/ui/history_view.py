@@ -194,6 +194,7 @@ class HistoryView(QWidget):
         filters = self._build_filters()
         self._build_table()
         self.details = QTextBrowser(self)
+        self._details_html: str | None = None
         self.details.setObjectName("historyDetails")
         self.details.setAccessibleName("History record details")
         self.details.setOpenLinks(False)
@@ -436,12 +437,19 @@ class HistoryView(QWidget):
         if record is not None:
             self._show_details(record)
         elif self._model.total == 0:
-            self.details.setHtml(
+            self._set_details(
                 "<p>No records match these filters.</p>" if self._model.filter != HistoryFilter()
                 else "<p>No history yet: every send and verify appears here.</p>"
             )
         else:
-            self.details.setHtml("<p>Select a record to see everything about it.</p>")
+            self._set_details("<p>Select a record to see everything about it.</p>")
+
+    def _set_details(self, html: str) -> None:
+        """Show `html` unless it is what the pane shows already (each send updates history twice:
+        re-laying out the same text cost a repaint of the pane every time)."""
+        if html != self._details_html:
+            self._details_html = html
+            self.details.setHtml(html)
 
     def _data_changed(self, top: QModelIndex, bottom: QModelIndex) -> None:
         current = self.table.currentIndex()
@@ -449,7 +457,7 @@ class HistoryView(QWidget):
             self._selection_changed()
 
     def _show_details(self, record: HistoryRecord) -> None:
-        self.details.setHtml(record_details_html(record))
+        self._set_details(record_details_html(record))
 
     def _show_count(self) -> None:
         total = self._model.total

@@ -1,0 +1,84 @@
+"""What a send repaints, and in which order: the result the tester waits for comes before the history
+table's update; a quick send enters history once, completed; a slow one shows its pending row while
+it is in flight (issue 6: every repaint of the table during or before the result cost the send time)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from PySide6.QtCore import QModelIndex
+from PySide6.QtWidgets import QTableView
+from pytestqt.qtbot import QtBot
+
+from app.ui.history_model import RECORD_ROLE, outcome_state
+from app.ui.main_window import MainWindow
+from app.ui.send_flow import HistoryNotifier
+
+from support.window_driver import (
+    SEND,
+    WAIT_MS,
+    click,
+    find,
+    open_window,
+    pick_attribute,
+    save_sandbox_profile,
+    sign_in,
+    wait_result,
+)
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def window(qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop, sandbox, fresh_user):  # type: ignore[no-untyped-def]
+    sandbox.control.clear_faults()
+    save_sandbox_profile(sandbox.info)
+    win = open_window(qtbot)
+    sign_in(qtbot, win, fresh_user["username"], fresh_user["password"])
+    pick_attribute(qtbot, win, "email")
+    yield win
+    sandbox.control.clear_faults()
+
+
+def _watch(window: MainWindow) -> list[str]:
+    """Events in order: 'result' when the controller has shown a result, and the state of every row
+    the history table gains or changes."""
+    seen: list[str] = []
+    model = find(window, QTableView, "historyTable").model()
+
+    def row_state(first: int, last: int) -> None:
+        for row in range(first, last + 1):
+            record = model.index(row, 0).data(RECORD_ROLE)
+            if record is not None:
+                seen.append(outcome_state(record))
+
+    model.rowsInserted.connect(lambda _parent, first, last: row_state(first, last))
+    model.dataChanged.connect(lambda top, bottom, *_: row_state(top.row(), bottom.row()))
+    window.controller.sent.connect(lambda _recorded: seen.append("result"))
+    return seen
+
+
+def test_a_quick_send_shows_its_result_then_one_completed_history_row(
+    qtbot: QtBot, window: MainWindow, sandbox  # type: ignore[no-untyped-def]
+) -> None:
+    rows_before = find(window, QTableView, "historyTable").model().rowCount(QModelIndex())
+    seen = _watch(window)
+    click(qtbot, window, "sendButton")
+    wait_result(qtbot, window, "success")
+    qtbot.waitUntil(lambda: "success" in seen, timeout=WAIT_MS)
+    assert seen == ["result", "success"]  # no pending row flashed, the table after the result
+    assert find(window, QTableView, "historyTable").model().rowCount(QModelIndex()) == rows_before + 1
+
+
+def test_a_slow_send_shows_its_pending_row_while_in_flight(
+    qtbot: QtBot, window: MainWindow, sandbox  # type: ignore[no-untyped-def]
+) -> None:
+    sandbox.control.inject_fault(SEND, delay_s=1.5)
+    seen = _watch(window)
+    click(qtbot, window, "sendButton")
+    qtbot.waitUntil(lambda: "pending" in seen, timeout=HistoryNotifier.PENDING_DELAY_MS + 1000)
+    assert "result" not in seen  # still in flight
+    wait_result(qtbot, window, "success")
+    qtbot.waitUntil(lambda: "success" in seen, timeout=WAIT_MS)
+    assert seen == ["pending", "result", "success"]
