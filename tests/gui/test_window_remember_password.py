@@ -328,3 +328,25 @@ def test_deleting_a_profile_deletes_its_secrets_and_renaming_moves_them(
     assert os_keyring == {}
     assert password_field(window).text() == ""
     assert not check(window).isChecked()
+
+
+def test_after_a_forced_password_change_the_new_password_is_remembered(
+    qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop, sandbox: Any,
+    os_keyring: dict[tuple[str, str], str],
+) -> None:
+    user = sandbox.control.create_user(challenge="NEW_PASSWORD_REQUIRED")
+    save_sandbox_profile(sandbox.info, auth_flow="USER_PASSWORD_AUTH")
+    window = open_detecting(qtbot)
+    type_into(qtbot, window, "usernameEdit", user["username"])
+    type_into(qtbot, window, "passwordEdit", user["password"])
+    qtbot.mouseClick(check(window), Qt.MouseButton.LeftButton)
+    click(qtbot, window, "signInButton")
+    qtbot.waitUntil(lambda: window.findChild(QLineEdit, "newPasswordEdit") is not None, timeout=WAIT_MS)
+    type_into(qtbot, window, "newPasswordEdit", "Brand-New-Passw0rd!")
+    type_into(qtbot, window, "confirmPasswordEdit", "Brand-New-Passw0rd!")
+    type_into(qtbot, window, "challengeAttribute_name", "Remembered User")
+    click(qtbot, window, "challengeSubmitButton")
+    wait_signed_in(qtbot, window)
+
+    qtbot.waitUntil(lambda: stored_profile().remember_password, timeout=WAIT_MS)
+    assert os_keyring == {(PASSWORD_SERVICE, PROFILE): "Brand-New-Passw0rd!"}  # not the spent one
