@@ -44,10 +44,12 @@ def _add_connection_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--timeout", type=float, help="read timeout in seconds")
     group.add_argument("--attempts", type=int, help="total attempts (default 1: no retries)")
     auth = parser.add_argument_group(
-        "who (password from $VERIFYDESK_PASSWORD or --password-stdin; "
+        "who (password from $VERIFYDESK_PASSWORD or --password-stdin, else the one the window "
+        "remembered for --profile in a secure OS keyring; "
         "or a token from $VERIFYDESK_ACCESS_TOKEN or --access-token-stdin)"
     )
-    auth.add_argument("--username", help="sign in as this user")
+    auth.add_argument(
+        "--username", help="sign in as this user (with a remembered password: its user by default)")
     auth.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     auth.add_argument(
         "--access-token-stdin", action="store_true", help="read an access token from stdin"
