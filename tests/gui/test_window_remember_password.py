@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QCheckBox, QDialog, QLineEdit, QMessageBox, QPushButton
+from PySide6.QtWidgets import QApplication, QCheckBox, QComboBox, QDialog, QLineEdit, QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
 
 from app.core.paths import app_paths
@@ -98,6 +98,12 @@ def test_remembered_password_is_filled_in_after_a_restart_and_enter_signs_in(
     assert box.isEnabled() and not box.isChecked()
     assert box.accessibleName() == "Remember password in the OS keyring"
     assert "never in a file" in box.toolTip()
+    flow = find(window, QComboBox, "authFlowCombo")  # Tab: flow, the box, Sign in
+    flow.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.keyClick(flow, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is box
+    qtbot.keyClick(box, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is find(window, QPushButton, "signInButton")
 
     type_into(qtbot, window, "usernameEdit", fresh_user["username"])
     type_into(qtbot, window, "passwordEdit", fresh_user["password"])
