@@ -31,8 +31,17 @@ def executor() -> ThreadPoolExecutor:
 
 async def run_blocking(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
     """Await `fn(*args, **kwargs)` run in the worker pool."""
+    return await start_blocking(fn, *args, **kwargs)
+
+
+def start_blocking(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> asyncio.Future[T]:
+    """Hand `fn(*args, **kwargs)` to the worker pool now and return the future of its result.
+
+    `run_blocking` starts the call only when its coroutine first runs, after the event loop has
+    turned (and repainted); a click handler that starts the call itself saves that wait.
+    """
     loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(executor(), functools.partial(fn, *args, **kwargs))
+    return loop.run_in_executor(executor(), functools.partial(fn, *args, **kwargs))
 
 
 class TaskKeeper:

@@ -8,6 +8,7 @@ written to history, marked cancelled. An expired access token is refreshed once,
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -30,7 +31,7 @@ from app.core.validation import (
 from app.ui.async_tools import TaskKeeper
 from app.ui.request_panel import RequestPanel, describe_limits
 from app.ui.result_view import ResultView, VerifyBox, format_latency
-from app.ui.session import Session
+from app.ui.session import Session, StartedCall
 from app.ui.style import Tone
 
 _log = logging.getLogger(__name__)
@@ -212,28 +213,36 @@ class RequestController(QObject):
 
     def _start(self, attribute: str, metadata: dict[str, str]) -> None:
         attempt = Attempt(attribute, metadata)
+        call = self._send_call(attempt)
+        # The worker starts now: the window shows the in-flight state meanwhile, not before it.
+        started = self.session.start_call(call)
         self._last = (attribute, metadata)
         self.last_attempt, self.last_recorded = attempt, None
         self._set_in_flight(attempt)
         self.result.show_note("")
         self.verify_box.show_result("", Tone.NONE)  # an earlier verify says nothing about this code
         self.started.emit(attempt)
-        self.tasks.spawn(self._send(attempt), name="send")
+        self.tasks.spawn(self._send(attempt, call, started), name="send")
 
-    async def _send(self, attempt: Attempt) -> None:
+    def _send_call(self, attempt: Attempt) -> Callable[[CognitoConnection, str], RecordedSend]:
         username = self.session.username
         history = self.history
 
         def call(conn: CognitoConnection, token: str) -> RecordedSend:
-            recorded = send_recorded(
+            return send_recorded(
                 conn, history, access_token=token, username=username,
                 attribute_name=attempt.attribute_name, client_metadata=attempt.metadata,
                 is_cancelled=attempt.is_cancelled,
             )
-            return recorded
 
+        return call
+
+    async def _send(
+        self, attempt: Attempt, call: Callable[[CognitoConnection, str], RecordedSend],
+        started: StartedCall[RecordedSend],
+    ) -> None:
         try:
-            recorded = await self.session.call_with_refresh(call, is_expired=_expired)
+            recorded = await self.session.call_with_refresh(call, is_expired=_expired, started=started)
         except ServiceError as error:  # refreshing failed, or no connection
             recorded = RecordedSend(None, error=error)
         except SignInInputError as problem:

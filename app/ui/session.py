@@ -7,10 +7,12 @@ and retried once.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -20,12 +22,21 @@ from app.core.connection import CognitoConnection, ConnectionSettings
 from app.core.errors import ServiceError
 from app.core.redaction import SECRETS
 from app.core.tokens import AccessTokenInfo, TokenDecodeError, Tokens, describe_access_token
-from app.ui.async_tools import TaskKeeper, run_blocking
+from app.ui.async_tools import TaskKeeper, run_blocking, start_blocking
 
 T = TypeVar("T")
 _log = logging.getLogger(__name__)
 
 REFRESH_MARGIN_S = 120.0  # refresh this long before the access token expires
+
+
+@dataclass(frozen=True)
+class StartedCall(Generic[T]):
+    """A call handed to the worker pool by `Session.start_call`, with the connection it uses."""
+
+    future: asyncio.Future[T]
+    connection: CognitoConnection | None
+    token: str | None
 
 
 class Session(QObject):
@@ -167,19 +178,38 @@ class Session(QObject):
             self.failed.emit(ServiceError("UnknownError", f"{type(error).__name__}: {error}"))
 
     # --- calls ---------------------------------------------------------------------------
-    async def call_with_refresh(
-        self, fn: Callable[[CognitoConnection, str], T], *, is_expired: Callable[[T], bool] | None = None
-    ) -> T:
-        """Run `fn(connection, access_token)` off the GUI thread; on an expired token, refresh once
-        and run it again. `is_expired` inspects a result that carries its error instead of raising."""
-        conn = self.require_connection()
-        token = self.access_token
-        if token is None:
-            raise ServiceError("NotAuthorizedException", "Sign in or paste an access token first.")
+    def start_call(self, fn: Callable[[CognitoConnection, str], T]) -> StartedCall[T]:
+        """Hand `fn(connection, access_token)` to the worker pool now (from a click handler, before
+        the event loop turns); finish it with `call_with_refresh(fn, started=...)`. Without a
+        connection or token the future holds the ServiceError `call_with_refresh` raises."""
         try:
-            result = await run_blocking(fn, conn, token)
+            conn = self.require_connection()
+            token = self.access_token
+            if token is None:
+                raise ServiceError("NotAuthorizedException", "Sign in or paste an access token first.")
         except ServiceError as error:
-            if not (error.offers_refresh and self.can_refresh):
+            failed: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+            failed.set_exception(error)
+            return StartedCall(failed, None, None)
+        return StartedCall(start_blocking(fn, conn, token), conn, token)
+
+    async def call_with_refresh(
+        self,
+        fn: Callable[[CognitoConnection, str], T],
+        *,
+        is_expired: Callable[[T], bool] | None = None,
+        started: StartedCall[T] | None = None,
+    ) -> T:
+        """Run `fn(connection, access_token)` off the GUI thread (or finish the call `start_call`
+        started); on an expired token, refresh once and run it again. `is_expired` inspects a
+        result that carries its error instead of raising."""
+        if started is None:
+            started = self.start_call(fn)
+        conn, token = started.connection, started.token
+        try:
+            result = await started.future
+        except ServiceError as error:
+            if not (error.offers_refresh and self.can_refresh) or conn is None or token is None:
                 raise
             _log.info("Access token expired during a call; refreshing once")
             await self.refresh()
@@ -188,6 +218,7 @@ class Session(QObject):
             _log.info("Access token expired during a call; refreshing once")
             await self.refresh()
             assert self.tokens is not None
+            assert conn is not None  # the call ran, so it had a connection
             return await run_blocking(fn, conn, self.tokens.access_token)
         return result
 

@@ -5,12 +5,14 @@ it is in flight (issue 6: every repaint of the table during or before the result
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 from PySide6.QtCore import QModelIndex
 from PySide6.QtWidgets import QTableView
 from pytestqt.qtbot import QtBot
 
+from app.core.history import HistoryFilter
 from app.ui.history_model import RECORD_ROLE, outcome_state
 from app.ui.main_window import MainWindow
 from app.ui.send_flow import HistoryNotifier
@@ -82,3 +84,18 @@ def test_a_slow_send_shows_its_pending_row_while_in_flight(
     wait_result(qtbot, window, "success")
     qtbot.waitUntil(lambda: "success" in seen, timeout=WAIT_MS)
     assert seen == ["pending", "result", "success"]
+
+
+def test_the_request_leaves_from_the_click_handler_not_after_the_event_loop_turns(
+    qtbot: QtBot, window: MainWindow, sandbox  # type: ignore[no-untyped-def]
+) -> None:
+    store = window.history_store
+    rows_before = store.count(HistoryFilter())
+    requests_before = sandbox.control.request_count(SEND)
+    window.controller.send(False)  # what the Send button runs; no Qt or asyncio event runs below
+    deadline = time.monotonic() + 5
+    while sandbox.control.request_count(SEND) == requests_before and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert sandbox.control.request_count(SEND) == requests_before + 1
+    assert store.count(HistoryFilter()) == rows_before + 1  # written by the worker meanwhile
+    wait_result(qtbot, window, "success")
