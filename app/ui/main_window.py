@@ -56,9 +56,32 @@ COLUMN_WIDTHS = (330, 520, 430)  # sign-in, request, result
 DOCK_HEIGHT = 235
 
 
+class _FillHolder(QWidget):
+    """Holds a column's content in a `ColumnScroll`. It asks for no more height than its content's
+    minimum at the given width, so the column fills the viewport and scrolls only when the
+    viewport is shorter than that minimum (word-wrapped labels would otherwise make the scroll
+    area size it at its preferred height and scroll at once)."""
+
+    def __init__(self, content: QWidget) -> None:
+        super().__init__()
+        self.setObjectName(f"{content.objectName() or 'column'}Holder")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(content)
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt API
+        layout = self.layout()
+        if layout is None or not layout.hasHeightForWidth():
+            return super().heightForWidth(width)
+        return layout.totalMinimumHeightForWidth(width)
+
+
 class ColumnScroll(QScrollArea):
     """A vertically scrolling column that is never narrower than its content (no clipped
-    buttons): its minimum width follows the content's, e.g. when a challenge form appears."""
+    buttons): its minimum width follows the content's, e.g. when a challenge form appears.
+    Its minimum height is small whatever the content holds (messages, challenge forms), so no
+    column raises the window's minimum height; the field that takes the focus is scrolled into
+    view."""
 
     def __init__(self, widget: QWidget, name: str) -> None:
         super().__init__()
@@ -66,7 +89,8 @@ class ColumnScroll(QScrollArea):
         self.setWidgetResizable(True)
         self.setFrameShape(QScrollArea.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setWidget(widget)
+        self.content = widget
+        self.setWidget(_FillHolder(widget))
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the controls, not the frame
         widget.installEventFilter(self)
 
@@ -76,9 +100,14 @@ class ColumnScroll(QScrollArea):
         return QSize(width + self.verticalScrollBar().sizeHint().width(), 80)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
-        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+        if watched is self.content and event.type() == QEvent.Type.LayoutRequest:
             self.updateGeometry()
         return super().eventFilter(watched, event)
+
+    def reveal(self, widget: QWidget) -> None:
+        """Scroll so that `widget` (inside this column) is in view."""
+        if widget.isVisible() and self.content.isAncestorOf(widget):
+            self.ensureWidgetVisible(widget, 8, 8)
 
 
 class MainWindow(QMainWindow):
@@ -241,7 +270,9 @@ class MainWindow(QMainWindow):
         self.top_splitter = QSplitter(Qt.Orientation.Horizontal)
         self.top_splitter.setObjectName("topSplitter")
         self.top_splitter.addWidget(ColumnScroll(left, "leftScroll"))
-        self.top_splitter.addWidget(self.request_panel)
+        # The request column scrolls too: its messages (grid problems, send problems) may make it
+        # taller than the window has room for, and must never raise the window's minimum height.
+        self.top_splitter.addWidget(ColumnScroll(self.request_panel, "requestScroll"))
         self.top_splitter.addWidget(ColumnScroll(right, "rightScroll"))
         self.top_splitter.setStretchFactor(0, 0)
         self.top_splitter.setStretchFactor(1, 3)
