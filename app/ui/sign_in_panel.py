@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.auth import AuthFlow, Challenge, SignInInputError, SignInStep
-from app.core.errors import ServiceError
+from app.core.errors import ErrorContext, ServiceError
 from app.core.tokens import ADMIN_SCOPE
 from app.core.validation import access_token_problem
 from app.ui.async_tools import TaskKeeper
@@ -49,8 +49,8 @@ def _problem_label(name: str) -> QLabel:
 REMEMBER_UNAVAILABLE = "No secure keyring here, so passwords are never kept: type it at each sign-in."
 
 
-def error_text(error: ServiceError) -> str:
-    return f"{error.code}: {error.message}\n{error.entry.next_step}"
+def error_text(error: ServiceError, context: ErrorContext | None = None) -> str:
+    return f"{error.code}: {error.message}\n{error.entry_in(context).next_step}"
 
 
 def sign_in_error_text(error: ServiceError) -> str:
@@ -466,7 +466,8 @@ class SignInPanel(QWidget):
         try:
             step = await self.session.answer(challenge, answers)
         except ServiceError as error:
-            self.challenge_form.show_problem(error_text(error))
+            context = ErrorContext(operation="sign_in", challenge=challenge.name)
+            self.challenge_form.show_problem(error_text(error, context))
             return
         finally:
             self._set_busy(False)
