@@ -7,7 +7,8 @@ plus the client-side kinds a tester meets on a flaky network (throttling, networ
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 
@@ -280,6 +281,64 @@ def lookup(code: str) -> CatalogueEntry:
     return CATALOGUE[UNKNOWN_ERROR]
 
 
+VERIFIABLE_ATTRIBUTES = ("email", "phone_number")
+AUTHENTICATOR_CHALLENGE = "SOFTWARE_TOKEN_MFA"
+_PATTERN_VALUE = re.compile(r"Value '(?P<value>.*?)' at 'attributeName' failed to satisfy constraint", re.S)
+
+
+@dataclass(frozen=True)
+class ErrorContext:
+    """Where an error was met, so its advice fits: `operation` is "send", "verify" or "sign_in";
+    `challenge` the sign-in challenge being answered; `attribute_name` the name sent;
+    `can_refresh` False when the session has no refresh token (a pasted access token)."""
+
+    operation: str = "send"
+    challenge: str | None = None
+    attribute_name: str | None = None
+    can_refresh: bool = True
+
+
+def _attribute_name_advice(message: str, attribute_name: str | None) -> str | None:
+    """The next step for an InvalidParameterException about the attribute name, or None."""
+    from app.core.validation import attribute_name_problem
+
+    match = _PATTERN_VALUE.search(message)
+    name = match.group("value") if match else attribute_name
+    if name is None:
+        return None
+    problem = attribute_name_problem(name)
+    if problem:
+        return f"The attribute name {name!r} is not allowed: {problem}"
+    if name not in VERIFIABLE_ATTRIBUTES:
+        return (f"{name!r} is a valid name, but only `email` and `phone_number` can be verified, and the "
+                "user must have a value for that attribute.")
+    return None
+
+
+def entry_in(code: str, message: str, context: ErrorContext | None = None) -> CatalogueEntry:
+    """The catalogue entry for `code`, its advice fitted to where the error was met."""
+    entry = lookup(code)
+    if context is None:
+        return entry
+    if code == "CodeMismatchException" and context.operation == "sign_in":
+        if context.challenge == AUTHENTICATOR_CHALLENGE:
+            return replace(
+                entry, explanation="The code does not match the authenticator app's current code.",
+                next_step="Enter the code your authenticator app shows now (it changes every 30 seconds); "
+                          "if current codes keep failing, set the device's clock to update automatically.")
+        return replace(entry, explanation="The sign-in code does not match the one Cognito sent.",
+                       next_step="Check the code in the newest sign-in message and try again.")
+    if code == "NotAuthorizedException" and not context.can_refresh and is_expired_token_message(message):
+        return replace(entry, offers_refresh=False,
+                       next_step="The pasted access token has expired and cannot be refreshed: paste a new "
+                                 "token, or sign in with a username and password.")
+    if code == "InvalidParameterException":
+        advice = _attribute_name_advice(message, context.attribute_name)
+        if advice:
+            return replace(entry, next_step=advice)
+    return entry
+
+
 def is_expired_token_message(message: str) -> bool:
     """True when a NotAuthorizedException message says the access token has expired."""
     lowered = message.lower()
@@ -308,6 +367,10 @@ class ServiceError(Exception):
     @property
     def guidance(self) -> str:
         return self.entry.guidance
+
+    def entry_in(self, context: ErrorContext | None) -> CatalogueEntry:
+        """The catalogue entry with advice fitted to `context` (see `entry_in`)."""
+        return entry_in(self.code, self.message, context)
 
     @property
     def offers_refresh(self) -> bool:

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.calls import SendResult
-from app.core.errors import ServiceError
+from app.core.errors import ErrorContext, ServiceError
 from app.core.redaction import redact
 from app.ui.style import Tone, selectable, set_tone
 
@@ -253,8 +253,10 @@ class ResultView(QGroupBox):
         self.stack.setCurrentIndex(1)
         self.show_note(note)
 
-    def show_error(self, error: ServiceError, *, can_refresh: bool, note: str = "") -> None:
-        entry = error.entry
+    def show_error(
+        self, error: ServiceError, *, can_refresh: bool, note: str = "", attribute_name: str | None = None
+    ) -> None:
+        entry = error.entry_in(ErrorContext(can_refresh=can_refresh, attribute_name=attribute_name))
         self.error_code.setText(error.code)
         self.error_message.setText(redact(error.message) or "(no message)")
         status = error.http_status or entry.http_status
@@ -264,7 +266,7 @@ class ResultView(QGroupBox):
         details = [f"request id {error.request_id}" if error.request_id else "no request id",
                    f"latency {format_latency(error.latency_ms)}", f"attempts {error.attempts}"]
         self.error_meta.setText(" · ".join(details))
-        self.refresh_button.setVisible(error.offers_refresh and can_refresh)
+        self.refresh_button.setVisible(entry.offers_refresh and error.offers_refresh and can_refresh)
         self.trigger_button.setVisible(entry.trigger_related)
         self._payload = {"ok": False, "error": {**error.to_dict(), "message": redact(error.message)},
                          "attempts": error.attempts, "latency_ms": error.latency_ms}
