@@ -130,6 +130,12 @@ class SandboxControl:
         result: list[dict[str, Any]] = self._call("GET", "trigger-events")
         return result
 
+    def trigger(self) -> dict[str, Any]:
+        """The Custom Message trigger in force: `trigger` (the spec, e.g. "demo", a handler file or a
+        URL; None without one), `function_name` and `description`."""
+        result: dict[str, Any] = self._call("GET", "trigger")
+        return result
+
     def set_trigger(self, spec: str | None, function_name: str = DEFAULT_TRIGGER_FUNCTION) -> None:
         """Use a Lambda-Invoke endpoint URL or a `path.py:handler` as the Custom Message trigger
         (None: no trigger)."""

@@ -129,6 +129,15 @@ def _trigger_events(state: SandboxState, query: Mapping[str, str], body: Mapping
         return list(state.trigger_events)
 
 
+def _get_trigger(state: SandboxState, query: Mapping[str, str], body: Mapping[str, Any]) -> Any:
+    with state.lock:
+        trigger = state.trigger
+    if trigger is None:
+        return {"trigger": None, "function_name": None, "description": None}
+    return {"trigger": trigger.spec, "function_name": trigger.function_name,
+            "description": trigger.target.describe()}
+
+
 def _set_trigger(state: SandboxState, query: Mapping[str, str], body: Mapping[str, Any]) -> Any:
     spec = _text(body, "spec", required=False)
     function_name = _text(body, "function_name", required=False) or DEFAULT_TRIGGER_FUNCTION
@@ -156,6 +165,7 @@ ROUTES: dict[tuple[str, str], Handler] = {
     ("POST", "expire-access-tokens"): _expire_tokens,
     ("POST", "expire-codes"): _expire_codes,
     ("GET", "trigger-events"): _trigger_events,
+    ("GET", "trigger"): _get_trigger,
     ("PUT", "trigger"): _set_trigger,
 }
 
