@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from app.sandbox.control import SandboxControl
 
 _log = logging.getLogger(__name__)
+DEMO_SPEC = "demo"  # app.sandbox.trigger.DEMO, without importing the trigger runner here
 NOT_SANDBOX = ("Local trigger runs use the sandbox pool: Sandbox → Start sandbox pool, or choose a "
                "sandbox profile.")
 
@@ -75,6 +76,15 @@ def _returned_text(run: TriggerRun) -> str:
     if not run.ok and raised:
         return "// The function raised; Lambda's error object:\n" + event_json(run.returned)
     return event_json(run.returned)
+
+
+def _trigger_text(spec: str | None, function: str) -> str:
+    """What the sandbox does with its trigger `spec` (None: no trigger)."""
+    if not spec:
+        return "No trigger: the sandbox uses the pool's own message template."
+    what = "the demo trigger (app/sandbox/demo_trigger.py)" if spec == DEMO_SPEC else spec
+    return (f"The sandbox calls {what} as {function} for every code it sends; its log goes to "
+            f"/aws/lambda/{function}.")
 
 
 class LocalTriggerPanel(QWidget):
@@ -179,8 +189,26 @@ class LocalTriggerPanel(QWidget):
             widget.setEnabled(control is not None)
         if control is None:
             self._status(NOT_SANDBOX, Tone.MUTED)
-        elif self.active_spec is None:
-            self._status("The sandbox uses the pool's own message template (no trigger).", Tone.MUTED)
+        else:
+            self._status("Reading the sandbox's trigger…", Tone.MUTED)
+            self._tasks.spawn(self._read_trigger(control), name="read-sandbox-trigger")
+
+    async def _read_trigger(self, control: SandboxControl) -> None:
+        """Show the trigger the sandbox actually uses (its control API), e.g. the demo trigger."""
+        try:
+            answer = await run_blocking(control.trigger)
+        except SandboxControlError as error:
+            if control is self.control:
+                self._status(f"Could not read the sandbox's trigger: {error}", Tone.WARNING)
+            return
+        if control is not self.control:
+            return
+        spec = answer.get("trigger")
+        function = str(answer.get("function_name") or DEFAULT_TRIGGER_FUNCTION)
+        self.active_spec, self.active_function = (spec, function) if spec else (None, None)
+        if spec:
+            self.function_edit.setText(function)
+        self._status(_trigger_text(spec, function), Tone.OK if spec else Tone.MUTED)
 
     def browse(self) -> None:
         dialog = QFileDialog(self, "Choose the trigger's handler file")
@@ -227,11 +255,7 @@ class LocalTriggerPanel(QWidget):
         finally:
             self.apply_button.setEnabled(self.control is not None)
         self.active_spec, self.active_function = spec, function if spec else None
-        if spec:
-            self._status(f"The sandbox calls {spec} as {function} for every code it sends; its log "
-                         f"goes to /aws/lambda/{function}.", Tone.OK)
-        else:
-            self._status("No trigger: the sandbox uses the pool's own message template.", Tone.MUTED)
+        self._status(_trigger_text(spec, function), Tone.OK if spec else Tone.MUTED)
         self.trigger_changed.emit(spec, function)
 
     def _show_problem(self, text: str) -> None:

@@ -225,6 +225,7 @@ class TriggerTools(QObject):
         window.request_context_changed.connect(self._preview_timer.start)
         window.send_started.connect(self._send_started)
         window.send_finished.connect(self._send_finished)
+        window.controller.busy_changed.connect(self._busy_changed)
         window.result_view.trigger_view_requested.connect(self.open_view)
         window.sandbox_mode.started.connect(lambda _profile, control, _info: self._sandbox(control))
         window.sandbox_mode.attached.connect(lambda control, _info: self._sandbox(control))
@@ -372,6 +373,12 @@ class TriggerTools(QObject):
             self._sent_preview = None
         self.result_box.show_run("", Tone.MUTED)
         self.view.local.clear_run("Waiting for the result of the send…")
+
+    def _busy_changed(self, busy: bool) -> None:
+        attempt = self.window.controller.last_attempt
+        if not busy and attempt is not None and attempt.cancelled:
+            self.view.local.clear_run("You cancelled the send: no trigger run to show for it (history "
+                                      "records it if its result still arrives).")
 
     def _send_finished(self, context: RequestContext) -> None:
         recorded = context.last_send

@@ -9,7 +9,8 @@ import asyncio
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLineEdit
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QComboBox, QLineEdit, QTableView
 from pytestqt.qtbot import QtBot
 
 from app.core.auth import AuthFlow, sign_in_password
@@ -28,6 +29,7 @@ from support.window_driver import (
     press_send,
     save_sandbox_profile,
     sign_in,
+    table_rows,
     type_into,
     visible_label,
     wait_result,
@@ -119,3 +121,117 @@ def test_expired_pasted_token_says_paste_a_new_one_not_refresh(
     assert "paste a new" in advice and "sign in" in advice
     assert "Refresh the session" not in advice
     assert not window.result_view.refresh_button.isVisible()
+
+
+# --- 1. Use code takes the right code to the right field ----------------------------------------------
+
+def _inbox_table(qtbot: QtBot, window: MainWindow, rows: int) -> QTableView:
+    window.inbox.show()
+    table = find(window, QTableView, "inboxTable")
+    qtbot.waitUntil(lambda: table.model().rowCount() >= rows, timeout=WAIT_MS)
+    return table
+
+
+def test_newest_message_is_selected_and_use_code_verifies_its_own_attribute(
+    qtbot: QtBot, window: MainWindow, sandbox, fresh_user  # type: ignore[no-untyped-def]
+) -> None:
+    _send(qtbot, window, "email")
+    table = _inbox_table(qtbot, window, 1)
+    qtbot.waitUntil(lambda: table.currentIndex().row() == 0)
+    _send(qtbot, window, "phone_number")
+    table = _inbox_table(qtbot, window, 2)
+    # The message that just arrived is selected, not the older one.
+    qtbot.waitUntil(lambda: table_rows(table)[table.currentIndex().row()][2] == "phone_number", timeout=WAIT_MS)
+    phone_code = sandbox.control.latest_code(fresh_user["username"], "phone_number")
+
+    click(qtbot, window, "useInboxCodeButton")
+    code_edit = find(window, QLineEdit, "codeEdit")
+    assert code_edit.text() == phone_code
+    qtbot.keyClick(code_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: label(window, "verifyResultLabel") == "✓ phone_number verified.", timeout=WAIT_MS)
+
+    # The tester picks the older email message: Use code switches the attribute, and says so.
+    email_row = next(i for i, row in enumerate(table_rows(table)) if row[2] == "email")
+    table.selectRow(email_row)
+    click(qtbot, window, "useInboxCodeButton")
+    assert find(window, QComboBox, "attributeCombo").currentText() == "email"
+    assert "switched to email" in visible_label(window, "verifyResultLabel")
+    assert code_edit.text() == sandbox.control.latest_code(fresh_user["username"], "email")
+    qtbot.keyClick(code_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: label(window, "verifyResultLabel") == "✓ email verified.", timeout=WAIT_MS)
+
+
+def test_sign_in_code_fills_the_waiting_challenge_not_the_verify_field(
+    qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop, sandbox  # type: ignore[no-untyped-def]
+) -> None:
+    save_sandbox_profile(sandbox.info)
+    user = sandbox.control.create_user(challenge="SMS_MFA")
+    window = open_window(qtbot)
+    qtbot.waitUntil(lambda: window.inbox.control is not None, timeout=WAIT_MS)
+    type_into(qtbot, window, "usernameEdit", user["username"])
+    type_into(qtbot, window, "passwordEdit", user["password"])
+    click(qtbot, window, "signInButton")
+    qtbot.waitUntil(lambda: window.findChild(QLineEdit, "challengeCodeEdit") is not None, timeout=WAIT_MS)
+    window.inbox.refresh()
+    table = _inbox_table(qtbot, window, 1)
+    qtbot.waitUntil(lambda: any(user["username"] in row for row in table_rows(table)), timeout=WAIT_MS)
+    sent = [m for m in sandbox.control.inbox(user["username"]) if m.get("purpose") == "sms_mfa"][-1]
+
+    click(qtbot, window, "useInboxCodeButton")
+    challenge_code = find(window, QLineEdit, "challengeCodeEdit")
+    assert challenge_code.text() == sent["code"]
+    assert find(window, QLineEdit, "codeEdit").text() == ""
+    qtbot.keyClick(challenge_code, Qt.Key.Key_Return)
+    wait_signed_in(qtbot, window)
+
+
+# --- 2. no stale sandbox warning after a restart ---------------------------------------------------------
+
+def test_restarting_the_sandbox_shows_no_warning_about_the_old_address(
+    qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop
+) -> None:
+    first = open_window(qtbot)
+    find(first, QAction, "startSandboxAction").trigger()
+    qtbot.waitUntil(lambda: first.inbox.control is not None, timeout=WAIT_MS)
+    old = first.inbox.control.endpoint_url
+    first.close()  # stops its pool: the saved Sandbox profile now points at a dead address
+
+    window = open_window(qtbot)  # uses the saved profile at once, as `verifydesk --sandbox` does
+    window.start_sandbox()
+    qtbot.waitUntil(lambda: window.inbox.control is not None
+                    and window.inbox.control.endpoint_url != old, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.profile is not None and window.profile.endpoint_url != old, timeout=WAIT_MS)
+    users = window.inbox._users
+    sign_in(qtbot, window, users[0]["username"], users[0]["password"])
+    qtbot.wait(300)  # a late answer from the old address would show now
+    assert "No sandbox answers" not in window.banner.text
+    assert window.banner.text == ""
+
+
+# --- 3. the trigger tab tells the sandbox's actual trigger -----------------------------------------------
+
+def test_local_trigger_tab_names_the_sandboxs_demo_trigger(
+    qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop
+) -> None:
+    window = open_window(qtbot)
+    find(window, QAction, "startSandboxAction").trigger()
+    qtbot.waitUntil(lambda: window.inbox.control is not None, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: "demo trigger" in label(window, "localTriggerStatusLabel"), timeout=WAIT_MS)
+    assert "pool's own message template" not in label(window, "localTriggerStatusLabel")
+    assert window.trigger_tools.view.local.active_spec == "demo"
+    window.close()
+
+
+# --- 4. messages clear once their cause is gone ----------------------------------------------------------
+
+def test_cancelled_send_does_not_leave_the_trigger_tab_waiting(
+    qtbot: QtBot, window: MainWindow, sandbox  # type: ignore[no-untyped-def]
+) -> None:
+    sandbox.control.inject_fault("GetUserAttributeVerificationCode", delay_s=1.5)
+    pick_attribute(qtbot, window, "email")
+    press_send(qtbot, window)
+    qtbot.waitUntil(lambda: "Waiting for the result" in label(window, "triggerRunSummaryLabel"), timeout=WAIT_MS)
+    click(qtbot, window, "cancelButton")
+    assert "Waiting for the result" not in label(window, "triggerRunSummaryLabel")
+    assert "cancelled" in label(window, "triggerRunSummaryLabel")
+    qtbot.waitUntil(lambda: window.tasks.running == 0, timeout=WAIT_MS)
