@@ -535,6 +535,10 @@ class HistoryView(QWidget):
         dialog.setAccessibleName("Choose where to write the history export")
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dialog.setNameFilters(["CSV files (*.csv)", "JSON files (*.json)"])
+        # Qt's own dialog reads what it lists: no symlink resolution or per-directory icons, so a
+        # typed path under /proc or /sys (or a slow mount) does not block the window.
+        dialog.setOption(QFileDialog.Option.DontResolveSymlinks, True)
+        dialog.setOption(QFileDialog.Option.DontUseCustomDirectoryIcons, True)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.fileSelected.connect(lambda name: self._export_chosen(Path(name), dialog.selectedNameFilter()))
         dialog.open()
