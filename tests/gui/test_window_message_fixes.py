@@ -235,3 +235,27 @@ def test_cancelled_send_does_not_leave_the_trigger_tab_waiting(
     assert "Waiting for the result" not in label(window, "triggerRunSummaryLabel")
     assert "cancelled" in label(window, "triggerRunSummaryLabel")
     qtbot.waitUntil(lambda: window.tasks.running == 0, timeout=WAIT_MS)
+
+
+# --- 6. history export: a dialog that does not read what it need not, a write off the GUI thread -------
+
+def test_history_export_dialog_skips_symlinks_and_icons_and_a_failed_write_is_shown_in_place(
+    qtbot: QtBot, window: MainWindow, tmp_path  # type: ignore[no-untyped-def]
+) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    _send(qtbot, window, "email")
+    window.history_dock.show()
+    click(qtbot, window, "exportHistoryButton")
+    dialog = window.history_view.findChild(QFileDialog, "historyExportDialog")
+    assert dialog is not None and dialog.isVisible()
+    assert dialog.testOption(QFileDialog.Option.DontResolveSymlinks)
+    assert dialog.testOption(QFileDialog.Option.DontUseCustomDirectoryIcons)
+    dialog.reject()
+
+    window.history_view.export_to(tmp_path / "missing-dir" / "history.csv")  # the folder does not exist
+    status = window.history_view.status_label
+    qtbot.waitUntil(lambda: status.text().startswith("Export failed"), timeout=WAIT_MS)
+    window.history_view.export_to(tmp_path / "history.csv")
+    qtbot.waitUntil(lambda: status.text().startswith("Exported"), timeout=WAIT_MS)
+    assert (tmp_path / "history.csv").read_text(encoding="utf-8").count("email") >= 1
