@@ -149,6 +149,7 @@ class MainWindow(QMainWindow):
         self._extra_docks: list[QDockWidget] = []
         self._profile_generation = 0
         self._closing = False
+        self._prompt = ""  # the status line asking to send a loaded attempt, while it holds
         self._build_frame()
         if not deferred:
             self.build()
@@ -443,12 +444,18 @@ class MainWindow(QMainWindow):
         self.controller.busy_changed.connect(self.cancel_action.setEnabled)
         self.controller.sent.connect(lambda _recorded: self.inbox.refresh())
         self._connect_context()
-        self.inbox.use_code.connect(self._use_inbox_code)
+        self.inbox.use_message.connect(self._use_inbox_message)
         self.inbox.use_user.connect(self._use_sandbox_user)
         self.sandbox_mode.starting.connect(lambda: self.status_label.setText("Starting the sandbox pool…"))
         self.sandbox_mode.started.connect(self._sandbox_started)
         self.sandbox_mode.attached.connect(self._sandbox_attached)
-        self.sandbox_mode.failed.connect(lambda message: self.banner.show_message(message, Tone.WARNING))
+        self.sandbox_mode.failed.connect(
+            lambda message: self.banner.show_message(message, Tone.WARNING, topic="sandbox"))
+        # Messages clear once their cause is gone: a sandbox that answers, a grid made valid, a send.
+        self.sandbox_mode.started.connect(lambda *_args: self.banner.clear("sandbox"))
+        self.sandbox_mode.attached.connect(lambda *_args: self.banner.clear("sandbox"))
+        self.request_panel.metadata.validity_changed.connect(self._metadata_validity)
+        self.controller.started.connect(lambda _attempt: self._clear_prompt())
 
     def _connect_context(self) -> None:
         def changed() -> None:
@@ -690,6 +697,8 @@ class MainWindow(QMainWindow):
     # --- session -----------------------------------------------------------------------------------
     def _signed_in(self) -> None:
         who = self.session.username or "pasted token"
+        self.sign_in.sign_in_problem.hide()  # nor after any sign-in (a pasted token included)
+        self.banner.clear("sandbox", "connection")
         self.session_status.setText(f"Signed in: {who}")
         self.tasks.spawn(self._load_user(), name="get-user")
         self.request_panel.picker.combo.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -705,6 +714,7 @@ class MainWindow(QMainWindow):
 
     def _signed_out(self) -> None:
         self.session_status.setText("Signed out")
+        self.sign_in.sign_in_problem.hide()  # a refused sign-in says nothing after a sign-out
         self.request_panel.picker.set_user(None)
 
     def _user_loaded(self, user: UserProfile) -> None:
@@ -733,9 +743,22 @@ class MainWindow(QMainWindow):
         """Load an attempt's attribute and metadata back, ready to send again."""
         self.request_panel.picker.set_attribute_name(record.attribute_name)
         self.request_panel.metadata.set_metadata(dict(record.client_metadata))
-        self.status_label.setText(
-            f"Loaded attempt #{record.id} ({record.attribute_name}); press Ctrl+Enter to send it again.")
+        self._prompt = (f"Loaded attempt #{record.id} ({record.attribute_name}); press Ctrl+Enter to send it "
+                        "again.")
+        self.status_label.setText(self._prompt)
         self.request_panel.send_bar.send_button.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _clear_prompt(self) -> None:
+        """A send started: the prompt to send a loaded attempt has served."""
+        if self._prompt and self.status_label.text() == self._prompt:
+            self.status_label.clear()
+        self._prompt = ""
+
+    def _metadata_validity(self, valid: bool) -> None:
+        """The grid's problems were fixed: the send problems they caused (and Send anyway) go."""
+        bar = self.request_panel.send_bar
+        if valid and "ClientMetadata" in bar.problems.text():
+            bar.clear_problems()
 
     # --- sandbox ---------------------------------------------------------------------------------------
     def start_sandbox(self) -> None:
@@ -755,9 +778,10 @@ class MainWindow(QMainWindow):
     def _sandbox_attached(self, control: Any, info: Any) -> None:
         self.inbox.set_control(control, list(info.users))
 
-    def _use_inbox_code(self, code: str) -> None:
-        self.verify_box.code_edit.setText(code)
-        self.verify_box.code_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+    def _use_inbox_message(self, message: dict[str, Any]) -> None:
+        from app.ui.inbox_use import use_inbox_message
+
+        use_inbox_message(self, message)
 
     def _use_sandbox_user(self, username: str, password: str) -> None:
         if self.session.is_signed_in:
