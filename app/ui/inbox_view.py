@@ -102,9 +102,11 @@ class InboxModel(QAbstractTableModel):
 
 
 class InboxDock(QDockWidget):
-    """`use_code(str)` fills the verify field; `use_user(username, password)` the sign-in form."""
+    """`use_message(dict)`: Use code on the selected (or newest) message, whose attribute and
+    purpose say where its code goes; `use_user(username, password)` the sign-in form."""
 
-    use_code = Signal(str)
+    use_message = Signal(object)
+    use_code = Signal(str)  # the code alone (kept for listeners that only fill a field)
     use_user = Signal(str, str)
 
     def __init__(self, tasks: TaskKeeper, parent: QWidget | None = None) -> None:
@@ -168,8 +170,9 @@ class InboxDock(QDockWidget):
         self.copy_button.setAccessibleName("Copy the selected code")
         self.use_button = QPushButton("Use code")
         self.use_button.setObjectName("useInboxCodeButton")
-        self.use_button.setAccessibleName("Put the selected code in the verify field")
-        self.use_button.setToolTip("Put the selected (or newest) code in the Verify field")
+        self.use_button.setAccessibleName("Use the selected code")
+        self.use_button.setToolTip("Put the selected (or newest) code where it belongs: the open sign-in "
+                                   "challenge's code field, or the Verify field for its attribute")
 
     def _build_layout(self) -> None:
         users_label = QLabel("Test &user")
@@ -242,9 +245,13 @@ class InboxDock(QDockWidget):
         self.status.setText(f"Sandbox at {control.endpoint_url} · {len(messages)} message(s)")
         set_tone(self.status, Tone.MUTED)
         current = self._selected_message()
+        known = {m.get("id") for m in self.model.messages}
         if self.model.set_messages(messages):
+            # A message that just arrived is what the tester waits for: select it. Otherwise keep
+            # the message the tester had selected.
             row = 0
-            if current is not None:
+            arrived = any(m.get("id") not in known for m in self.model.messages)
+            if current is not None and not arrived:
                 ids = [m.get("id") for m in self.model.messages]
                 row = ids.index(current.get("id")) if current.get("id") in ids else 0
             if self.model.messages:
@@ -280,20 +287,19 @@ class InboxDock(QDockWidget):
         self.use_user_button.setEnabled(bool(self._users))
         self.users_combo.setEnabled(bool(self._users))
 
-    def _code(self) -> str | None:
+    def _chosen(self) -> dict[str, Any] | None:
         message = self._selected_message() or self.model.message(0)
-        code = message.get("code") if message else None
-        return str(code) if code else None
+        return message if message and message.get("code") else None
 
     def _copy_code(self) -> None:
-        code = self._code()
-        if code:
-            copy_text(code)
+        message = self._chosen()
+        if message:
+            copy_text(str(message["code"]))
 
     def _use_code(self) -> None:
-        code = self._code()
-        if code:
-            self.use_code.emit(code)
+        message = self._chosen()
+        if message:
+            self.use_message.emit(dict(message))
 
     def _use_user(self) -> None:
         index = self.users_combo.currentIndex()

@@ -129,13 +129,21 @@ class SandboxMode(QObject):
         return self._profiles.save(profile)
 
     def attach(self, endpoint_url: str) -> None:
-        """Read the inbox of a sandbox running elsewhere (a sandbox profile's endpoint)."""
+        """Read the inbox of a sandbox running elsewhere (a sandbox profile's endpoint); not while
+        this window starts its own pool, whose profile replaces the old address."""
+        if self._starting:
+            return
         self._tasks.spawn(self._attach(endpoint_url), name="sandbox-attach")
 
     async def _attach(self, endpoint_url: str) -> None:
         try:
             control, info = await run_blocking(_attach, endpoint_url)
         except Exception as error:
+            if self._starting or self.sandbox is not None:
+                # A profile saved by an earlier run points at its stopped pool, while this window
+                # starts (or started) its own: the old address not answering is no news.
+                _log.info("Not attaching to %s (a new sandbox starts here): %s", endpoint_url, error)
+                return
             self.failed.emit(f"No sandbox answers at {endpoint_url}: {error}")
             return
         self.attached.emit(control, info)

@@ -25,6 +25,7 @@ class Banner(QFrame):
         self.setObjectName("bannerFrame")
         self.setProperty("banner", True)
         self.setAccessibleName("Notice")
+        self.topic: str | None = None
         self.label = QLabel(self)
         self.label.setObjectName("bannerLabel")
         self.label.setWordWrap(True)
@@ -40,10 +41,20 @@ class Banner(QFrame):
         layout.addWidget(self.dismiss_button, 0, Qt.AlignmentFlag.AlignTop)
         self.hide()
 
-    def show_message(self, text: str, tone: Tone = Tone.ERROR) -> None:
+    def show_message(self, text: str, tone: Tone = Tone.ERROR, *, topic: str | None = None) -> None:
+        """Show `text`; a `topic` (e.g. "sandbox") lets `clear(topic)` take it away once its cause
+        is gone."""
+        self.topic = topic
         self.label.setText(redact(text))
         set_tone(self, tone)
         self.show()
+
+    def clear(self, *topics: str) -> None:
+        """Hide the message if it is about one of `topics` (a later call succeeded)."""
+        if self.isVisible() and self.topic is not None and self.topic in topics:
+            self.hide()
+            self.label.clear()
+            self.topic = None
 
     @property
     def text(self) -> str:
