@@ -10,7 +10,7 @@ import asyncio
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QComboBox, QLineEdit, QTableView
+from PySide6.QtWidgets import QComboBox, QLineEdit, QPushButton, QTableView
 from pytestqt.qtbot import QtBot
 
 from app.core.auth import AuthFlow, sign_in_password
@@ -259,3 +259,52 @@ def test_history_export_dialog_skips_symlinks_and_icons_and_a_failed_write_is_sh
     window.history_view.export_to(tmp_path / "history.csv")
     qtbot.waitUntil(lambda: status.text().startswith("Exported"), timeout=WAIT_MS)
     assert (tmp_path / "history.csv").read_text(encoding="utf-8").count("email") >= 1
+
+
+def test_grid_problems_send_anyway_and_the_rerun_prompt_go_once_their_cause_is_gone(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    from support.window_driver import add_metadata_row
+
+    pick_attribute(qtbot, window, "email")
+    add_metadata_row(qtbot, window, "campaign", "spring")
+    add_metadata_row(qtbot, window, "campaign", "autumn")
+    click(qtbot, window, "sendButton")
+    assert "Duplicate key 'campaign'" in visible_label(window, "sendProblemsLabel")
+    assert find(window, QPushButton, "sendAnywayButton").isVisible()
+    click(qtbot, window, "removeMetadataRowButton")  # the duplicate row goes: the grid is valid
+    qtbot.waitUntil(lambda: window.request_panel.metadata.metadata() is not None)
+    assert visible_label(window, "sendProblemsLabel") == ""
+    assert not find(window, QPushButton, "sendAnywayButton").isVisible()
+
+    _send(qtbot, window, "email")
+    record = window.history_store.page(limit=1)[0]
+    window.rerun(record)
+    assert "Ctrl+Enter" in label(window, "statusLabel")
+    press_send(qtbot, window)
+    wait_result(qtbot, window, "success")
+    assert "Loaded attempt" not in label(window, "statusLabel")
+
+
+def test_refused_sign_in_message_goes_after_a_token_sign_in_and_sign_out(
+    qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop, sandbox, fresh_user  # type: ignore[no-untyped-def]
+) -> None:
+    info = sandbox.info
+    save_sandbox_profile(info)
+    window = open_window(qtbot)
+    type_into(qtbot, window, "usernameEdit", fresh_user["username"])
+    type_into(qtbot, window, "passwordEdit", "wrong-password-1")
+    click(qtbot, window, "signInButton")
+    qtbot.waitUntil(lambda: "NotAuthorizedException" in visible_label(window, "signInProblemLabel"),
+                    timeout=WAIT_MS)
+    conn = CognitoConnection(ConnectionSettings(
+        region=info.region, client_id=info.client_id, endpoint_url=info.endpoint_url,
+        user_pool_id=info.user_pool_id))
+    tokens = sign_in_password(conn, fresh_user["username"], fresh_user["password"], AuthFlow.USER_PASSWORD_AUTH)
+    assert isinstance(tokens, Tokens)
+    type_into(qtbot, window, "accessTokenEdit", tokens.access_token)
+    click(qtbot, window, "useTokenButton")
+    qtbot.waitUntil(lambda: window.session.user is not None, timeout=WAIT_MS)
+    window.sign_in.sign_out()
+    qtbot.waitUntil(lambda: not window.session.is_signed_in, timeout=WAIT_MS)
+    assert visible_label(window, "signInProblemLabel") == ""
