@@ -30,6 +30,7 @@ from app.core.auth import (
     new_password_answers,
 )
 from app.core.validation import MetadataImportError, parse_metadata_assignments
+from app.ui.scrolling import reveal
 from app.ui.style import Tone, selectable, set_tone
 
 _TITLES = {
@@ -131,7 +132,9 @@ class ChallengeForm(QGroupBox):
         self._body = body
         self._layout.insertWidget(self._body_index, body)
         self.show()
-        self.first_field().setFocus(Qt.FocusReason.OtherFocusReason)
+        first = self.first_field()
+        first.setFocus(Qt.FocusReason.OtherFocusReason)
+        reveal(self.submit_button, first)  # below the fold of a short column: scrolled into view
 
     def first_field(self) -> QWidget:
         for widget in (self.new_password_edit, self.code_edit, self.mfa_combo, self.answers_edit):
@@ -202,6 +205,7 @@ class ChallengeForm(QGroupBox):
     def show_problem(self, message: str) -> None:
         self.problem.setText(message)
         self.problem.show()
+        reveal(self.submit_button, self.problem)
 
     def set_busy(self, busy: bool) -> None:
         self.submit_button.setEnabled(not busy)

@@ -80,34 +80,51 @@ class ColumnScroll(QScrollArea):
     """A vertically scrolling column that is never narrower than its content (no clipped
     buttons): its minimum width follows the content's, e.g. when a challenge form appears.
     Its minimum height is small whatever the content holds (messages, challenge forms), so no
-    column raises the window's minimum height; the field that takes the focus is scrolled into
-    view."""
+    column raises the window's minimum height. The content fills the viewport, and is as tall
+    as its minimum at that width when that is more (then it scrolls): sized here rather than by
+    `widgetResizable`, which misses a content whose minimum grew while its size did not change,
+    and then squeezes it until its parts overlap."""
 
     def __init__(self, widget: QWidget, name: str) -> None:
         super().__init__()
         self.setObjectName(name)
-        self.setWidgetResizable(True)
         self.setFrameShape(QScrollArea.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.content = widget
-        self.setWidget(_FillHolder(widget))
+        holder = _FillHolder(widget)
+        self.setWidget(holder)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the controls, not the frame
         widget.installEventFilter(self)
+        holder.installEventFilter(self)  # the last of a change's layout requests reaches it
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
         content = self.widget()
         width = content.minimumSizeHint().width() if content is not None else 0
         return QSize(width + self.verticalScrollBar().sizeHint().width(), 80)
 
+    def fit_content(self) -> None:
+        holder = self.widget()
+        if holder is None:
+            return
+        viewport = self.viewport()
+        width = max(viewport.width(), holder.minimumSizeHint().width())
+        needed = holder.heightForWidth(width) if holder.hasHeightForWidth() else -1
+        if needed < 0:
+            needed = holder.minimumSizeHint().height()
+        size = QSize(width, max(viewport.height(), needed))
+        if holder.size() != size:
+            holder.resize(size)
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
-        if watched is self.content and event.type() == QEvent.Type.LayoutRequest:
+        if event.type() == QEvent.Type.LayoutRequest and watched in (self.content, self.widget()):
             self.updateGeometry()
+            self.fit_content()  # a message appeared or went: the content's minimum changed
         return super().eventFilter(watched, event)
 
-    def reveal(self, widget: QWidget) -> None:
-        """Scroll so that `widget` (inside this column) is in view."""
-        if widget.isVisible() and self.content.isAncestorOf(widget):
-            self.ensureWidgetVisible(widget, 8, 8)
+    def viewportEvent(self, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.Resize:
+            self.fit_content()
+        return super().viewportEvent(event)
 
 
 class MainWindow(QMainWindow):
@@ -270,11 +287,12 @@ class MainWindow(QMainWindow):
 
         self.top_splitter = QSplitter(Qt.Orientation.Horizontal)
         self.top_splitter.setObjectName("topSplitter")
-        self.top_splitter.addWidget(ColumnScroll(left, "leftScroll"))
         # The request column scrolls too: its messages (grid problems, send problems) may make it
         # taller than the window has room for, and must never raise the window's minimum height.
-        self.top_splitter.addWidget(ColumnScroll(self.request_panel, "requestScroll"))
-        self.top_splitter.addWidget(ColumnScroll(right, "rightScroll"))
+        self.columns = (ColumnScroll(left, "leftScroll"), ColumnScroll(self.request_panel, "requestScroll"),
+                        ColumnScroll(right, "rightScroll"))
+        for column in self.columns:
+            self.top_splitter.addWidget(column)
         self.top_splitter.setStretchFactor(0, 0)
         self.top_splitter.setStretchFactor(1, 3)
         self.top_splitter.setStretchFactor(2, 2)
@@ -432,6 +450,9 @@ class MainWindow(QMainWindow):
         help_menu.addAction(about)
 
     def _connect(self) -> None:
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._focus_changed)
         self.connection_panel.profile_chosen.connect(self.use_profile)
         self.connection_panel.profile_deleted.connect(self._profile_deleted)
         self.session.signed_in.connect(self._signed_in)
@@ -468,6 +489,16 @@ class MainWindow(QMainWindow):
             signal.connect(lambda *_args: changed())
         self.controller.started.connect(lambda _attempt: self.send_started.emit(self.request_context()))
         self.controller.sent.connect(lambda _recorded: self.send_finished.emit(self.request_context()))
+
+    def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
+        """A control in a column that took the focus (by Tab, a shortcut or the program: a challenge
+        field, a field with an error) is scrolled into view."""
+        from app.ui.scrolling import reveal
+
+        if new is None or self._closing:
+            return
+        if any(column.content.isAncestorOf(new) for column in self.columns):
+            reveal(new)
 
     # --- extension points ------------------------------------------------------------------------
     def request_context(self) -> RequestContext:

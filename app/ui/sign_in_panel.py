@@ -30,6 +30,7 @@ from app.core.tokens import ADMIN_SCOPE
 from app.core.validation import access_token_problem
 from app.ui.async_tools import TaskKeeper
 from app.ui.challenge_form import ChallengeForm
+from app.ui.scrolling import reveal
 from app.ui.session import REFRESH_MARGIN_S, Session
 from app.ui.style import Tone, selectable, set_tone
 
@@ -427,6 +428,7 @@ class SignInPanel(QWidget):
         self.sign_in_problem.show()
         if field is not None:
             field.setFocus(Qt.FocusReason.OtherFocusReason)
+        reveal(self.sign_in_problem)
 
     def _show_remembered_rejected(self, username: str, error: ServiceError) -> None:
         """Cognito refused the password filled in from the keyring: say so, keep it stored, and
@@ -487,6 +489,7 @@ class SignInPanel(QWidget):
             self.token_problem.setText(problem)
             self.token_problem.show()
             self.token_edit.setFocus()
+            reveal(self.token_problem)
             return
         self.session.use_access_token(token)
 
