@@ -39,6 +39,9 @@ if TYPE_CHECKING:
 
 _log = logging.getLogger(__name__)
 POLL_INTERVAL_MS = 1500
+# Column widths follow the newest rows, not all of them: with the default (1,000) every change of
+# a long-running sandbox's inbox asked the model for 7,000 cells.
+RESIZE_PRECISION_ROWS = 50
 _COLUMNS = ("Sent", "User", "Attribute", "Medium", "Destination", "Code", "Subject")
 _KEYS = ("sent_at", "username", "attribute", "medium", "destination", "code", "subject")
 _ANY_INDEX = QModelIndex | QPersistentModelIndex
@@ -88,10 +91,20 @@ class InboxModel(QAbstractTableModel):
         return None
 
     def set_messages(self, messages: list[dict[str, Any]]) -> bool:
-        """Replace the rows (newest first); False when nothing changed."""
+        """Replace the rows (newest first); False when nothing changed. Messages that only arrived
+        on top of the known ones are inserted (the view keeps its rows and selection) rather than
+        reset: a reset re-measures every row for the column widths."""
         newest_first = list(reversed(messages))
-        if [m.get("id") for m in newest_first] == [m.get("id") for m in self.messages]:
+        new_ids = [m.get("id") for m in newest_first]
+        old_ids = [m.get("id") for m in self.messages]
+        if new_ids == old_ids:
             return False
+        arrived = len(new_ids) - len(old_ids)
+        if self.messages and arrived > 0 and new_ids[arrived:] == old_ids:
+            self.beginInsertRows(QModelIndex(), 0, arrived - 1)
+            self.messages = newest_first
+            self.endInsertRows()
+            return True
         self.beginResetModel()
         self.messages = newest_first
         self.endResetModel()
@@ -156,6 +169,7 @@ class InboxDock(QDockWidget):
         self.table.setAlternatingRowColors(True)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setResizeContentsPrecision(RESIZE_PRECISION_ROWS)
         header.setStretchLastSection(True)
         self.body = QPlainTextEdit()
         self.body.setObjectName("inboxMessageView")
@@ -221,11 +235,14 @@ class InboxDock(QDockWidget):
     def _visibility_changed(self, visible: bool) -> None:
         if visible and self.control is not None:
             self._timer.start()
+            self.refresh()  # what arrived while it was hidden
         else:
             self._timer.stop()
 
     def refresh(self) -> None:
-        if self.control is None or self._polling:
+        """Fetch the inbox now; a hidden inbox waits until it is shown (it is fetched whole: after
+        every send that was an HTTP round trip, a JSON parse and a table update nobody saw)."""
+        if self.control is None or self._polling or not self.isVisible():
             return
         self._polling = True
         self._tasks.spawn(self._poll(self.control), name="inbox-poll")
