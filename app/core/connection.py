@@ -25,6 +25,15 @@ DEFAULT_CONNECT_TIMEOUT_S = 5.0
 DEFAULT_READ_TIMEOUT_S = 15.0
 
 
+class SettingsError(ValueError):
+    """Settings no client can be made from; `field` is "region" or "endpoint_url"."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
 @dataclass(frozen=True)
 class ConnectionSettings:
     """Everything needed to reach one app client of one user pool.
@@ -151,10 +160,19 @@ class CognitoConnection:
             # server's validation is what a tester sees, not botocore's.
             parameter_validation=False,
         )
-        session = boto3.session.Session(region_name=settings.region)
-        client = session.client(
-            "cognito-idp", endpoint_url=settings.effective_endpoint_url, config=config
-        )
+        from botocore.exceptions import InvalidRegionError
+
+        endpoint_url = settings.effective_endpoint_url
+        try:
+            session = boto3.session.Session(region_name=settings.region)
+            client = session.client("cognito-idp", endpoint_url=endpoint_url, config=config)
+        except InvalidRegionError:
+            message = f"{settings.region!r} is not a region name boto3 accepts (e.g. us-east-1)."
+            raise SettingsError("region", message) from None
+        except ValueError as exc:  # botocore's "Invalid endpoint: …", urllib's "Invalid IPv6 URL"
+            message = (f"{endpoint_url!r} is not an endpoint boto3 accepts ({exc}); a host name has "
+                       "only letters, digits, hyphens and dots.")
+            raise SettingsError("endpoint_url", message) from None
         client.meta.events.register("before-send.cognito-idp.*", self._count_send)
         client.meta.events.register("provide-client-params.cognito-idp.*", _register_request_secrets)
         client.meta.events.register("before-parse.cognito-idp.*", _inspect_response_body)

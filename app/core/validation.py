@@ -14,11 +14,14 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 ACCESS_TOKEN_FIELD = "AccessToken"
 ATTRIBUTE_NAME_FIELD = "AttributeName"
 CLIENT_METADATA_FIELD = "ClientMetadata"
 CODE_FIELD = "Code"
+REGION_FIELD = "region"
+ENDPOINT_URL_FIELD = "endpoint_url"
 
 ATTRIBUTE_NAME_MAX = 32
 # Unicode category classes allowed in an attribute name: letter, mark, symbol, number, punctuation.
@@ -26,6 +29,9 @@ _ALLOWED_CATEGORY_CLASSES = frozenset("LMSNP")
 _ACCESS_TOKEN_PATTERN = re.compile(r"[A-Za-z0-9\-_=.]+")
 _CODE_PATTERN = re.compile(r"[\S]+")
 CODE_MAX = 2048
+REGION_MAX = 32
+ENDPOINT_URL_MAX = 2048
+_REGION_PATTERN = re.compile(r"[a-z]{2,}(-[a-z0-9]+)*-[0-9]{1,2}", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -102,6 +108,52 @@ def code_problem(code: str) -> str | None:
     if len(code) > CODE_MAX or not _CODE_PATTERN.fullmatch(code):
         return "A code has no spaces and at most 2048 characters."
     return None
+
+
+def region_problem(region: object) -> str | None:
+    """Why `region` is not an AWS region name such as us-east-1, or None when it is."""
+    if not isinstance(region, str):
+        return "The region must be text."
+    if not region:
+        return "Enter an AWS region, e.g. us-east-1."
+    if len(region) > REGION_MAX:
+        return f"At most {REGION_MAX} characters; this one has {len(region)}."
+    if not _REGION_PATTERN.fullmatch(region):
+        return "This does not look like an AWS region (e.g. us-east-1)."
+    return None
+
+
+def endpoint_url_problem(url: object) -> str | None:
+    """Why `url` cannot be a Cognito endpoint (http or https, with a host), or None when it can."""
+    if not isinstance(url, str):
+        return "The endpoint URL must be text."
+    if len(url) > ENDPOINT_URL_MAX:
+        return f"At most {ENDPOINT_URL_MAX} characters."
+    if any(char.isspace() or unicodedata.category(char) in {"Cc", "Cs"} for char in url):
+        return "The endpoint URL must not contain spaces or control characters."
+    try:
+        parts = urlsplit(url)
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError as exc:
+        return f"This is not a valid URL ({exc})."
+    problem = None
+    if parts.scheme not in {"http", "https"}:
+        problem = "The endpoint URL must start with http:// or https://."
+    elif not parts.hostname:
+        problem = "The endpoint URL needs a host, e.g. http://127.0.0.1:5000."
+    elif not port_ok:
+        problem = "The endpoint URL's port must be between 1 and 65535."
+    return problem
+
+
+def connection_problems(region: object, endpoint_url: object | None) -> list[FieldError]:
+    """What is wrong with where a connection points, before any client is created."""
+    errors: list[FieldError] = []
+    if problem := region_problem(region):
+        errors.append(FieldError(REGION_FIELD, problem))
+    if endpoint_url is not None and (problem := endpoint_url_problem(endpoint_url)):
+        errors.append(FieldError(ENDPOINT_URL_FIELD, problem))
+    return errors
 
 
 def metadata_row_problems(rows: Sequence[MetadataRow]) -> list[RowProblem]:
