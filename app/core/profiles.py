@@ -22,11 +22,11 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import urlsplit
 
 from app.core.atomic import atomic_write_text
 from app.core.connection import DEFAULT_CONNECT_TIMEOUT_S, DEFAULT_READ_TIMEOUT_S, ConnectionSettings
 from app.core.file_lock import LockTimeoutError, exclusive_lock
+from app.core.validation import endpoint_url_problem, region_problem
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,6 @@ MAX_FILE_BYTES = 4 * 1024 * 1024
 NAME_MAX = 64
 CLIENT_ID_MAX = 128
 USER_POOL_ID_MAX = 55
-URL_MAX = 2048
 USERNAME_MAX = 128
 AWS_PROFILE_MAX = 128
 CONNECT_TIMEOUT_RANGE = (0.1, 300.0)
@@ -47,7 +46,6 @@ PRESET_ROWS_MAX = 1000
 PRESET_CHARS_MAX = 256 * 1024
 AUTH_FLOWS = ("USER_SRP_AUTH", "USER_PASSWORD_AUTH")
 
-_REGION = re.compile(r"[a-z]{2,}(-[a-z0-9]+)*-[0-9]{1,2}", re.ASCII)
 _CLIENT_ID = re.compile(r"[\w+]+", re.ASCII)
 _USER_POOL_ID = re.compile(r"[\w-]+_[0-9a-zA-Z]+", re.ASCII)
 _FUNCTION_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}", re.ASCII)
@@ -117,26 +115,6 @@ def _number_problem(value: object, low: float, high: float, what: str) -> str | 
     return None
 
 
-def _url_problem(value: str) -> str | None:
-    if len(value) > URL_MAX:
-        return f"At most {URL_MAX} characters."
-    if any(char.isspace() for char in value) or _control_char(value):
-        return "The endpoint URL must not contain spaces or control characters."
-    try:
-        parts = urlsplit(value)
-        port_ok = parts.port is None or parts.port > 0
-    except ValueError as exc:
-        return f"This is not a valid URL ({exc})."
-    problem = None
-    if parts.scheme not in {"http", "https"}:
-        problem = "The endpoint URL must start with http:// or https://."
-    elif not parts.hostname:
-        problem = "The endpoint URL needs a host, e.g. http://127.0.0.1:5000."
-    elif not port_ok:
-        problem = "The endpoint URL's port must be between 1 and 65535."
-    return problem
-
-
 @dataclass(frozen=True)
 class Profile:
     """One saved connection: where the pool is, how to sign in, and what to look at beside it."""
@@ -161,12 +139,10 @@ class Profile:
         """Every invalid field, each with a message for the field it names; empty when valid."""
         found: list[tuple[str, str | None]] = [
             ("name", _text_problem(self.name, maximum=NAME_MAX, what="a profile name")),
-            ("region", _pattern_problem(self.region, _REGION, 32, "an AWS region", "us-east-1")),
+            ("region", region_problem(self.region)),
             ("client_id", _pattern_problem(
                 self.client_id, _CLIENT_ID, CLIENT_ID_MAX, "an app client id", "1example23456789")),
-            ("endpoint_url", None if self.endpoint_url is None else (
-                _url_problem(self.endpoint_url) if isinstance(self.endpoint_url, str)
-                else "The endpoint URL must be text.")),
+            ("endpoint_url", None if self.endpoint_url is None else endpoint_url_problem(self.endpoint_url)),
             ("user_pool_id", None if self.user_pool_id is None else _pattern_problem(
                 self.user_pool_id, _USER_POOL_ID, USER_POOL_ID_MAX, "a user pool id", "us-east-1_Example")),
             ("read_timeout_s", _number_problem(self.read_timeout_s, *READ_TIMEOUT_RANGE, "the read timeout")),
