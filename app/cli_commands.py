@@ -24,7 +24,7 @@ from app.core.auth import (
     respond_to_challenge,
     sign_in_password,
 )
-from app.core.connection import CognitoConnection, ConnectionSettings
+from app.core.connection import ENDPOINT_ENV, CognitoConnection, ConnectionSettings, SettingsError
 from app.core.errors import ServiceError
 from app.core.history import HistoryFilter, HistoryStore
 from app.core.models import Outcome
@@ -33,8 +33,10 @@ from app.core.recording import send_recorded, verify_recorded
 from app.core.redaction import SECRETS
 from app.core.tokens import TokenDecodeError, Tokens, describe_access_token
 from app.core.validation import (
+    REGION_FIELD,
     MetadataImportError,
     MetadataRow,
+    connection_problems,
     parse_metadata_assignments,
     parse_metadata_bytes,
     validate_send,
@@ -124,7 +126,29 @@ def _settings_from_args(args: argparse.Namespace, stderr: TextIO) -> ConnectionS
         if not 1 <= args.attempts <= 10:
             raise BadInputError("--attempts", "Attempts is a whole number from 1 to 10.")
         changes["max_attempts"] = args.attempts
-    return settings.with_changes(**changes) if changes else settings
+    settings = settings.with_changes(**changes) if changes else settings
+    for problem in connection_problems(settings.region, settings.effective_endpoint_url):
+        raise BadInputError(_where_option(problem.field, args, settings), problem.message)
+    return settings
+
+
+def _where_option(field: str, args: argparse.Namespace, settings: ConnectionSettings) -> str:
+    """The option (or variable) a region or endpoint came from."""
+    if field == REGION_FIELD:
+        return "--profile" if args.profile else "--region"
+    if args.endpoint_url:
+        return "--endpoint-url"
+    return "--profile" if settings.endpoint_url else ENDPOINT_ENV
+
+
+def _connect(args: argparse.Namespace, settings: ConnectionSettings) -> CognitoConnection:
+    """The connection with its client made now, so what botocore refuses is bad input at its option."""
+    conn = CognitoConnection(settings)
+    try:
+        conn.client  # noqa: B018 (creates the client)
+    except SettingsError as exc:
+        raise BadInputError(_where_option(exc.field, args, settings), exc.message) from None
+    return conn
 
 
 def _read_stdin_secret(stdin: TextIO, option: str) -> str:
@@ -235,7 +259,7 @@ def _run_send_or_verify(
 ) -> int:
     metadata = _metadata(args) if args.command == "send" else {}
     settings = _settings_from_args(args, stderr)
-    conn = CognitoConnection(settings)
+    conn = _connect(args, settings)
     try:
         access_token, username = _access_token(args, conn, stdin)
     except ServiceError as error:
@@ -339,15 +363,19 @@ def _run_history(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> in
             suffix = args.export.suffix.lower()
             if suffix not in (".csv", ".json"):
                 raise BadInputError("--export", "Export to a file ending in .csv or .json.")
-            count = history.export(args.export, filt)
+            try:
+                count = history.export(args.export, filt)
+            except OSError as exc:  # the export writes a temporary file and removes it on failure
+                reason = exc.strerror or str(exc)
+                raise BadInputError("--export", f"cannot write {args.export}: {reason}.") from None
             if args.json:
                 emit_json(stdout, {"ok": True, "exported": count, "file": str(args.export)})
             else:
-                stdout.write(f"Exported {count} entries to {args.export}\n")
+                stdout.write(f"Exported {count} records to {args.export}\n")
             return EXIT_OK
         records = history.page(filt, limit=args.limit)
     if args.json:
-        emit_json(stdout, {"ok": True, "entries": [r.to_dict() for r in records]})
+        emit_json(stdout, {"ok": True, "records": [r.to_dict() for r in records]})
         return EXIT_OK
     for record in records:
         what = record.error_code or (record.delivery.destination if record.delivery else "") or ""

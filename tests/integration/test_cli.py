@@ -58,11 +58,11 @@ def test_send_with_metadata_prints_delivery_and_records_history(
     assert inbox[-1]["client_metadata"] == {"source": "cli", "note": "ünïcode=ok", "empty": ""}
 
     code, out, _ = run_cli(["history", "--json", "--limit", "5"])
-    entries = json.loads(out)["entries"]
+    records = json.loads(out)["records"]
     assert code == 0
-    assert entries[0]["id"] == payload["history_id"]
-    assert entries[0]["outcome"] == "success"
-    assert entries[0]["client_metadata"] == {"source": "cli", "note": "ünïcode=ok", "empty": ""}
+    assert records[0]["id"] == payload["history_id"]
+    assert records[0]["outcome"] == "success"
+    assert records[0]["client_metadata"] == {"source": "cli", "note": "ünïcode=ok", "empty": ""}
 
 
 def test_verify_with_the_code_from_the_inbox_marks_the_attribute_verified(
@@ -102,7 +102,7 @@ def test_service_error_exits_1_with_code_guidance_and_history_row(
     assert "wait" in payload["error"]["guidance"].lower()
     assert payload["attempts"] == 1
     code, out, _ = run_cli(["history", "--json", "--outcome", "error"])
-    assert json.loads(out)["entries"][0]["error_code"] == "LimitExceededException"
+    assert json.loads(out)["records"][0]["error_code"] == "LimitExceededException"
 
 
 def test_access_token_from_stdin_is_a_session(

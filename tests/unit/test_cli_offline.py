@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,7 +23,7 @@ def _run(*argv: str) -> tuple[int, str, str]:
 def test_history_on_a_new_home_lists_nothing() -> None:
     code, out, _ = _run("history", "--json")
     assert code == EXIT_OK
-    assert json.loads(out) == {"ok": True, "entries": []}
+    assert json.loads(out) == {"ok": True, "records": []}
 
 
 def test_a_history_file_that_is_not_a_database_is_moved_aside_and_reported(verifydesk_home: Path) -> None:
@@ -85,3 +86,140 @@ def test_an_unusable_profiles_file_is_reported_by_the_cli(
     assert code == EXIT_BAD_INPUT
     assert json.loads(out)["error"]["field"] == "--profile"
     assert "profiles.json.corrupt-" in err
+
+
+# --- where the connection points: refused before any client exists, at the option ----------------
+
+_WHO = ["--client-id", "C", "--username", "alice", "--attribute", "email"]
+_SEND_AND_VERIFY = [pytest.param(["send"], id="send"), pytest.param(["verify", "--code", "123456"], id="verify")]
+_UNUSABLE_WHERE = [
+    pytest.param(["--endpoint-url", "htp:/x", "--region", "us-east-1"], "--endpoint-url", "http://",
+                 id="endpoint-scheme"),
+    pytest.param(["--endpoint-url", "http://", "--region", "us-east-1"], "--endpoint-url", "host",
+                 id="endpoint-no-host"),
+    pytest.param(["--endpoint-url", "http://127.0.0.1:99999", "--region", "us-east-1"], "--endpoint-url",
+                 "port", id="endpoint-port"),
+    # Passes the shared URL rule; botocore's own refusal at client creation is reported the same way.
+    pytest.param(["--endpoint-url", "http://cognito_local:9229", "--region", "us-east-1"], "--endpoint-url",
+                 "host name", id="endpoint-botocore-refuses"),
+    pytest.param(["--region", "Mars West"], "--region", "AWS region", id="region-words"),
+    pytest.param(["--region", "us-east-1 "], "--region", "AWS region", id="region-space"),
+]
+
+
+@pytest.mark.parametrize("command", _SEND_AND_VERIFY)
+@pytest.mark.parametrize(("where", "option", "words"), _UNUSABLE_WHERE)
+def test_an_unusable_endpoint_or_region_is_one_json_error_naming_the_option(
+    monkeypatch: pytest.MonkeyPatch, command: list[str], where: list[str], option: str, words: str
+) -> None:
+    monkeypatch.setenv("VERIFYDESK_PASSWORD", "pw")
+
+    code, out, err = _run(*command, *where, *_WHO, "--json")
+
+    assert code == EXIT_BAD_INPUT
+    assert out.count("\n") == 1, out
+    payload = json.loads(out)
+    assert payload["ok"] is False
+    assert payload["error"]["field"] == option
+    assert words.lower() in payload["error"]["message"].lower()
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(("where", "option", "words"), _UNUSABLE_WHERE)
+def test_an_unusable_endpoint_or_region_is_a_message_at_the_option_and_no_history_row(
+    monkeypatch: pytest.MonkeyPatch, where: list[str], option: str, words: str
+) -> None:
+    monkeypatch.setenv("VERIFYDESK_ACCESS_TOKEN", "a.b.c")  # a token: nothing to sign in, straight to send
+
+    code, out, err = _run("send", *where, "--client-id", "C", "--attribute", "email")
+
+    assert code == EXIT_BAD_INPUT
+    assert out == ""
+    assert err.startswith(f"verifydesk: {option}: ")
+    assert words.lower() in err.lower()
+    assert json.loads(_run("history", "--json")[1])["records"] == []
+
+
+def test_an_unusable_endpoint_in_the_aws_variable_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER", "localhost:9229")
+    monkeypatch.setenv("VERIFYDESK_PASSWORD", "pw")
+
+    code, out, _ = _run("send", "--region", "us-east-1", *_WHO, "--json")
+
+    assert code == EXIT_BAD_INPUT
+    assert json.loads(out)["error"]["field"] == "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER"
+
+
+def test_an_unusable_endpoint_given_with_a_profile_names_the_option(
+    verifydesk_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.core.profiles import Profile, ProfileStore
+
+    ProfileStore(verifydesk_home / "config" / "profiles.json").save(
+        Profile(name="dev", region="eu-west-1", client_id="abc123"))
+    monkeypatch.setenv("VERIFYDESK_PASSWORD", "pw")
+
+    code, out, _ = _run("send", "--profile", "dev", "--endpoint-url", "ftp://x", "--username", "a",
+                        "--attribute", "email", "--json")
+
+    assert code == EXIT_BAD_INPUT
+    assert json.loads(out)["error"]["field"] == "--endpoint-url"
+
+
+def test_the_cli_and_saved_profiles_use_one_rule_for_regions_and_endpoints() -> None:
+    from app.core.profiles import Profile
+    from app.core.validation import endpoint_url_problem, region_problem
+
+    for region in ("Mars West", "us-east-1", "local", "eu-central-2"):
+        refused = {e.field: e.message for e in Profile(name="p", region=region, client_id="c").problems()}
+        assert refused.get("region") == region_problem(region)
+    for url in ("htp:/x", "http://", "http://127.0.0.1:5000", "https://h:0", "http://a b"):
+        profile = Profile(name="p", region="us-east-1", client_id="c", endpoint_url=url)
+        refused = {e.field: e.message for e in profile.problems()}
+        assert refused.get("endpoint_url") == endpoint_url_problem(url)
+
+
+# --- history export: a destination that cannot be written ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        pytest.param(lambda out: out / "no-such-dir" / "h.csv", id="missing-folder"),
+        pytest.param(lambda out: Path("/proc/h.csv"), id="proc"),
+        pytest.param(lambda out: out / "x.csv", id="a-folder-named-x.csv"),
+        pytest.param(lambda out: out / "file.txt" / "h.json", id="under-a-file"),
+    ],
+)
+@pytest.mark.parametrize("as_json", [False, True], ids=["text", "json"])
+def test_history_export_to_an_unwritable_place_names_export_and_leaves_no_file(
+    tmp_path: Path, where: Any, as_json: bool
+) -> None:
+    out_dir = tmp_path / "out"
+    (out_dir / "x.csv").mkdir(parents=True)
+    (out_dir / "file.txt").write_text("keep me", encoding="utf-8")
+    _run("history")  # the history exists before the export, so only the export could add files
+    target: Path = where(out_dir)
+    before = sorted(p.name for p in target.parent.iterdir()) if target.parent.is_dir() else None
+
+    code, out, err = _run("history", "--export", str(target), *(["--json"] if as_json else []))
+
+    assert code == EXIT_BAD_INPUT
+    if as_json:
+        error = json.loads(out)["error"]
+        assert (error["field"], error["message"].startswith(f"cannot write {target}: ")) == ("--export", True)
+    else:
+        assert err.startswith(f"verifydesk: --export: cannot write {target}: "), err
+    assert "Traceback" not in err
+    if before is not None:
+        assert sorted(p.name for p in target.parent.iterdir()) == before
+    assert sorted(p.name for p in out_dir.iterdir()) == ["file.txt", "x.csv"]
+    assert (out_dir / "file.txt").read_text(encoding="utf-8") == "keep me"
+
+
+def test_history_export_says_records_like_the_window(tmp_path: Path) -> None:
+    code, out, _ = _run("history", "--export", str(tmp_path / "h.json"))
+    assert code == EXIT_OK
+    assert out == f"Exported 0 records to {tmp_path / 'h.json'}\n"
+    code, out, _ = _run("history", "--json")
+    assert json.loads(out) == {"ok": True, "records": []}
