@@ -189,7 +189,7 @@ class InboxDock(QDockWidget):
                                    "challenge's code field, or the Verify field for its attribute")
 
     def _build_layout(self) -> None:
-        users_label = QLabel("Test &user")
+        users_label = QLabel("&Test user")  # Alt+U is Username in the sign-in form
         users_label.setBuddy(self.users_combo)
         self.users_combo.setMinimumContentsLength(16)
         row = QHBoxLayout()
