@@ -183,7 +183,7 @@ class MainWindow(QMainWindow):
             self._restyle()
         bar = self.menuBar()
         self._menus = {title: bar.addMenu(title) for title in (
-            "&File", "&Session", "&Request", "Sand&box", "&View", "&Help")}
+            "&File", "&Session", "Re&quest", "Sand&box", "&View", "&Help")}
         central = QWidget()
         central.setObjectName("central")
         self.setCentralWidget(central)
@@ -380,7 +380,7 @@ class MainWindow(QMainWindow):
         for action in (self.sign_in_action, self.refresh_action, self.sign_out_action):
             session_menu.addAction(action)
 
-        request_menu = self._menus["&Request"]
+        request_menu = self._menus["Re&quest"]
         self.send_action = self._action(
             "&Send code", "sendAction", lambda: self.controller.send(False),
             [QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
@@ -391,7 +391,7 @@ class MainWindow(QMainWindow):
             "&Cancel request", "cancelAction", self.controller.cancel, [QKeySequence("Esc")])
         self.cancel_action.setEnabled(False)
         self.focus_attribute_action = self._action(
-            "Go to &attribute", "focusAttributeAction",
+            "Go to a&ttribute", "focusAttributeAction",
             lambda: self.request_panel.picker.combo.setFocus(Qt.FocusReason.ShortcutFocusReason),
             [QKeySequence("Ctrl+L")])
         self.focus_metadata_action = self._action(
@@ -419,7 +419,7 @@ class MainWindow(QMainWindow):
         sandbox_menu = self._menus["Sand&box"]
         self.start_sandbox_action = self._action(
             "&Start sandbox pool", "startSandboxAction", self.start_sandbox)
-        self.inbox_action = self.inbox.toggleViewAction()
+        self.inbox_action = self._bring_forward_toggle(self.inbox)
         self.inbox_action.setObjectName("inboxAction")
         self.inbox_action.setText("Show &inbox")
         self.history_action = self._action(
@@ -533,7 +533,7 @@ class MainWindow(QMainWindow):
         dock.setFeatures(feature.DockWidgetMovable | feature.DockWidgetFloatable | feature.DockWidgetClosable)
         dock.setWidget(widget)
         self._extra_docks.append(dock)
-        self.view_menu.addAction(dock.toggleViewAction())
+        self.view_menu.addAction(self._bring_forward_toggle(dock))
         # Where the tester left it last time, if the restored window state has it; else beside History.
         if not self.restoreDockWidget(dock):
             self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
@@ -761,8 +761,34 @@ class MainWindow(QMainWindow):
 
     # --- history --------------------------------------------------------------------------------------
     def _show_history(self) -> None:
-        self.history_dock.show()
-        self.history_dock.raise_()
+        self.bring_forward(self.history_dock)
+
+    def _bring_forward_toggle(self, dock: QDockWidget) -> QAction:
+        """The dock's toggle action, changed so that a dock behind another bottom tab is brought
+        forward rather than hidden (Qt's toggle hides it: the tester sees nothing happen)."""
+        action = dock.toggleViewAction()
+        action.triggered.disconnect()  # Qt's own hide/show toggle
+        action.triggered.connect(lambda _checked=False: self.toggle_dock(dock))
+        return action
+
+    def toggle_dock(self, dock: QDockWidget) -> None:
+        """Hide the dock when it is the tab in front; else show it, bring it forward, focus it."""
+        in_front = dock.isVisible() and not dock.visibleRegion().isEmpty()
+        if in_front:
+            dock.hide()
+        else:
+            self.bring_forward(dock)
+        dock.toggleViewAction().setChecked(not dock.isHidden())
+
+    def bring_forward(self, dock: QDockWidget) -> None:
+        """Show the dock as the tab in front, with the keyboard focus on its first control."""
+        dock.show()
+        dock.raise_()
+        for widget in dock.widget().findChildren(QWidget):
+            if (widget.focusPolicy() & Qt.FocusPolicy.TabFocus and widget.isVisible()
+                    and widget.isEnabled() and not widget.objectName().startswith("qt_")):
+                widget.setFocus(Qt.FocusReason.ShortcutFocusReason)
+                return
 
     def _focus_history_filter(self) -> None:
         self._show_history()

@@ -243,20 +243,23 @@ class MetadataEditor(QWidget):
         return presets
 
     def _build_buttons(self) -> QHBoxLayout:
+        # Alt+letter is unique in the main window: Add row, Duplicate and Paste have none (every
+        # letter of theirs is taken: Attribute, Username, Profile, …); Insert, Ctrl+D and Ctrl+V
+        # in the grid do the same, as their tooltips say.
         self.add_button = self._button(
-            "addMetadataRowButton", "&Add row", "Add metadata row",
+            "addMetadataRowButton", "Add row", "Add metadata row",
             "Add a row below the current one (Insert)", self.add_row,
         )
         self.remove_button = self._button(
-            "removeMetadataRowButton", "&Remove", "Remove selected metadata rows",
+            "removeMetadataRowButton", "Re&move", "Remove selected metadata rows",
             "Remove the selected rows (Delete)", self.remove_selected_rows,
         )
         self.duplicate_button = self._button(
-            "duplicateMetadataRowButton", "D&uplicate", "Duplicate selected metadata rows",
+            "duplicateMetadataRowButton", "Duplicate", "Duplicate selected metadata rows",
             "Copy the selected rows below them (Ctrl+D)", self.duplicate_selected_rows,
         )
         self.paste_button = self._button(
-            "pasteMetadataButton", "&Paste", "Paste metadata from the clipboard",
+            "pasteMetadataButton", "Paste", "Paste metadata from the clipboard",
             "Paste a JSON object or key=value lines from the clipboard (Ctrl+V in the grid)",
             self.paste_from_clipboard,
         )

@@ -24,7 +24,7 @@ from support.window_driver import WAIT_MS, find, label, open_window, save_sandbo
 
 pytestmark = pytest.mark.gui
 ROOT = Path(__file__).resolve().parents[2]
-MENUS = ["&File", "&Session", "&Request", "Sand&box", "&View", "&Help"]
+MENUS = ["&File", "&Session", "Re&quest", "Sand&box", "&View", "&Help"]
 
 # Runs `verifydesk` (app.cli.main) and looks at the process while the frame waits for its first
 # paint (the first timer fires inside that wait): what is built, what is imported.
