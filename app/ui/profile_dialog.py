@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QSizePolicy,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -33,6 +34,7 @@ from app.core.secrets import SecretKind, SecretStore
 from app.ui.style import Tone, set_tone
 
 _log = logging.getLogger(__name__)
+FIELD_MIN_WIDTH = 300
 FLOW_LABELS = {
     AuthFlow.USER_SRP_AUTH.value: "SRP (USER_SRP_AUTH)",
     AuthFlow.USER_PASSWORD_AUTH.value: "Plain password (USER_PASSWORD_AUTH)",
@@ -68,9 +70,12 @@ class ProfileDialog(QDialog):
         self._secrets = secrets
         self._existing = existing
         self._errors: dict[str, QLabel] = {}
+        self._fields: dict[str, QWidget] = {}
         self._build_fields()
         form = QFormLayout()
+        self._form = form
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
         self._add_row(form, "&Name", self.name_edit, "name")
         self._add_row(form, "&Region", self.region_edit, "region")
         self._add_row(form, "&Endpoint URL", self.endpoint_edit, "endpoint_url")
@@ -83,7 +88,8 @@ class ProfileDialog(QDialog):
         self._add_row(form, "&Attempts", self.attempts_spin, "max_attempts")
         self._add_row(form, "Sign-in &flow", self.flow_combo, "auth_flow")
         self._build_footer(form)
-        self.resize(520, self.sizeHint().height())
+        self.setMinimumWidth(FIELD_MIN_WIDTH + 160)
+        self.resize(560, self.sizeHint().height())
         self._fill(existing)
         self._show_secret_notice()
 
@@ -162,18 +168,23 @@ class ProfileDialog(QDialog):
         return spin
 
     def _add_row(self, form: QFormLayout, label: str, widget: QWidget, field: str) -> None:
-        holder = QWidget()
-        box = QVBoxLayout(holder)
-        box.setContentsMargins(0, 0, 0, 0)
-        box.setSpacing(2)
-        box.addWidget(widget)
-        error = _error_label(f"profileError_{field}")
-        box.addWidget(error)
-        self._errors[field] = error
-        form.addRow(label, holder)
-        buddy = form.labelForField(holder)
+        """The field on its row, its error (hidden until there is one) on its own row below: an
+        error never shares, or squeezes, the field's row."""
+        widget.setMinimumWidth(FIELD_MIN_WIDTH)
+        form.addRow(label, widget)
+        buddy = form.labelForField(widget)
         if isinstance(buddy, QLabel):
             buddy.setBuddy(widget)
+        error = _error_label(f"profileError_{field}")
+        error.setMinimumWidth(FIELD_MIN_WIDTH)
+        policy = error.sizePolicy()  # as wide as the field, as tall as its wrapped text
+        policy.setHorizontalPolicy(QSizePolicy.Policy.Expanding)
+        policy.setVerticalPolicy(QSizePolicy.Policy.MinimumExpanding)
+        error.setSizePolicy(policy)
+        form.addRow("", error)
+        form.setRowVisible(error, False)
+        self._errors[field] = error
+        self._fields[field] = widget
 
     def _fill(self, profile: Profile | None) -> None:
         if profile is None:
@@ -208,12 +219,17 @@ class ProfileDialog(QDialog):
     def show_field_error(self, field: str, message: str) -> None:
         label = self._errors.get(field, self.form_error)
         label.setText(message)
-        label.show()
+        if label is self.form_error:
+            label.show()
+        else:
+            self._form.setRowVisible(label, True)
 
     def _clear_errors(self) -> None:
-        for label in (*self._errors.values(), self.form_error):
+        for label in self._errors.values():
             label.clear()
-            label.hide()
+            self._form.setRowVisible(label, False)
+        self.form_error.clear()
+        self.form_error.hide()
 
     def _values(self) -> dict[str, Any]:
         return {
@@ -248,20 +264,25 @@ class ProfileDialog(QDialog):
     def _save(self) -> None:
         self._clear_errors()
         values = self._values()
-        problems = self._local_problems(values)
-        for field, message in problems.items():
-            self.show_field_error(field, message)
-        if problems:
-            return
         new_secret = self.secret_edit.text()
         forget = self.remove_secret_check.isChecked()
         had_secret = bool(self._existing and self._existing.has_client_secret)
         has_secret = bool(new_secret) or (had_secret and not forget)
+        if self._existing is not None:
+            profile = replace(self._existing, has_client_secret=has_secret, **values)
+        else:
+            profile = Profile(has_client_secret=has_secret, **values)
+        # Every field's problem at once, each under its field (the form's own wording first).
+        problems = {error.field: error.message for error in reversed(profile.problems())}
+        problems.update(self._local_problems(values))
+        for field, message in problems.items():
+            self.show_field_error(field, message)
+        if problems:
+            first = next((f for f in self._errors if f in problems), None)
+            if first is not None:
+                self._fields[first].setFocus()
+            return
         try:
-            if self._existing is not None:
-                profile = replace(self._existing, has_client_secret=has_secret, **values)
-            else:
-                profile = Profile(has_client_secret=has_secret, **values)
             self._store_profile(profile, new_secret, forget)
         except ProfileError as error:
             self.show_field_error(error.field, error.message)
