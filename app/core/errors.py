@@ -315,19 +315,50 @@ def _attribute_name_advice(message: str, attribute_name: str | None) -> str | No
     return None
 
 
-def entry_in(code: str, message: str, context: ErrorContext | None = None) -> CatalogueEntry:
-    """The catalogue entry for `code`, its advice fitted to where the error was met."""
-    entry = lookup(code)
-    if context is None:
-        return entry
-    if code == "CodeMismatchException" and context.operation == "sign_in":
-        if context.challenge == AUTHENTICATOR_CHALLENGE:
+# What a refused sign-in means: a wrong password is not a refused access token, so the catalogue's
+# token advice (refresh) would mislead.
+_SIGN_IN_NOT_AUTHORIZED = _entry(
+    "NotAuthorizedException", 400,
+    "Cognito refused the sign-in: a wrong username or password, or a sign-in flow this app client "
+    "does not allow.",
+    "Check the username and password, and that the app client allows this sign-in flow.",
+)
+_CHALLENGE_NOT_AUTHORIZED = _entry(
+    "NotAuthorizedException", 400,
+    "Cognito refused the answer to the sign-in challenge: its session expired or was already used.",
+    "Sign in again and answer the challenge within a few minutes.",
+)
+_SIGN_IN_USER_NOT_FOUND = _entry(
+    "UserNotFoundException", 400,
+    "The pool has no user with this username.",
+    "Check the username, and that the connection points at the right user pool.",
+)
+
+
+def _sign_in_entry(entry: CatalogueEntry, challenge: str | None) -> CatalogueEntry:
+    """`entry` read as the error of a sign-in call (InitiateAuth, RespondToAuthChallenge to `challenge`)."""
+    if entry.code == "NotAuthorizedException":
+        return _CHALLENGE_NOT_AUTHORIZED if challenge else _SIGN_IN_NOT_AUTHORIZED
+    if entry.code == "UserNotFoundException":
+        return _SIGN_IN_USER_NOT_FOUND
+    if entry.code == "CodeMismatchException":
+        if challenge == AUTHENTICATOR_CHALLENGE:
             return replace(
                 entry, explanation="The code does not match the authenticator app's current code.",
                 next_step="Enter the code your authenticator app shows now (it changes every 30 seconds); "
                           "if current codes keep failing, set the device's clock to update automatically.")
         return replace(entry, explanation="The sign-in code does not match the one Cognito sent.",
                        next_step="Check the code in the newest sign-in message and try again.")
+    return entry
+
+
+def entry_in(code: str, message: str, context: ErrorContext | None = None) -> CatalogueEntry:
+    """The catalogue entry for `code`, its advice fitted to where the error was met."""
+    entry = lookup(code)
+    if context is None:
+        return entry
+    if context.operation == "sign_in":
+        return _sign_in_entry(entry, context.challenge)
     if code == "NotAuthorizedException" and not context.can_refresh and is_expired_token_message(message):
         return replace(entry, offers_refresh=False,
                        next_step="The pasted access token has expired and cannot be refreshed: paste a new "
