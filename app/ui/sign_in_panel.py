@@ -55,11 +55,8 @@ def error_text(error: ServiceError, context: ErrorContext | None = None) -> str:
 
 
 def sign_in_error_text(error: ServiceError) -> str:
-    """A refused sign-in: the catalogue's token advice does not fit a wrong password."""
-    if error.code == "NotAuthorizedException":
-        return (f"{error.code}: {error.message}\nCheck the username and password, and that the app "
-                "client allows this sign-in flow.")
-    return error_text(error)
+    """A refused sign-in, read as one (the core's rule: a wrong password is not a refused token)."""
+    return error_text(error, ErrorContext(operation="sign_in"))
 
 
 class SignInPanel(QWidget):
