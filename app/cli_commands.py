@@ -25,7 +25,7 @@ from app.core.auth import (
     sign_in_password,
 )
 from app.core.connection import ENDPOINT_ENV, CognitoConnection, ConnectionSettings, SettingsError
-from app.core.errors import ServiceError
+from app.core.errors import CatalogueEntry, ErrorContext, ServiceError
 from app.core.history import HistoryFilter, HistoryStore
 from app.core.models import Outcome
 from app.core.paths import app_paths
@@ -42,6 +42,15 @@ from app.core.validation import (
     validate_send,
     validate_verify,
 )
+
+
+class SignInRefusedError(Exception):
+    """The sign-in (or its challenge answer) failed; `context` says where, for the catalogue."""
+
+    def __init__(self, error: ServiceError, challenge: str | None) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.context = ErrorContext(operation="sign_in", challenge=challenge)
 
 
 def _profile_settings(name: str, client_secret: str | None, stderr: TextIO) -> ConnectionSettings:
@@ -198,12 +207,16 @@ def _access_token(
     flow = AuthFlow(args.auth_flow) if args.auth_flow else (
         AuthFlow.USER_SRP_AUTH if conn.settings.user_pool_id else AuthFlow.USER_PASSWORD_AUTH
     )
+    answering: str | None = None
     try:
         step = sign_in_password(conn, username, password, flow)
         if isinstance(step, Challenge) and step.code_answer_key and args.mfa_code:
+            answering = step.name
             step = respond_to_challenge(conn, step, code_answers(step, args.mfa_code))
     except SignInInputError as exc:
         raise BadInputError(f"--{exc.field.replace('_', '-')}", exc.message) from None
+    except ServiceError as error:
+        raise SignInRefusedError(error, answering) from None
     if isinstance(step, Challenge):
         hint = " (pass --mfa-code)" if step.code_answer_key else " (answer it in the window)"
         raise BadInputError("--username", f"Sign-in needs the {step.name} challenge{hint}.")
@@ -212,21 +225,21 @@ def _access_token(
     return tokens.access_token, username
 
 
-def _error_payload(error: ServiceError) -> dict[str, Any]:
+def _error_payload(error: ServiceError, entry: CatalogueEntry) -> dict[str, Any]:
     return {
         "code": error.code,
         "message": error.message,
         "http_status": error.http_status,
         "request_id": error.request_id,
-        "guidance": error.guidance,
+        "guidance": entry.guidance,
     }
 
 
-def _print_error(stream: TextIO, error: ServiceError) -> None:
+def _print_error(stream: TextIO, error: ServiceError, entry: CatalogueEntry) -> None:
     status = f" (HTTP {error.http_status})" if error.http_status else ""
     stream.write(f"Error: {error.code}{status}: {error.message}\n")
-    stream.write(f"  What it means: {error.entry.explanation}\n")
-    stream.write(f"  Next: {error.entry.next_step}\n")
+    stream.write(f"  What it means: {entry.explanation}\n")
+    stream.write(f"  Next: {entry.next_step}\n")
     if error.request_id:
         stream.write(f"  Request id: {error.request_id}\n")
 
@@ -262,8 +275,9 @@ def _run_send_or_verify(
     conn = _connect(args, settings)
     try:
         access_token, username = _access_token(args, conn, stdin)
-    except ServiceError as error:
-        return _report_service_error(args, error, None, stdout, stderr)
+    except SignInRefusedError as refused:
+        entry = refused.error.entry_in(refused.context)
+        return _report_service_error(args, refused.error, None, stdout, stderr, entry=entry)
     if not args.send_anyway:
         rows = [MetadataRow(k, v) for k, v in metadata.items()]
         problems = (
@@ -332,16 +346,19 @@ def _open_history(stderr: TextIO) -> HistoryStore:
 
 def _report_service_error(
     args: argparse.Namespace, error: ServiceError, history_id: int | None,
-    stdout: TextIO, stderr: TextIO,
+    stdout: TextIO, stderr: TextIO, *, entry: CatalogueEntry | None = None,
 ) -> int:
+    """Print a failed call with its catalogue entry (`entry` when the call's context reads the code
+    differently, as a sign-in does)."""
+    entry = entry or error.entry_in(ErrorContext(operation=args.command, attribute_name=args.attribute))
     if args.json:
         emit_json(stdout, {
-            "ok": False, "error": _error_payload(error), "request_id": error.request_id,
+            "ok": False, "error": _error_payload(error, entry), "request_id": error.request_id,
             "latency_ms": round(error.latency_ms, 1) if error.latency_ms is not None else None,
             "attempts": error.attempts, "history_id": history_id,
         })
     else:
-        _print_error(stderr, error)
+        _print_error(stderr, error, entry)
     return EXIT_SERVICE_ERROR
 
 

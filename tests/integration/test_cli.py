@@ -206,3 +206,51 @@ def test_python_dash_m_app_send_json_as_a_separate_process(
     )
     assert history.returncode == 0, history.stderr
     assert "email" in (verifydesk_home / "h.csv").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("flow", ["USER_PASSWORD_AUTH", "USER_SRP_AUTH"])
+def test_a_wrong_password_gets_the_sign_in_guidance_not_the_token_advice(
+    sandbox_info: Any, fresh_user: dict[str, str], monkeypatch: pytest.MonkeyPatch, flow: str
+) -> None:
+    from app.core.errors import ErrorContext, entry_in
+
+    monkeypatch.setenv("VERIFYDESK_PASSWORD", fresh_user["password"] + "-wrong")
+    argv = ["send", *_connection_args(sandbox_info), "--username", fresh_user["username"],
+            "--attribute", "email", "--auth-flow", flow]
+
+    code, out, _ = run_cli([*argv, "--json"])
+    error = json.loads(out)["error"]
+    assert (code, error["code"]) == (1, "NotAuthorizedException")
+    assert error["guidance"] == entry_in(error["code"], error["message"], ErrorContext(operation="sign_in")).guidance
+    assert "username and password" in error["guidance"]
+    assert "token" not in error["guidance"].lower()
+
+    code, _, err = run_cli(argv)
+    assert code == 1
+    assert "Check the username and password" in err
+    assert "Refresh" not in err and "access token" not in err
+
+
+def test_a_refused_access_token_still_gets_the_refresh_advice(
+    sandbox_info: Any, fresh_user: dict[str, str], sandbox: Any
+) -> None:
+    import boto3
+
+    client = boto3.client(
+        "cognito-idp", region_name=sandbox_info.region, endpoint_url=sandbox_info.endpoint_url,
+        aws_access_key_id="x", aws_secret_access_key="x",
+    )
+    token = client.initiate_auth(
+        AuthFlow="USER_PASSWORD_AUTH", ClientId=sandbox_info.client_id,
+        AuthParameters={"USERNAME": fresh_user["username"], "PASSWORD": fresh_user["password"]},
+    )["AuthenticationResult"]["AccessToken"]
+    sandbox.control.expire_access_tokens(fresh_user["username"])
+
+    code, out, _ = run_cli(
+        ["send", *_connection_args(sandbox_info), "--access-token-stdin", "--attribute", "email", "--json"],
+        stdin=token + "\n",
+    )
+
+    error = json.loads(out)["error"]
+    assert (code, error["code"]) == (1, "NotAuthorizedException")
+    assert "Refresh the session" in error["guidance"]
