@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QScrollArea,
     QSplitter,
+    QTabBar,
     QVBoxLayout,
     QWidget,
 )
@@ -329,6 +330,18 @@ class MainWindow(QMainWindow):
             self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
         self.tabifyDockWidget(self.history_dock, self.inbox)
         self.resizeDocks([self.history_dock], [DOCK_HEIGHT], Qt.Orientation.Vertical)
+        self.name_tab_bars()
+        QTimer.singleShot(0, self.name_tab_bars)  # Qt may make the bar when it next lays out
+
+    def name_tab_bars(self) -> None:
+        """Qt creates the bars of tabbed docks unnamed, when docks are tabified or a state is
+        restored: give each a stable objectName and an accessible name."""
+        bars = [bar for bar in self.findChildren(QTabBar) if bar.parentWidget() is self]
+        for index, bar in enumerate(bars):
+            bar.setObjectName("bottomTabBar" if index == 0 else f"dockTabBar{index + 1}")
+            bar.setAccessibleName("Bottom panels" if index == 0 else f"Docked panels {index + 1}")
+            bar.setAccessibleDescription("History, the sandbox inbox and the trigger tools; "
+                                         "Ctrl+H and Ctrl+I bring History and the inbox forward")
 
     def _set_tab_order(self) -> None:
         sign_in = self.sign_in
@@ -540,6 +553,7 @@ class MainWindow(QMainWindow):
             self.tabifyDockWidget(self.history_dock, dock)
             dock.show()
         self.history_dock.raise_()
+        self.name_tab_bars()
         return dock
 
     # --- state ---------------------------------------------------------------------------------
@@ -563,6 +577,7 @@ class MainWindow(QMainWindow):
         settings = self.settings
         state = settings.value("windowState")
         self._docks_restored = isinstance(state, QByteArray) and self.restoreState(state)
+        self.name_tab_bars()
         value = settings.value("topSplitter")
         # Applied once the window has its restored size (see showEvent): applied now, the columns
         # would be squeezed into the unsized window and come back a few pixels off.

@@ -11,12 +11,14 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -68,15 +70,33 @@ class EventPreviewPanel(QWidget):
         side.addWidget(self.saved)
         side.addWidget(self.note, 1)
         side_box = QWidget()
+        side_box.setObjectName("eventPreviewSide")
         side_box.setLayout(side)
-        side_box.setMaximumWidth(340)
+        side.setContentsMargins(0, 0, 0, 0)
+        side_scroll = self._side_scroll(side_box)
+        self.side_scroll = side_scroll
         layout = QHBoxLayout(self)
         layout.addWidget(self.editor, 1)
-        layout.addWidget(side_box)
+        layout.addWidget(side_scroll)
         self.copy_button.clicked.connect(self.copy_event)
         self.save_button.clicked.connect(self.choose_file)
         self.dialog: QFileDialog | None = None
         self.show_inputs(EventInputs(None, None, None, None, {}, None))
+
+    @staticmethod
+    def _side_scroll(side_box: QWidget) -> QScrollArea:
+        """The buttons and the note, as long as it needs: in a short bottom tab it scrolls rather
+        than being cut off."""
+        scroll = QScrollArea()
+        scroll.setObjectName("eventPreviewSideScroll")
+        scroll.setWidget(side_box)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        scroll.setMaximumWidth(360)
+        scroll.setMinimumWidth(200)
+        return scroll
 
     def show_inputs(
         self, inputs: EventInputs, *, attribute_name: str = "", grid_problem: bool = False
