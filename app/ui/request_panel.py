@@ -41,6 +41,7 @@ class SendBar(QWidget):
         self.setObjectName("sendBar")
         self._started: float | None = None
         self._build()
+        self._keep_size_steady()
         self._clock = QTimer(self)
         self._clock.setInterval(100)
         self._clock.timeout.connect(self._tick)
@@ -101,6 +102,14 @@ class SendBar(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(row)
         layout.addLayout(problems_row)
+
+    def _keep_size_steady(self) -> None:
+        """The bar keeps its size whether a request is in flight or not: the busy bar and the elapsed
+        text take width from the limits, which then wrap to a second line. Were the bar to grow and
+        shrink with that, the ClientMetadata grid above would be laid out and repainted whole twice
+        per send (measured: most of the GUI thread's paint work of a send)."""
+        self.limits.setMinimumHeight(2 * self.limits.fontMetrics().lineSpacing())
+        self.elapsed.setMinimumWidth(self.elapsed.fontMetrics().horizontalAdvance("Sending… 00.0 s"))
 
     def set_in_flight(self, in_flight: bool) -> None:
         self.cancel_button.setEnabled(in_flight)

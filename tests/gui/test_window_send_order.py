@@ -99,3 +99,20 @@ def test_the_request_leaves_from_the_click_handler_not_after_the_event_loop_turn
     assert sandbox.control.request_count(SEND) == requests_before + 1
     assert store.count(HistoryFilter()) == rows_before + 1  # written by the worker meanwhile
     wait_result(qtbot, window, "success")
+
+
+def test_the_request_grid_keeps_its_geometry_while_a_request_is_in_flight(
+    qtbot: QtBot, window: MainWindow, sandbox  # type: ignore[no-untyped-def]
+) -> None:
+    """The busy bar and elapsed text must not re-wrap the send bar into a taller one: the grid
+    above would be laid out and repainted whole at the start and end of every send."""
+    sandbox.control.inject_fault(SEND, delay_s=1.0)
+    grid, bar = window.request_panel.metadata, window.request_panel.send_bar
+    idle = (grid.geometry(), bar.geometry())
+    click(qtbot, window, "sendButton")
+    qtbot.waitUntil(lambda: bar.busy.isVisible() and bar.elapsed.text().startswith("Sending… 0.5"),
+                    timeout=WAIT_MS)
+    assert (grid.geometry(), bar.geometry()) == idle
+    wait_result(qtbot, window, "success")
+    qtbot.wait(50)
+    assert (grid.geometry(), bar.geometry()) == idle
