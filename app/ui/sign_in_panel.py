@@ -105,8 +105,13 @@ class SignInPanel(QWidget):
         self.flow_combo = QComboBox()
         self.flow_combo.setObjectName("authFlowCombo")
         self.flow_combo.setAccessibleName("Sign-in flow")
-        self.flow_combo.addItem("SRP (USER_SRP_AUTH)", AuthFlow.USER_SRP_AUTH.value)
-        self.flow_combo.addItem("Plain password (USER_PASSWORD_AUTH)", AuthFlow.USER_PASSWORD_AUTH.value)
+        # Short enough for the sign-in column at 1280×800; the full names are in the tooltips.
+        self.flow_combo.addItem("SRP", AuthFlow.USER_SRP_AUTH.value)
+        self.flow_combo.addItem("Plain password", AuthFlow.USER_PASSWORD_AUTH.value)
+        self.flow_combo.setItemData(0, "USER_SRP_AUTH: the password never leaves this computer",
+                                    Qt.ItemDataRole.ToolTipRole)
+        self.flow_combo.setItemData(1, "USER_PASSWORD_AUTH: the password is sent (over TLS); "
+                                    "the app client must allow it", Qt.ItemDataRole.ToolTipRole)
         self.flow_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.flow_combo.setMinimumContentsLength(12)
         self.flow_combo.setToolTip(
@@ -140,7 +145,8 @@ class SignInPanel(QWidget):
         self.token_edit = QLineEdit()
         self.token_edit.setObjectName("accessTokenEdit")
         self.token_edit.setAccessibleName("Access token")
-        self.token_edit.setPlaceholderText("…or paste an access token (eyJ…)")
+        self.token_edit.setPlaceholderText("or paste an access token")
+        self.token_edit.setToolTip("An access token (eyJ…), e.g. from another tool's sign-in")
         self.token_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.use_token_button = QPushButton("Use token")
         self.use_token_button.setObjectName("useTokenButton")
