@@ -34,10 +34,60 @@ class BadInputError(Exception):
         self.message = message
 
 
+_ENDPOINT_ENV = "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER"
+_CALL_EPILOG = f"""\
+environment:
+  {PASSWORD_ENV}       the password of --username (instead of --password-stdin)
+  {ACCESS_TOKEN_ENV}   an access token to use instead of signing in (or --access-token-stdin)
+  {CLIENT_SECRET_ENV}  the app client's secret, when it has one; with --profile, else the
+                            secret the window stored for that profile in the OS keyring
+  {_ENDPOINT_ENV}
+                            the endpoint when neither --endpoint-url nor the profile gives one
+
+With --profile and no password given, the password the window remembered for that profile in a
+secure OS keyring is used (and the username it belongs to, when --username is left out).
+Secrets are never accepted as arguments.
+
+exit status: 0 success, 1 service error, 2 bad input (the message names the option)
+"""
+
+
+def _port(text: str) -> int:
+    """argparse type: a TCP port, 0 for any free one."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port from 0 to 65535 (0: any free port)")
+    return port
+
+
+_HANDLER_ACCEPTED = "expected FILE.py:FUNCTION (a Python file and its handler function), or 'demo'"
+
+
+def _handler_spec(text: str) -> str:
+    """argparse type for `lambda-runner`: the handler's shape; the file itself is checked at start."""
+    spec = text.strip()
+    if spec.lower() == "demo":
+        return text
+    file_part, colon, function = spec.rpartition(":")
+    if "://" in spec or not colon or not file_part.endswith(".py") or not function.isidentifier():
+        raise argparse.ArgumentTypeError(f"{text!r}: {_HANDLER_ACCEPTED}")
+    return text
+
+
 def _add_connection_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("connection (a saved profile, or the pieces)")
-    group.add_argument("--profile", help="a saved profile's name")
-    group.add_argument("--endpoint-url", help="Cognito endpoint (e.g. the sandbox's URL)")
+    group.add_argument(
+        "--profile",
+        help="a saved profile's name (its client secret, and a password the window remembered, "
+             "come from the OS keyring)",
+    )
+    group.add_argument(
+        "--endpoint-url",
+        help=f"Cognito endpoint, e.g. the sandbox's URL (default: ${_ENDPOINT_ENV}, else AWS's)",
+    )
     group.add_argument("--region", help="AWS region, e.g. eu-west-1")
     group.add_argument("--client-id", help="the app client id")
     group.add_argument("--user-pool-id", help="the user pool id (needed for SRP sign-in)")
@@ -80,7 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sandbox = sub.add_parser("sandbox", help="run the local user pool in the foreground")
     sandbox.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    sandbox.add_argument("--port", type=int, default=0, help="port to listen on (default 0: a free port)")
+    sandbox.add_argument("--port", type=_port, default=0, help="port to listen on (default 0: a free port)")
     sandbox.add_argument(
         "--trigger-endpoint", metavar="URL|FILE.py:HANDLER|demo",
         help="Custom Message trigger: a Lambda-Invoke endpoint URL, a local handler file, or 'demo'",
@@ -91,11 +141,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     runner = sub.add_parser("lambda-runner", help="serve a local Python trigger at a Lambda-Invoke endpoint")
-    runner.add_argument("handler", help="path/to/file.py:function, loaded afresh for every invocation")
+    runner.add_argument(
+        "handler", type=_handler_spec, metavar="FILE.py:FUNCTION|demo",
+        help="the handler: a Python file and its function, loaded afresh for every invocation; "
+             "'demo' for VerifyDesk's demo Custom Message trigger",
+    )
     runner.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    runner.add_argument("--port", type=int, default=0, help="port to listen on (default 0: a free port)")
+    runner.add_argument("--port", type=_port, default=0, help="port to listen on (default 0: a free port)")
 
-    send = sub.add_parser("send", help="GetUserAttributeVerificationCode")
+    raw = argparse.RawDescriptionHelpFormatter
+    send = sub.add_parser(
+        "send", help="GetUserAttributeVerificationCode", epilog=_CALL_EPILOG, formatter_class=raw)
     _add_connection_options(send)
     send.add_argument(
         "--metadata", action="append", default=[], metavar="KEY=VALUE",
@@ -103,18 +159,30 @@ def build_parser() -> argparse.ArgumentParser:
     )
     send.add_argument("--metadata-file", type=Path, help="ClientMetadata from a JSON object file")
 
-    verify = sub.add_parser("verify", help="VerifyUserAttribute")
+    verify = sub.add_parser("verify", help="VerifyUserAttribute", epilog=_CALL_EPILOG, formatter_class=raw)
     _add_connection_options(verify)
     verify.add_argument("--code", required=True, help="the code that was delivered")
 
-    history = sub.add_parser("history", help="show or export the history of attempts")
-    history.add_argument("--limit", type=int, default=20)
-    history.add_argument("--json", action="store_true")
-    history.add_argument("--export", type=Path, metavar="FILE.csv|FILE.json")
-    history.add_argument("--outcome", choices=["success", "error", "pending", "interrupted"])
-    history.add_argument("--error-code")
-    history.add_argument("--attribute")
-    history.add_argument("--search", help="free-text search")
+    history = sub.add_parser(
+        "history", help="show or export the history of attempts",
+        description="Show the newest history records (every send and verify, with its outcome), or export "
+                    "the records matching the filters. Tokens, passwords and secrets are never stored.",
+    )
+    history.add_argument("--limit", type=int, default=20, metavar="N",
+                         help="show the newest N records (default 20; --export ignores it)")
+    history.add_argument("--json", action="store_true",
+                         help='print one JSON object: {"ok": true, "records": [...]}')
+    history.add_argument("--export", type=Path, metavar="FILE.csv|FILE.json",
+                         help="write every record matching the filters to a CSV or JSON file")
+    history.add_argument("--outcome", choices=["success", "error", "pending", "interrupted"],
+                         help="only records with this outcome")
+    history.add_argument("--error-code", metavar="CODE",
+                         help="only records that failed with this error, e.g. LimitExceededException")
+    history.add_argument("--attribute", metavar="NAME", help="only records for this attribute, e.g. email")
+    history.add_argument(
+        "--search", metavar="TEXT",
+        help="free-text search over usernames, attributes, metadata, errors, request ids and destinations",
+    )
 
     sub.add_parser("self-test", help="check this installation works (window offscreen, client, sandbox)")
     return parser

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import sqlite3
+from pathlib import Path
 from typing import Any, TextIO
 
 from app.cli import (
@@ -28,20 +30,26 @@ from app.core.connection import ENDPOINT_ENV, CognitoConnection, ConnectionSetti
 from app.core.errors import CatalogueEntry, ErrorContext, ServiceError
 from app.core.history import HistoryFilter, HistoryStore
 from app.core.models import Outcome
-from app.core.paths import app_paths
+from app.core.paths import HOME_ENV, app_paths
 from app.core.recording import send_recorded, verify_recorded
 from app.core.redaction import SECRETS
 from app.core.tokens import TokenDecodeError, Tokens, describe_access_token
 from app.core.validation import (
+    ACCESS_TOKEN_FIELD,
+    ATTRIBUTE_NAME_FIELD,
+    CLIENT_METADATA_FIELD,
+    CODE_FIELD,
     REGION_FIELD,
     MetadataImportError,
     MetadataRow,
     connection_problems,
     parse_metadata_assignments,
-    parse_metadata_bytes,
+    read_metadata_file,
     validate_send,
     validate_verify,
 )
+
+HISTORY_LIMIT_MAX = 1_000_000
 
 
 class SignInRefusedError(Exception):
@@ -160,8 +168,16 @@ def _connect(args: argparse.Namespace, settings: ConnectionSettings) -> CognitoC
     return conn
 
 
-def _read_stdin_secret(stdin: TextIO, option: str) -> str:
-    value = stdin.readline().rstrip("\r\n")
+def _read_stdin_secret(stdin: TextIO | None, option: str) -> str:
+    """The first line of standard input; closed, undecodable or empty input is bad input at `option`."""
+    if stdin is None:
+        raise BadInputError(option, "Standard input is closed; pipe the secret into it.")
+    try:
+        value = stdin.readline().rstrip("\r\n")
+    except UnicodeDecodeError as exc:
+        raise BadInputError(option, f"Standard input is not {exc.encoding} text.") from None
+    except (OSError, ValueError) as exc:
+        raise BadInputError(option, f"Standard input cannot be read: {exc}.") from None
     if not value:
         raise BadInputError(option, "Nothing was read from standard input.")
     return value
@@ -248,12 +264,7 @@ def _metadata(args: argparse.Namespace) -> dict[str, str]:
     metadata: dict[str, str] = {}
     if args.metadata_file:
         try:
-            raw = args.metadata_file.read_bytes()
-        except OSError as exc:
-            message = f"Cannot read {args.metadata_file}: {exc.strerror}."
-            raise BadInputError("--metadata-file", message) from None
-        try:
-            metadata.update(parse_metadata_bytes(raw))
+            metadata.update(read_metadata_file(args.metadata_file))
         except MetadataImportError as exc:
             raise BadInputError("--metadata-file", exc.message) from None
     try:
@@ -273,21 +284,13 @@ def _run_send_or_verify(
     metadata = _metadata(args) if args.command == "send" else {}
     settings = _settings_from_args(args, stderr)
     conn = _connect(args, settings)
+    _check_request(args, None, metadata)  # all but the token, before signing in for nothing
     try:
         access_token, username = _access_token(args, conn, stdin)
     except SignInRefusedError as refused:
         entry = refused.error.entry_in(refused.context)
         return _report_service_error(args, refused.error, None, stdout, stderr, entry=entry)
-    if not args.send_anyway:
-        rows = [MetadataRow(k, v) for k, v in metadata.items()]
-        problems = (
-            validate_send(access_token, args.attribute, rows) if args.command == "send"
-            else validate_verify(access_token, args.attribute, args.code)
-        )
-        if problems:
-            first = problems[0]
-            option = {"AttributeName": "--attribute", "Code": "--code"}.get(first.field, first.field)
-            raise BadInputError(option, "; ".join(str(p) for p in problems))
+    _check_request(args, access_token, metadata)
     with _open_history(stderr) as history:
         if args.command == "send":
             sent = send_recorded(
@@ -333,9 +336,48 @@ def _run_send_or_verify(
     return EXIT_OK
 
 
+def _check_request(args: argparse.Namespace, access_token: str | None, metadata: dict[str, str]) -> None:
+    """VerifyDesk's own validation of the request (none with --send-anyway), at the first bad option;
+    without a token yet, everything but the token."""
+    if args.send_anyway:
+        return
+    token = access_token or ""
+    rows = [MetadataRow(k, v) for k, v in metadata.items()]
+    problems = (
+        validate_send(token, args.attribute, rows) if args.command == "send"
+        else validate_verify(token, args.attribute, args.code)
+    )
+    if access_token is None:
+        problems = [p for p in problems if p.field != ACCESS_TOKEN_FIELD]
+    if problems:
+        options = [_request_option(p.field, args) for p in problems]
+        raise BadInputError(options[0], " ".join(
+            p.message if option == options[0] else f"{option}: {p.message}"
+            for option, p in zip(options, problems, strict=True)))
+
+
+def _request_option(field: str, args: argparse.Namespace) -> str:
+    """The option (or variable) a request field came from."""
+    if field == ACCESS_TOKEN_FIELD:
+        return "--access-token-stdin" if args.access_token_stdin else ACCESS_TOKEN_ENV
+    options = {ATTRIBUTE_NAME_FIELD: "--attribute", CODE_FIELD: "--code", CLIENT_METADATA_FIELD: "--metadata"}
+    return options.get(field, field)
+
+
+def _home_error(where: Path, exc: Exception) -> BadInputError:
+    """A folder VerifyDesk must write cannot be used: named at VERIFYDESK_HOME, which moves them all."""
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    return BadInputError(
+        HOME_ENV, f"cannot use {where}: {reason}. Set {HOME_ENV} to a folder VerifyDesk may write.")
+
+
 def _open_history(stderr: TextIO) -> HistoryStore:
     """The history store; says where an unreadable history file was moved."""
-    store = HistoryStore(app_paths().history_db)
+    path = app_paths().history_db
+    try:
+        store = HistoryStore(path)
+    except (OSError, sqlite3.Error) as exc:
+        raise _home_error(path.parent, exc) from None
     if store.recovered_from is not None:
         stderr.write(
             f"Note: the history file could not be read; it was moved to {store.recovered_from} "
@@ -372,8 +414,9 @@ def _history_filter(args: argparse.Namespace) -> HistoryFilter:
 
 
 def _run_history(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    if args.limit < 1:
-        raise BadInputError("--limit", "The limit is a positive number.")
+    if not 1 <= args.limit <= HISTORY_LIMIT_MAX:
+        raise BadInputError(
+            "--limit", f"Show from 1 to {HISTORY_LIMIT_MAX:,} records; --export writes all of them.")
     with _open_history(stderr) as history:
         filt = _history_filter(args)
         if args.export:
@@ -407,8 +450,12 @@ def run_command(args: argparse.Namespace, *, stdin: TextIO, stdout: TextIO, stde
     """Run `send`, `verify` or `history`; bad input is reported at its option, never a traceback."""
     from app.core.logs import configure_logging
 
-    configure_logging(app_paths())
     try:
+        paths = app_paths()
+        try:
+            configure_logging(paths)
+        except OSError as exc:
+            raise _home_error(paths.log_dir, exc) from None
         if args.command == "history":
             return _run_history(args, stdout, stderr)
         return _run_send_or_verify(args, stdin, stdout, stderr)

@@ -14,6 +14,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit
 
 ACCESS_TOKEN_FIELD = "AccessToken"
@@ -30,6 +31,7 @@ _ACCESS_TOKEN_PATTERN = re.compile(r"[A-Za-z0-9\-_=.]+")
 _CODE_PATTERN = re.compile(r"[\S]+")
 CODE_MAX = 2048
 REGION_MAX = 32
+METADATA_FILE_MAX_BYTES = 5 * 1024 * 1024
 ENDPOINT_URL_MAX = 2048
 _REGION_PATTERN = re.compile(r"[a-z]{2,}(-[a-z0-9]+)*-[0-9]{1,2}", re.ASCII)
 
@@ -271,6 +273,19 @@ def parse_metadata_bytes(raw: bytes) -> dict[str, str]:
     except UnicodeDecodeError as exc:
         raise MetadataImportError(f"Not UTF-8 text (byte {exc.start} is invalid).") from None
     return parse_metadata_json(text)
+
+
+def read_metadata_file(path: Path) -> dict[str, str]:
+    """A ClientMetadata JSON file of at most METADATA_FILE_MAX_BYTES; MetadataImportError says why not."""
+    try:
+        with path.open("rb") as handle:  # a bounded read: /dev/zero or a 10 GB file is refused, not loaded
+            raw = handle.read(METADATA_FILE_MAX_BYTES + 1)
+    except OSError as exc:
+        raise MetadataImportError(f"Cannot read {path}: {exc.strerror or exc}.") from None
+    if len(raw) > METADATA_FILE_MAX_BYTES:
+        limit = METADATA_FILE_MAX_BYTES // (1024 * 1024)
+        raise MetadataImportError(f"{path} is larger than {limit} MB; a ClientMetadata file is smaller.")
+    return parse_metadata_bytes(raw)
 
 
 def parse_metadata_text(text: str) -> dict[str, str]:

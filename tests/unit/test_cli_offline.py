@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import argparse
+import contextlib
 import io
 import json
+import traceback
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from app.cli import EXIT_BAD_INPUT, EXIT_OK, build_parser
+from app.cli import EXIT_BAD_INPUT, EXIT_OK, build_parser, main
 from app.cli_commands import run_command
 
 
@@ -223,3 +226,165 @@ def test_history_export_says_records_like_the_window(tmp_path: Path) -> None:
     assert out == f"Exported 0 records to {tmp_path / 'h.json'}\n"
     code, out, _ = _run("history", "--json")
     assert json.loads(out) == {"ok": True, "records": []}
+
+
+# --- help: every option explained; the secrets' sources named ----------------------------------------
+
+
+def _subparsers() -> dict[str, argparse.ArgumentParser]:
+    parser = build_parser()
+    found = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    return dict(found[0].choices)
+
+
+@pytest.mark.parametrize("command", ["send", "verify", "history", "sandbox", "lambda-runner", "self-test"])
+def test_every_option_of_every_command_has_help(command: str) -> None:
+    parser = _subparsers()[command]
+    unexplained = [
+        action.option_strings or [action.dest] for action in parser._actions
+        if not isinstance(action, argparse._HelpAction) and not (action.help or "").strip()
+    ]
+    assert unexplained == []
+
+
+@pytest.mark.parametrize("command", ["send", "verify"])
+def test_send_and_verify_help_name_every_secret_source(command: str) -> None:
+    text = " ".join(_subparsers()[command].format_help().split())
+    for variable in ("VERIFYDESK_PASSWORD", "VERIFYDESK_ACCESS_TOKEN", "VERIFYDESK_CLIENT_SECRET",
+                     "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER"):
+        assert variable in text
+    assert "remembered" in text and "--profile" in text
+    assert "exit status: 0 success, 1 service error, 2 bad input" in text
+
+
+def test_history_help_speaks_of_records_like_the_window() -> None:
+    text = _subparsers()["history"].format_help()
+    assert "records" in text
+    assert "entries" not in text
+
+
+def _main(*argv: str) -> tuple[int, str, str]:
+    """`verifydesk ARGV` in-process, as a shell would run it (argparse errors included)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main(list(argv))
+        except SystemExit as exit_:
+            code = exit_.code if isinstance(exit_.code, int) else 1
+        except Exception:  # what a user would see as a traceback
+            code = 1
+            err.write("Traceback (in-process):\n" + traceback.format_exc())
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.mark.parametrize(
+    "spec", ["bogus", "handler.py", "http://127.0.0.1:9001", "ftp://x.py:handler", "notes.txt:handler",
+             "trigger.py:not-a-name", ""],
+)
+def test_lambda_runner_refuses_a_bad_handler_describing_only_what_it_accepts(spec: str) -> None:
+    code, out, err = _main("lambda-runner", spec)
+
+    assert code == EXIT_BAD_INPUT
+    assert out == ""
+    assert "FILE.py:FUNCTION" in err
+    assert "URL" not in err and "endpoint" not in err.lower()
+    assert "Traceback" not in err
+
+
+# --- bad input anywhere: exit 2 naming the option, never a traceback ---------------------------------
+
+# Nothing listens at port 9: an input wrongly let through fails fast (exit 1), without DNS or AWS.
+_SEND = ("send", "--endpoint-url", "http://127.0.0.1:9", "--region", "us-east-1", "--client-id", "C",
+         "--username", "alice", "--attribute", "email")
+
+
+def _bad_inputs(tmp: Path) -> list[tuple[tuple[str, ...], str]]:
+    (tmp / "folder.json").mkdir()
+    (tmp / "latin1.json").write_bytes(b'{"k": "caf\xe9"}')
+    (tmp / "list.json").write_text("[1, 2]", encoding="utf-8")
+    with (tmp / "huge.json").open("wb") as huge:
+        huge.truncate(6 * 1024 * 1024)
+    (tmp / "not-a-folder").write_text("", encoding="utf-8")
+    return [
+        ((*_SEND, "--metadata-file", str(tmp / "missing.json")), "--metadata-file"),
+        ((*_SEND, "--metadata-file", str(tmp / "folder.json")), "--metadata-file"),
+        ((*_SEND, "--metadata-file", str(tmp / "latin1.json")), "--metadata-file"),
+        ((*_SEND, "--metadata-file", str(tmp / "list.json")), "--metadata-file"),
+        ((*_SEND, "--metadata-file", str(tmp / "huge.json")), "--metadata-file"),
+        ((*_SEND, "--metadata-file", "/dev/zero"), "--metadata-file"),
+        ((*_SEND, "--metadata", "=x"), "--metadata"),
+        ((*_SEND, "--attempts", "0"), "--attempts"),
+        ((*_SEND, "--attempts", "-2"), "--attempts"),
+        ((*_SEND, "--attempts", "100000000000000000000"), "--attempts"),
+        ((*_SEND, "--attempts", "two"), "--attempts"),
+        ((*_SEND, "--timeout", "-1"), "--timeout"),
+        ((*_SEND, "--timeout", "0"), "--timeout"),
+        ((*_SEND, "--timeout", "nan"), "--timeout"),
+        ((*_SEND, "--timeout", "inf"), "--timeout"),
+        ((*_SEND, "--timeout", "soon"), "--timeout"),
+        ((*_SEND, "--user-pool-id", "nounderscore", "--auth-flow", "USER_SRP_AUTH"), "--user-pool-id"),
+        ((*_SEND, "--profile", "nobody"), "--profile"),
+        ((*_SEND, "--attribute", ""), "--attribute"),
+        (("verify", *_SEND[1:], "--code", "12 34"), "--code"),
+        (("verify", *_SEND[1:], "--code", ""), "--code"),
+        (("history", "--limit", "0"), "--limit"),
+        (("history", "--limit", "-5"), "--limit"),
+        (("history", "--limit", "100000000000000000000"), "--limit"),
+        (("history", "--limit", "ten"), "--limit"),
+        (("history", "--outcome", "maybe"), "--outcome"),
+        (("history", "--export", str(tmp / "h.txt")), "--export"),
+        (("history", "--export", str(tmp / "not-a-folder" / "h.csv")), "--export"),
+        (("sandbox", "--port", "70000"), "--port"),
+        (("sandbox", "--port", "-1"), "--port"),
+        (("lambda-runner", "demo", "--port", "65536"), "--port"),
+    ]
+
+
+def test_every_bad_input_exits_2_naming_the_option_never_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VERIFYDESK_PASSWORD", "pw")
+    failures = []
+    for argv, option in _bad_inputs(tmp_path):
+        code, _, err = _main(*argv)
+        if code != EXIT_BAD_INPUT or option not in err or "Traceback" in err:
+            failures.append(f"{' '.join(argv)} -> exit {code}: {err[-300:]}")
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize(
+    ("stdin", "option"),
+    [
+        pytest.param(lambda: io.TextIOWrapper(io.BytesIO(b"\xff\xfe\n"), encoding="utf-8"), "--password-stdin",
+                     id="not-utf8"),
+        pytest.param(lambda: None, "--password-stdin", id="no-stdin"),
+        pytest.param(lambda: io.StringIO(""), "--password-stdin", id="empty"),
+    ],
+)
+def test_an_unreadable_standard_input_is_bad_input_at_its_option(
+    monkeypatch: pytest.MonkeyPatch, stdin: Any, option: str
+) -> None:
+    monkeypatch.setattr("sys.stdin", stdin())
+    code, _, err = _main(*_SEND, "--password-stdin")
+    assert code == EXIT_BAD_INPUT
+    assert f"verifydesk: {option}: " in err
+
+
+def test_a_malformed_access_token_names_the_variable_it_came_from(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VERIFYDESK_ACCESS_TOKEN", "not a token")
+    code, out, _ = _run("send", "--region", "us-east-1", "--client-id", "C", "--attribute", "email", "--json")
+    error = json.loads(out)["error"]
+    assert (code, error["field"]) == (EXIT_BAD_INPUT, "VERIFYDESK_ACCESS_TOKEN")
+    assert not error["message"].startswith("AccessToken")
+
+
+def test_an_unusable_verifydesk_home_is_bad_input_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = tmp_path / "a-file"
+    home.write_text("", encoding="utf-8")
+    monkeypatch.setenv("VERIFYDESK_HOME", str(home))
+    code, out, err = _main("history", "--json")
+    assert code == EXIT_BAD_INPUT
+    assert json.loads(out)["error"]["field"] == "VERIFYDESK_HOME"
+    assert "Traceback" not in err
