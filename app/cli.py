@@ -9,8 +9,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from collections.abc import Sequence
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
@@ -118,7 +120,7 @@ def _add_connection_options(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="verifydesk",
         description="Workbench for Amazon Cognito GetUserAttributeVerificationCode.",
     )
@@ -188,13 +190,57 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _fail_usage(parser: argparse.ArgumentParser, message: str) -> NoReturn:
-    parser.error(message)
+def _usage_field(message: str) -> tuple[str, str]:
+    """(option, message) of an argparse usage error. The values among unknown arguments are left
+    out: one may be a secret typed as an argument."""
+    if message.startswith("unrecognized arguments: "):
+        names = [word.split("=")[0] for word in message.split()[2:] if word.startswith("-")]
+        shown = "unrecognized arguments: " + (" ".join(names) or "values") + " (values not shown)"
+        return (names[0] if names else "arguments"), shown
+    if match := re.match(r"argument (\S+): ", message):
+        names = match.group(1).split("/")
+        return next((n for n in names if n.startswith("--")), names[0]), message
+    if match := re.match(r"the following arguments are required: ([^,\s]+)", message):
+        return match.group(1), message
+    return "arguments", message
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse without abbreviations (`--password` is not `--password-stdin`); a usage error names
+    no unknown argument's value, and with --json is also one JSON object on stdout."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
+
+    def error(self, message: str) -> NoReturn:
+        field, shown = _usage_field(message)
+        if _JSON_ERRORS.get():
+            emit_json(sys.stdout, bad_input_payload(field, shown))
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {shown}\n")
+
+
+_JSON_ERRORS: ContextVar[bool] = ContextVar("verifydesk_json_errors", default=False)
+
+
+def bad_input_payload(field: str, message: str) -> dict[str, Any]:
+    """The `--json` object of bad input: exit 2, `error.field` names the option."""
+    return {
+        "ok": False,
+        "error": {"code": "InvalidInput", "message": message, "field": field,
+                  "http_status": None, "request_id": None, "guidance": None},
+    }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    token = _JSON_ERRORS.set("--json" in words)
+    try:
+        args = parser.parse_args(words)
+    finally:
+        _JSON_ERRORS.reset(token)
     if args.command is None:
         from app.ui.launch import run_window
 

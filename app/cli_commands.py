@@ -15,6 +15,7 @@ from app.cli import (
     EXIT_SERVICE_ERROR,
     PASSWORD_ENV,
     BadInputError,
+    bad_input_payload,
     emit_json,
     env_secret,
 )
@@ -461,11 +462,7 @@ def run_command(args: argparse.Namespace, *, stdin: TextIO, stdout: TextIO, stde
         return _run_send_or_verify(args, stdin, stdout, stderr)
     except BadInputError as exc:
         if getattr(args, "json", False):
-            emit_json(stdout, {
-                "ok": False,
-                "error": {"code": "InvalidInput", "message": exc.message, "field": exc.field,
-                          "http_status": None, "request_id": None, "guidance": None},
-            })
+            emit_json(stdout, bad_input_payload(exc.field, exc.message))
         else:
             stderr.write(f"verifydesk: {exc.field}: {exc.message}\n")
         return EXIT_BAD_INPUT

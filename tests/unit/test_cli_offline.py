@@ -388,3 +388,36 @@ def test_an_unusable_verifydesk_home_is_bad_input_naming_it(
     assert code == EXIT_BAD_INPUT
     assert json.loads(out)["error"]["field"] == "VERIFYDESK_HOME"
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "option"),
+    [
+        (("send", "--client-id", "C", "--attempts", "two", "--attribute", "email"), "--attempts"),
+        (("verify", "--client-id", "C", "--attribute", "email"), "--code"),
+        (("history", "--outcome", "maybe"), "--outcome"),
+        (("history", "--limit", "ten"), "--limit"),
+    ],
+)
+def test_a_usage_error_with_json_is_still_one_json_object(argv: tuple[str, ...], option: str) -> None:
+    code, out, err = _main(*argv, "--json")
+    assert code == EXIT_BAD_INPUT
+    assert out.count("\n") == 1
+    payload = json.loads(out)
+    assert (payload["ok"], payload["error"]["field"]) == (False, option)
+    assert "usage:" in err
+
+
+def test_a_secret_typed_as_an_argument_is_refused_and_not_echoed() -> None:
+    for argv in (("--password", "hunter2"), ("--password=hunter2",), ("--access-token", "hunter2")):
+        code, out, err = _main("send", "--client-id", "C", "--attribute", "email", *argv, "--json")
+        assert code == EXIT_BAD_INPUT
+        assert json.loads(out)["error"]["field"] == argv[0].split("=")[0]
+        assert "hunter2" not in out + err
+
+
+def test_options_are_never_abbreviated() -> None:
+    """`--password X` must not quietly become `--password-stdin`, nor `--lim` be `--limit`."""
+    code, _, err = _main("history", "--lim", "3")
+    assert code == EXIT_BAD_INPUT
+    assert "--lim" in err
