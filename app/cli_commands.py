@@ -56,10 +56,12 @@ HISTORY_LIMIT_MAX = 1_000_000
 class SignInRefusedError(Exception):
     """The sign-in (or its challenge answer) failed; `context` says where, for the catalogue."""
 
-    def __init__(self, error: ServiceError, challenge: str | None) -> None:
+    def __init__(self, error: ServiceError, challenge: str | None, remembered_for: str | None) -> None:
         super().__init__(str(error))
         self.error = error
         self.context = ErrorContext(operation="sign_in", challenge=challenge)
+        self.remembered_for = remembered_for
+        """The profile whose remembered password was used, when it was one."""
 
 
 def _profile_settings(name: str, client_secret: str | None, stderr: TextIO) -> ConnectionSettings:
@@ -204,10 +206,12 @@ def _access_token(
         _read_stdin_secret(stdin, "--password-stdin") if args.password_stdin else env_secret(PASSWORD_ENV)
     )
     username = args.username
+    remembered_for = None
     if not password and args.profile:
         # No password given: the one the window remembered for this profile, from a secure keyring.
         password, why_not, owner = _remembered_password(args.profile, username)
         username = username or (owner if password else None)
+        remembered_for = args.profile if password else None
     else:
         why_not = ""
     not_remembered = f" (No remembered password: {why_not}.)" if why_not else ""
@@ -233,7 +237,7 @@ def _access_token(
     except SignInInputError as exc:
         raise BadInputError(f"--{exc.field.replace('_', '-')}", exc.message) from None
     except ServiceError as error:
-        raise SignInRefusedError(error, answering) from None
+        raise SignInRefusedError(error, answering, remembered_for) from None
     if isinstance(step, Challenge):
         hint = " (pass --mfa-code)" if step.code_answer_key else " (answer it in the window)"
         raise BadInputError("--username", f"Sign-in needs the {step.name} challenge{hint}.")
@@ -290,6 +294,11 @@ def _run_send_or_verify(
         access_token, username = _access_token(args, conn, stdin)
     except SignInRefusedError as refused:
         entry = refused.error.entry_in(refused.context)
+        if refused.remembered_for and refused.error.code == "NotAuthorizedException":
+            stderr.write(
+                f"Note: this was the password remembered for profile {refused.remembered_for!r}; give the "
+                f"current one in ${PASSWORD_ENV} or --password-stdin, or sign in to the profile in the "
+                "window to remember it.\n")
         return _report_service_error(args, refused.error, None, stdout, stderr, entry=entry)
     _check_request(args, access_token, metadata)
     with _open_history(stderr) as history:
@@ -414,6 +423,20 @@ def _history_filter(args: argparse.Namespace) -> HistoryFilter:
     )
 
 
+def _why_unwritable(path: Path, exc: OSError) -> str:
+    """Why a file could not be written, in words about the place when they say more than errno's."""
+    try:
+        if path.is_dir():
+            return "it is a folder"
+        if not path.parent.exists():
+            return f"the folder {path.parent} does not exist"
+        if not path.parent.is_dir():
+            return f"{path.parent} is not a folder"
+    except OSError:
+        pass
+    return exc.strerror or str(exc)
+
+
 def _run_history(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     if not 1 <= args.limit <= HISTORY_LIMIT_MAX:
         raise BadInputError(
@@ -427,7 +450,7 @@ def _run_history(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> in
             try:
                 count = history.export(args.export, filt)
             except OSError as exc:  # the export writes a temporary file and removes it on failure
-                reason = exc.strerror or str(exc)
+                reason = _why_unwritable(args.export, exc)
                 raise BadInputError("--export", f"cannot write {args.export}: {reason}.") from None
             if args.json:
                 emit_json(stdout, {"ok": True, "exported": count, "file": str(args.export)})

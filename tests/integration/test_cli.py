@@ -254,3 +254,33 @@ def test_a_refused_access_token_still_gets_the_refresh_advice(
     error = json.loads(out)["error"]
     assert (code, error["code"]) == (1, "NotAuthorizedException")
     assert "Refresh the session" in error["guidance"]
+
+
+def test_a_refused_remembered_password_says_it_was_the_remembered_one(
+    sandbox_info: Any, fresh_user: dict[str, str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from app.core.paths import app_paths
+    from app.core.profiles import Profile, ProfileStore
+    from app.core.secrets import SecretKind, reset_default_secret_store
+
+    from support.memory_keyring import MemoryKeyring
+
+    monkeypatch.delenv("VERIFYDESK_PASSWORD", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "support.memory_keyring.MemoryKeyring")
+    reset_default_secret_store()
+    ProfileStore(app_paths().profiles_file).save(Profile(
+        name="Sandbox", region=sandbox_info.region, client_id=sandbox_info.client_id,
+        endpoint_url=sandbox_info.endpoint_url, remember_password=True, last_username=fresh_user["username"],
+    ))
+    MemoryKeyring.values[(SecretKind.PASSWORD.service, "Sandbox")] = "an-old-password"
+    try:
+        code, _, err = run_cli(["send", "--profile", "Sandbox", "--attribute", "email"])
+    finally:
+        MemoryKeyring.values.clear()
+        reset_default_secret_store()
+
+    assert code == 1
+    assert "NotAuthorizedException" in err
+    assert "the password remembered for profile 'Sandbox'" in err
+    assert "an-old-password" not in err

@@ -186,17 +186,17 @@ def test_the_cli_and_saved_profiles_use_one_rule_for_regions_and_endpoints() -> 
 
 
 @pytest.mark.parametrize(
-    "where",
+    ("where", "reason"),
     [
-        pytest.param(lambda out: out / "no-such-dir" / "h.csv", id="missing-folder"),
-        pytest.param(lambda out: Path("/proc/h.csv"), id="proc"),
-        pytest.param(lambda out: out / "x.csv", id="a-folder-named-x.csv"),
-        pytest.param(lambda out: out / "file.txt" / "h.json", id="under-a-file"),
+        pytest.param(lambda out: out / "no-such-dir" / "h.csv", "does not exist", id="missing-folder"),
+        pytest.param(lambda out: Path("/proc/h.csv"), "", id="proc"),
+        pytest.param(lambda out: out / "x.csv", "it is a folder", id="a-folder-named-x.csv"),
+        pytest.param(lambda out: out / "file.txt" / "h.json", "is not a folder", id="under-a-file"),
     ],
 )
 @pytest.mark.parametrize("as_json", [False, True], ids=["text", "json"])
 def test_history_export_to_an_unwritable_place_names_export_and_leaves_no_file(
-    tmp_path: Path, where: Any, as_json: bool
+    tmp_path: Path, where: Any, reason: str, as_json: bool
 ) -> None:
     out_dir = tmp_path / "out"
     (out_dir / "x.csv").mkdir(parents=True)
@@ -213,6 +213,7 @@ def test_history_export_to_an_unwritable_place_names_export_and_leaves_no_file(
         assert (error["field"], error["message"].startswith(f"cannot write {target}: ")) == ("--export", True)
     else:
         assert err.startswith(f"verifydesk: --export: cannot write {target}: "), err
+    assert reason in (out if as_json else err)
     assert "Traceback" not in err
     if before is not None:
         assert sorted(p.name for p in target.parent.iterdir()) == before
