@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from app.core.atomic import atomic_write_text
 from app.core.validation import (
+    METADATA_FILE_MAX_BYTES,
     MetadataImportError,
     MetadataRow,
     RowProblem,
@@ -46,8 +47,9 @@ from app.ui.metadata_model import KEY_COLUMN, MetadataModel
 
 log = logging.getLogger(__name__)
 
-MAX_IMPORT_BYTES = 5 * 1024 * 1024
-"""Largest JSON file (or pasted text) accepted; bigger ones are refused with their size named."""
+MAX_IMPORT_BYTES = METADATA_FILE_MAX_BYTES
+"""Largest JSON file (or pasted text) accepted; bigger ones are refused with their size named (the
+CLI's --metadata-file has the same limit)."""
 NO_METADATA_TEXT = "(no ClientMetadata: the parameter is omitted)"
 _MESSAGE_MAX = 240
 _PROBLEMS_SHOWN = 3
