@@ -240,9 +240,7 @@ class InboxDock(QDockWidget):
             self._timer.stop()
 
     def refresh(self) -> None:
-        """Fetch the inbox now; a hidden inbox waits until it is shown (it is fetched whole: after
-        every send that was an HTTP round trip, a JSON parse and a table update nobody saw)."""
-        if self.control is None or self._polling or not self.isVisible():
+        if self.control is None or self._polling:
             return
         self._polling = True
         self._tasks.spawn(self._poll(self.control), name="inbox-poll")

@@ -1,7 +1,6 @@
-"""The sandbox inbox costs nothing while hidden and little while shown: a hidden inbox fetches nothing
-after a send and catches up when shown; a new message is inserted on top (the rows and column widths
-stay), not a reset that re-measures every row (issue 6: per send the hidden inbox fetched, parsed and
-re-measured the whole inbox of a long-running sandbox on the GUI thread)."""
+"""The sandbox inbox stays cheap as it grows: a new message is inserted on top (the rows and column
+widths stay), not a reset that re-measures up to 1,000 rows (issue 6: per send the inbox of a
+long-running sandbox was reset and re-measured on the GUI thread)."""
 
 from __future__ import annotations
 
@@ -42,20 +41,6 @@ def window(qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop, sandbox, fres
 def _send(qtbot: QtBot, window: MainWindow) -> None:
     click(qtbot, window, "sendButton")
     wait_result(qtbot, window, "success")
-
-
-def test_a_hidden_inbox_fetches_nothing_after_a_send_and_catches_up_when_shown(
-    qtbot: QtBot, window: MainWindow, fresh_user: dict[str, str]
-) -> None:
-    inbox = window.inbox
-    assert not inbox.isVisible()
-    _send(qtbot, window)
-    qtbot.wait(300)  # the fetch a send used to start would have landed by now
-    assert inbox.model.rowCount() == 0
-    inbox.show()
-    inbox.raise_()
-    qtbot.waitUntil(lambda: inbox.model.rowCount() >= 1, timeout=WAIT_MS)
-    assert any(m.get("username") == fresh_user["username"] for m in inbox.model.messages)
 
 
 def test_a_new_message_is_inserted_on_top_of_a_shown_inbox_not_reset(
