@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from app.core.boto_data import boto3_session
 from app.core.errors import (
     AWS_CREDENTIALS_ERROR,
     AWS_NO_CREDENTIALS,
@@ -216,7 +217,6 @@ def _create_admin_client(
     read_timeout_s: float,
 ) -> Any:
     with long_lived():  # boto3's modules and the service model stay for the process's life
-        import boto3
         from botocore.config import Config
 
     config = Config(
@@ -229,7 +229,7 @@ def _create_admin_client(
     key_id, secret = static_credentials or (None, None)
     try:
         with long_lived():
-            session = boto3.session.Session(
+            session = boto3_session(
                 profile_name=aws_profile,
                 region_name=region,
                 aws_access_key_id=key_id,

@@ -13,6 +13,7 @@ import threading
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from app.core.boto_data import boto3_session
 from app.core.heap import long_lived
 from app.core.models import ConnectionInfo
 from app.core.redaction import SECRETS
@@ -144,7 +145,6 @@ class CognitoConnection:
             return self._build_client()
 
     def _build_client(self) -> CognitoIdentityProviderClient:
-        import boto3
         from botocore import UNSIGNED
         from botocore.config import Config
 
@@ -164,7 +164,7 @@ class CognitoConnection:
 
         endpoint_url = settings.effective_endpoint_url
         try:
-            session = boto3.session.Session(region_name=settings.region)
+            session = boto3_session(region_name=settings.region)
             client = session.client("cognito-idp", endpoint_url=endpoint_url, config=config)
         except InvalidRegionError:
             message = f"{settings.region!r} is not a region name boto3 accepts (e.g. us-east-1)."
