@@ -17,7 +17,7 @@ from typing import Any
 
 from app.core.calls import invoke
 from app.core.connection import CognitoConnection
-from app.core.heap import long_lived, yielding_pow
+from app.core.srp import srp_class
 from app.core.tokens import Tokens
 
 
@@ -165,17 +165,8 @@ def sign_in_password(
     return _sign_in_srp(conn, username, password)
 
 
-def _srp_class() -> Any:
-    """pycognito's AWSSRP, its module's modular exponentiations made `yielding_pow` (the builtin
-    holds the GIL ~30 ms per exponentiation, a visible stall of the window signing in)."""
-    with long_lived():  # pycognito brings requests and jwt: modules kept for the process's life
-        from pycognito import aws_srp
-    aws_srp.pow = yielding_pow  # a module global shadows the builtin for that module only
-    return aws_srp.AWSSRP
-
-
 def _sign_in_srp(conn: CognitoConnection, username: str, password: str) -> SignInStep:
-    AWSSRP = _srp_class()  # noqa: N806 - a class
+    AWSSRP = srp_class()  # noqa: N806 - a class
 
     pool_id = conn.settings.user_pool_id
     if not pool_id or "_" not in pool_id:

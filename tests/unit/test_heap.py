@@ -12,8 +12,8 @@ from collections.abc import Iterator
 import pytest
 from pycognito import aws_srp
 
-from app.core.auth import _srp_class
 from app.core.heap import long_lived, thaw, yielding_pow
+from app.core.srp import srp_class, srp_module
 
 N = aws_srp.hex_to_long(aws_srp.N_HEX)
 G = aws_srp.hex_to_long(aws_srp.G_HEX)
@@ -71,9 +71,10 @@ def test_srp_sized_exponentiation_lets_another_thread_run_between_steps() -> Non
 
 
 def test_pycognito_srp_uses_yielding_pow_and_computes_the_same_session_key() -> None:
-    srp_class = _srp_class()
-    assert aws_srp.pow is yielding_pow
-    srp = srp_class("alice", "Passw0rd!", "eu-west-1_Example1", "client", client=object())
+    module = srp_module()
+    assert module.pow is yielding_pow
+    assert srp_class() is module.AWSSRP
+    srp = module.AWSSRP("alice", "Passw0rd!", "eu-west-1_Example1", "client", client=object())
     server_b = pow(G, 123456789, N)
     salt = "a1b2c3d4"
     key = srp.get_password_authentication_key("alice", "Passw0rd!", server_b, salt)
@@ -106,3 +107,43 @@ def test_long_lived_leaves_a_disabled_collector_disabled() -> None:
     with long_lived():
         pass
     assert not gc.isenabled()
+
+
+SRP_CHILD = """
+import json, sys
+from app.core.srp import srp_module
+module = srp_module()
+srp = module.AWSSRP("alice", "Passw0rd!", "eu-west-1_Example1", "client", client=object())
+srp.small_a_value = int(sys.argv[1])
+srp.large_a_value = srp.calculate_a()
+key = srp.get_password_authentication_key("alice", "Passw0rd!", int(sys.argv[2]), sys.argv[3])
+print(json.dumps({"module": module.__name__, "pow": module.pow.__name__, "A": srp.large_a_value,
+                  "key": bytes(key).hex(), "loaded": {m: m in sys.modules for m in ("pycognito", "jwt", "cryptography")}}))
+"""
+
+
+def test_srp_loads_without_pycognitos_package_and_computes_the_same_session_key() -> None:
+    """pycognito's __init__ imports jwt and cryptography (+8.8 MB) that SRP does not use."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    small_a = random.Random(7).getrandbits(1024)
+    server_b, salt = pow(G, 987654321, N), "0f1e2d3c"
+    done = subprocess.run([sys.executable, "-c", SRP_CHILD, str(small_a), str(server_b), salt],
+                          cwd=Path(__file__).resolve().parents[2], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    child = json.loads(done.stdout)
+    assert child["module"] == "_verifydesk_pycognito.aws_srp" and child["pow"] == "yielding_pow"
+    assert child["loaded"] == {"pycognito": False, "jwt": False, "cryptography": False}
+    # The same derivation here, with pycognito's helpers and the builtin pow.
+    big_a = pow(G, small_a, N)
+    u = aws_srp.calculate_u(big_a, server_b)
+    x = aws_srp.hex_to_long(aws_srp.hex_hash(aws_srp.pad_hex(salt) + aws_srp.hash_sha256(b"Example1alice:Passw0rd!")))
+    k = aws_srp.hex_to_long(aws_srp.hex_hash("00" + aws_srp.N_HEX + "0" + aws_srp.G_HEX))
+    s = pow(server_b - k * pow(G, x, N), small_a + u * x, N)
+    expected = aws_srp.compute_hkdf(bytearray.fromhex(aws_srp.pad_hex(s)),
+                                    bytearray.fromhex(aws_srp.pad_hex(aws_srp.long_to_hex(u))))
+    assert child["A"] == big_a
+    assert child["key"] == bytes(expected).hex()
