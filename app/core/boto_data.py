@@ -1,26 +1,85 @@
-"""boto3 sessions that share one botocore data loader per process.
+"""boto3 sessions that share one botocore data loader per process, with the endpoints data trimmed
+to the services VerifyDesk uses.
 
-Every boto3 Session otherwise builds its own loader, which parses and keeps its own copy of
-botocore's data: endpoints.json alone becomes 7 MB of objects, the cognito-idp model 3 MB. The
-window creates a session for the tester's connection and others for the signed admin clients
-(trigger insight): measured +10-12 MB per extra session. The loader only reads files and caches
-what it parsed; sharing it between sessions is what one session does for its own clients.
+- Every boto3 Session otherwise builds its own loader, which parses and keeps its own copy of
+  botocore's data: the window makes one session for the tester's connection and others for the
+  signed admin clients (trigger insight), measured +10-12 MB per extra session. The loader only
+  reads files and caches what it parsed; sharing it is what one session does for its clients.
+- botocore's endpoints.json lists every service of every partition: 7 MB of objects kept for the
+  process's life, of which VerifyDesk needs `USED_SERVICES`. The file is parsed with the other
+  services' entries dropped as they are read (each partition's metadata, regions and defaults are
+  kept whole), so a client costs 6.5 MB less. A service not kept would still resolve through its
+  partition's defaults and its own endpoint rule set, as botocore does for new services.
 """
 
 from __future__ import annotations
 
+import gzip
+import json
+import os
 import threading
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from boto3.session import Session
 
+# The clients VerifyDesk creates, and the ones botocore's credential providers create for them
+# (assume-role and web identity: sts; IAM Identity Center: sso, sso-oidc).
+USED_SERVICES = frozenset({"cognito-idp", "logs", "sts", "sso", "sso-oidc"})
+_ENDPOINTS = "endpoints"
+_SERVICES_MIN = 20  # a partition's "services" mapping: every value has "endpoints"
+
 _lock = threading.Lock()
 _loader: Any = None
 
 
+def trimmed_endpoints(raw: bytes | str, services: frozenset[str] = USED_SERVICES) -> Any:
+    """endpoints.json's data with only `services` in each partition's services."""
+
+    def mapping(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        if len(pairs) >= _SERVICES_MIN and all(isinstance(v, dict) and _ENDPOINTS in v for _, v in pairs):
+            return {key: value for key, value in pairs if key in services}
+        return dict(pairs)
+
+    return json.loads(raw, object_pairs_hook=mapping)
+
+
+def _loader_class() -> type:
+    from botocore.exceptions import DataNotFoundError
+    from botocore.loaders import Loader
+
+    base: Any = Loader  # private parts (_cache, _potential_locations) are used below
+
+    class TrimmedEndpointsLoader(base):  # type: ignore[misc]
+        """botocore's Loader, except that `endpoints` is parsed trimmed (and cached like the rest)."""
+
+        def load_data_with_path(self, name: str) -> tuple[Any, str]:
+            if name != _ENDPOINTS:
+                return super().load_data_with_path(name)  # type: ignore[no-any-return]
+            key = ("trimmed", name)
+            if key not in self._cache:
+                self._cache[key] = self._load_trimmed(name)
+            return self._cache[key]  # type: ignore[no-any-return]
+
+        def _load_trimmed(self, name: str) -> tuple[Any, str]:
+            for path in self._potential_locations(name):
+                for extension, opener in ((".json", open), (".json.gz", gzip.open)):
+                    if os.path.isfile(path + extension):
+                        with opener(path + extension, "rb") as handle:
+                            return trimmed_endpoints(handle.read()), path
+            raise DataNotFoundError(data_path=name)
+
+    return TrimmedEndpointsLoader
+
+
+def _new_loader(data_path: str | None) -> Any:
+    """What botocore's `create_loader(data_path)` makes, with trimmed endpoints."""
+    parts = data_path.split(os.pathsep) if data_path else []
+    return _loader_class()(extra_search_paths=[os.path.expanduser(os.path.expandvars(p)) for p in parts])
+
+
 def boto3_session(**kwargs: Any) -> Session:
-    """`boto3.session.Session(**kwargs)` over the process's shared data loader."""
+    """`boto3.session.Session(**kwargs)` over the process's shared, trimmed data loader."""
     import boto3
     import botocore.session
 
@@ -28,9 +87,8 @@ def boto3_session(**kwargs: Any) -> Session:
     with _lock:  # botocore sessions are not thread-safe while being set up
         core = botocore.session.get_session()
         if _loader is None:
-            _loader = core.get_component("data_loader")
-        else:
-            core.register_component("data_loader", _loader)
+            _loader = _new_loader(core.get_config_variable("data_path"))
+        core.register_component("data_loader", _loader)
         session = boto3.session.Session(botocore_session=core, **kwargs)
         paths = _loader.search_paths  # boto3 appends its own data directory for each session
         paths[:] = list(dict.fromkeys(paths))

@@ -52,16 +52,3 @@ def test_a_missing_profile_is_still_a_catalogued_error_every_time(aws_config: Pa
             admin_client("logs", region="eu-west-1", aws_profile="nope")
         assert caught.value.code == AWS_PROFILE_NOT_FOUND
 
-
-def test_sessions_share_one_data_loader_and_still_resolve_endpoints() -> None:
-    from app.core.boto_data import boto3_session
-
-    first, second = boto3_session(region_name="eu-west-1"), boto3_session(region_name="us-east-2")
-    loader = first._session.get_component("data_loader")
-    assert second._session.get_component("data_loader") is loader
-    assert len(loader.search_paths) == len(set(loader.search_paths))  # boto3's data dir added once
-    endpoints = loader.load_data("endpoints")
-    assert loader.load_data("endpoints") is endpoints  # parsed once for every session
-    client = second.client("cognito-idp")
-    assert client.meta.endpoint_url == "https://cognito-idp.us-east-2.amazonaws.com"
-    assert first.client("logs").meta.region_name == "eu-west-1"
