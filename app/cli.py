@@ -234,8 +234,12 @@ def bad_input_payload(field: str, message: str) -> dict[str, Any]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
     words = list(sys.argv[1:] if argv is None else argv)
+    if not words:  # the window, as a double-click starts it: no parser to build before it shows
+        from app.ui.launch import run_window
+
+        return run_window(sandbox=False)
+    parser = build_parser()
     token = _JSON_ERRORS.set("--json" in words)
     try:
         args = parser.parse_args(words)

@@ -14,7 +14,6 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from app import APP_NAME, __version__
-from app.core.logs import configure_logging
 from app.core.paths import app_paths
 
 if TYPE_CHECKING:
@@ -92,8 +91,6 @@ def run_window(*, sandbox: bool = False) -> int:
     app.setOrganizationName(APP_NAME)
     app.setDesktopFileName("verifydesk")
     paths = app_paths().ensure()
-    log_file = configure_logging(paths)
-    _log.info("Starting %s %s (log: %s)", APP_NAME, __version__, log_file)
 
     from app.ui import first_paint
     from app.ui.main_window import MainWindow
@@ -103,6 +100,10 @@ def run_window(*, sandbox: bool = False) -> int:
     _paint_frame(window)
     if not window.isVisible():  # closed before it was built
         return 0
+    from app.core.logs import configure_logging  # logging.handlers and its imports: ~12 ms
+
+    log_file = configure_logging(paths)
+    _log.info("Starting %s %s (log: %s)", APP_NAME, __version__, log_file)
     # Detecting the keyring (imports, a D-Bus round trip) overlaps with building the panels;
     # MainWindow.build()'s default_secret_store() waits for this result.
     from app.core.secrets import default_secret_store
