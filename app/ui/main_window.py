@@ -28,8 +28,10 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QApplication,
+    QBoxLayout,
     QDockWidget,
     QLabel,
+    QLayout,
     QLineEdit,
     QMainWindow,
     QScrollArea,
@@ -74,7 +76,34 @@ class _FillHolder(QWidget):
         layout = self.layout()
         if layout is None or not layout.hasHeightForWidth():
             return super().heightForWidth(width)
-        return layout.totalMinimumHeightForWidth(width)
+        first = layout.itemAt(0)
+        content = first.widget() if first is not None else None
+        enforced = _enforced_height(content.layout(), width) if content is not None else 0
+        return max(layout.totalMinimumHeightForWidth(width), enforced)
+
+
+def _enforced_height(layout: QLayout | None, width: int) -> int:
+    """The height a vertical box layout squeezes its items below: when it lays out items that have
+    a height-for-width (wrapped labels, boxes holding them), it takes that height as their minimum,
+    which `totalMinimumHeightForWidth` does not count. Less room than this and parts overlap."""
+    if not isinstance(layout, QBoxLayout) or layout.direction() not in (
+        QBoxLayout.Direction.TopToBottom, QBoxLayout.Direction.BottomToTop
+    ):
+        return 0
+    margins = layout.contentsMargins()
+    inner = width - margins.left() - margins.right()
+    heights = []
+    for index in range(layout.count()):
+        item = layout.itemAt(index)
+        if item is None or item.isEmpty():
+            continue
+        if item.hasHeightForWidth():
+            item_width = max(item.minimumSize().width(), min(inner, item.maximumSize().width()))
+            heights.append(item.heightForWidth(item_width))
+        else:
+            heights.append(item.minimumSize().height())
+    spacing = max(layout.spacing(), 0) * max(len(heights) - 1, 0)
+    return sum(heights) + spacing + margins.top() + margins.bottom()
 
 
 class ColumnScroll(QScrollArea):

@@ -42,15 +42,19 @@ def _value_label(name: str, accessible: str) -> QLabel:
 
 class FitLabel(QLabel):
     """A one-word heading (an error code has no spaces to wrap at): drawn at `max_pt`, and at a
-    smaller size, down to `min_pt`, when the column is too narrow for it; never widens the column."""
+    smaller size, down to `min_pt`, when the column is too narrow for it; never widens the column.
+    `max_pt` None: the widget's own font size (a value such as a request id, not a heading)."""
 
-    def __init__(self, name: str, accessible: str, max_pt: float = 15.0, min_pt: float = 9.0) -> None:
+    def __init__(
+        self, name: str, accessible: str, max_pt: float | None = 15.0, min_pt: float = 9.0, *,
+        bold: bool = True,
+    ) -> None:
         super().__init__("—")
         self.setObjectName(name)
         self.setAccessibleName(accessible)
-        self._sizes = (max_pt, min_pt)
         font = self.font()
-        font.setBold(True)
+        self._sizes = (max_pt if max_pt is not None else font.pointSizeF(), min_pt)
+        font.setBold(bold)
         self.setFont(font)
         self.setMinimumWidth(60)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
@@ -142,7 +146,9 @@ class ResultView(QGroupBox):
         self.delivery_attribute = _value_label("deliveryAttributeLabel", "Delivery attribute")
         self.delivery_medium = _value_label("deliveryMediumLabel", "Delivery medium")
         self.delivery_destination = _value_label("deliveryDestinationLabel", "Delivery destination")
-        self.request_id = _value_label("requestIdLabel", "Request id")
+        # A request id is one 36-character word: drawn a little smaller when the column is narrow
+        # rather than broken at a hyphen (the copy button copies it whole).
+        self.request_id = FitLabel("requestIdLabel", "Request id", None, 7.0, bold=False)
         self.latency = _value_label("latencyLabel", "Latency")
         self.attempts = _value_label("attemptsLabel", "Attempts")
         self.http_status = _value_label("httpStatusLabel", "HTTP status")

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from datetime import UTC
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -146,6 +146,20 @@ class LogLinesModel(QAbstractListModel):
         return render_text(self.lines)
 
 
+class _LogLines(QListView):
+    """The log lines' list; it asks for `preferred_lines` of height and takes any extra room given
+    (the default ask, 192 px, would push the result pane's other parts out of view)."""
+
+    def __init__(self, preferred_lines: int) -> None:
+        super().__init__()
+        self._preferred_lines = preferred_lines
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        hint = super().sizeHint()
+        lines = self.fontMetrics().lineSpacing() * self._preferred_lines
+        return QSize(hint.width(), lines + 2 * self.frameWidth())
+
+
 class TriggerLogPane(QWidget):
     """Status line, Stop and Copy, and the lines. `stop_requested` asks the follower to stop.
     `compact` (the result pane): no Copy, and Stop only while following."""
@@ -173,7 +187,7 @@ class TriggerLogPane(QWidget):
         self.copy_button = QPushButton("Copy")
         self.copy_button.setObjectName(f"{name}CopyButton")
         self.copy_button.setAccessibleName("Copy the trigger's log lines")
-        self.view = QListView()
+        self.view = _LogLines(preferred_lines=6 if compact else 12)
         self.view.setObjectName(f"{name}Lines")
         self.view.setAccessibleName("Trigger log lines")
         self.view.setModel(model)

@@ -47,11 +47,16 @@ def _longest_word(label: QLabel) -> int:
 
 def clipped(window: QWidget) -> list[str]:
     """Visible buttons and labels whose text does not fit their width (for wrapping labels: a word
-    longer than the line)."""
+    longer than the line), and labels squeezed below the height their text needs."""
     found = []
     for widget in window.findChildren(QWidget):
         if not widget.isVisible() or widget.objectName().startswith("qt_"):
             continue
+        if isinstance(widget, QLabel) and widget.text() and widget.textFormat() != Qt.TextFormat.RichText:
+            tall = widget.heightForWidth(widget.width()) if widget.wordWrap() else widget.sizeHint().height()
+            if widget.height() + 1 < tall:
+                found.append(f"QLabel {widget.objectName()!r} {widget.text()[:40]!r}: needs {tall}px "
+                             f"of height, has {widget.height()}px")
         if isinstance(widget, QLabel) and widget.wordWrap() and widget.textFormat() != Qt.TextFormat.RichText:
             room = widget.contentsRect().width() - 2 * widget.margin()
             if _longest_word(widget) > room + 1 and not widget.property("wrapsAnywhere"):

@@ -29,6 +29,7 @@ REPO = Path(__file__).resolve().parents[2]
 OPERATION = "GetUserAttributeVerificationCode"
 KILLS = 100
 PARALLEL = 4
+IN_FLIGHT_S = 0.4
 
 pytestmark = [
     pytest.mark.slow,
@@ -88,6 +89,18 @@ def test_sends_killed_at_random_moments_leave_a_sound_history_with_every_attempt
     home = tmp_path / "home"
     token = _access_token(sandbox_info, fresh_user)
     baseline = sandbox.control.request_count(OPERATION)
+    # The server holds every call for a moment, so a good share of the kills land while a request is in
+    # flight (its row pending); without it the call takes a few milliseconds and almost none would.
+    sandbox.control.inject_fault(OPERATION, delay_s=IN_FLIGHT_S, count=KILLS + 1)
+    try:
+        _kill_sends_at_random_moments(sandbox, sandbox_info, home, token, baseline)
+    finally:
+        sandbox.control.clear_faults()
+
+
+def _kill_sends_at_random_moments(
+    sandbox: Any, sandbox_info: Any, home: Path, token: str, baseline: int
+) -> None:
     full = _full_run_seconds(sandbox_info, home, token)
     rng = random.Random(20261123)
     spawned = 1
