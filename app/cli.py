@@ -176,8 +176,9 @@ def build_parser() -> argparse.ArgumentParser:
                          help='print one JSON object: {"ok": true, "records": [...]}')
     history.add_argument("--export", type=Path, metavar="FILE.csv|FILE.json",
                          help="write every record matching the filters to a CSV or JSON file")
-    history.add_argument("--outcome", choices=["success", "error", "pending", "interrupted"],
-                         help="only records with this outcome")
+    history.add_argument("--outcome", choices=["success", "error", "pending", "interrupted", "cancelled"],
+                         help="only records with this outcome (cancelled: sends cancelled in the window, "
+                              "whatever their late result)")
     history.add_argument("--error-code", metavar="CODE",
                          help="only records that failed with this error, e.g. LimitExceededException")
     history.add_argument("--attribute", metavar="NAME", help="only records for this attribute, e.g. email")

@@ -416,7 +416,8 @@ def _report_service_error(
 
 def _history_filter(args: argparse.Namespace) -> HistoryFilter:
     return HistoryFilter(
-        outcome=Outcome(args.outcome) if args.outcome else None,
+        outcome=Outcome(args.outcome) if args.outcome and args.outcome != "cancelled" else None,
+        cancelled=True if args.outcome == "cancelled" else None,
         error_code=args.error_code or None,
         attribute_name=args.attribute or None,
         text=args.search or None,

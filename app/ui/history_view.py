@@ -64,6 +64,7 @@ _OUTCOME_CHOICES: tuple[tuple[str, Outcome | None, str | None], ...] = (
     ("Error", Outcome.ERROR, "error"),
     ("Pending", Outcome.PENDING, "pending"),
     ("Interrupted", Outcome.INTERRUPTED, "interrupted"),
+    ("Cancelled", None, "cancelled"),
 )
 _ALL_ERRORS = "All error codes"
 _ALL_ATTRIBUTES = "All attributes"
@@ -228,7 +229,7 @@ class HistoryView(QWidget):
         self.outcome_combo.setObjectName("historyOutcomeCombo")
         self.outcome_combo.setAccessibleName("Filter by outcome")
         for label, outcome, state in _OUTCOME_CHOICES:
-            value = None if outcome is None else outcome.value  # Qt keeps plain strings, not enums
+            value = state if outcome is None else outcome.value  # Qt keeps plain strings, not enums
             if state is None:
                 self.outcome_combo.addItem(label, value)
             else:
@@ -383,8 +384,10 @@ class HistoryView(QWidget):
         error = self.error_combo.currentData()
         attribute = self.attribute_combo.currentData()
         outcome = self.outcome_combo.currentData()
+        cancelled = outcome == "cancelled"
         return HistoryFilter(
-            outcome=Outcome(outcome) if isinstance(outcome, str) else None,
+            outcome=Outcome(outcome) if isinstance(outcome, str) and not cancelled else None,
+            cancelled=True if cancelled else None,
             error_code=error if isinstance(error, str) else None,
             attribute_name=attribute if isinstance(attribute, str) else None,
             text=text or None,

@@ -119,7 +119,6 @@ class InboxDock(QDockWidget):
     purpose say where its code goes; `use_user(username, password)` the sign-in form."""
 
     use_message = Signal(object)
-    use_code = Signal(str)  # the code alone (kept for listeners that only fill a field)
     use_user = Signal(str, str)
 
     def __init__(self, tasks: TaskKeeper, parent: QWidget | None = None) -> None:

@@ -627,6 +627,9 @@ class MetadataEditor(QWidget):
 
     # --- feedback ------------------------------------------------------------------------------
     def _rows_changed(self) -> None:
+        if self._status is not None and self._status[1]:
+            # A refusal ("Import refused, the grid is unchanged…") describes the grid before this edit.
+            self._set_status(None)
         valid = not self._model.problems()
         if valid != self._valid:
             self._valid = valid

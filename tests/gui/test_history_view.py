@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import dataclasses
 import json
 import random
 import time
@@ -142,6 +143,17 @@ def test_scrolling_to_the_bottom_fetches_the_next_page(qtbot: QtBot, view: Histo
     ids = [r.id for r in shown_records(view)]
     assert ids == list(range(500, 0, -1))
     assert not view.model.canFetchMore()
+
+
+def test_the_cancelled_choice_shows_only_cancelled_sends(qtbot: QtBot, store: HistoryStore) -> None:
+    begun, done = next(attempts(1))
+    late = store.complete(store.begin(begun), dataclasses.replace(done, cancelled=True))
+    widget = HistoryView(store)
+    qtbot.addWidget(widget)
+    widget.show()
+    choose(qtbot, child(widget, QComboBox, "historyOutcomeCombo"), "Cancelled")
+    qtbot.waitUntil(lambda: [r.id for r in shown_records(widget)] == [late.id])
+    assert widget.count_label.text() == "1 matching record"
 
 
 def test_outcome_error_code_and_attribute_filters_combine(qtbot: QtBot, view: HistoryView) -> None:

@@ -233,6 +233,16 @@ def test_json_with_non_string_values_is_refused_naming_keys_and_keeps_rows(
     assert editor.rows() == [MetadataRow("keep", "me")]
 
 
+def test_a_refusal_goes_away_once_the_grid_is_edited(qtbot: QtBot, editor: MetadataEditor) -> None:
+    editor.set_metadata({"keep": "me"})
+    QApplication.clipboard().setText('{"count": 3}')
+    qtbot.mouseClick(button(editor, "pasteMetadataButton"), Qt.MouseButton.LeftButton)
+    assert "Paste refused, the grid is unchanged" in message(editor)
+    type_row(qtbot, editor, "next", "row")
+    assert "refused" not in message(editor)
+    assert editor.metadata() == {"keep": "me", "next": "row"}
+
+
 def test_text_that_is_neither_json_nor_key_value_is_refused_with_the_reason(
     qtbot: QtBot, editor: MetadataEditor
 ) -> None:

@@ -43,6 +43,23 @@ def test_a_history_file_that_is_not_a_database_is_moved_aside_and_reported(verif
     assert str(moved[0]) in err
 
 
+def test_history_outcome_cancelled_lists_the_sends_cancelled_in_the_window(verifydesk_home: Path) -> None:
+    from app.core.history import AttemptCompletion, AttemptStart, HistoryStore
+    from app.core.models import SEND_OPERATION, ConnectionInfo, Outcome
+
+    info = ConnectionInfo(region="us-east-1", endpoint_url=None, user_pool_id=None, client_id="abc123")
+    with HistoryStore(verifydesk_home / "data" / "history.sqlite3") as store:
+        for cancelled in (True, False):
+            row = store.begin(AttemptStart(SEND_OPERATION, info, "ann", "email", {}))
+            store.complete(row, AttemptCompletion(Outcome.SUCCESS, http_status=200, cancelled=cancelled))
+
+    code, out, _ = _run("history", "--json", "--outcome", "cancelled")
+
+    assert code == EXIT_OK
+    records = json.loads(out)["records"]
+    assert [(r["outcome"], r["cancelled"]) for r in records] == [("success", True)]
+
+
 @pytest.mark.parametrize("limit", ["0", "-3"])
 def test_history_limit_must_be_positive(limit: str) -> None:
     code, out, _ = _run("history", "--json", "--limit", limit)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import sqlite3
 import threading
@@ -263,6 +264,16 @@ def ids(store: HistoryStore, filt: HistoryFilter) -> list[int]:
     found = [record.id for record in store.page(filt, limit=1000)]
     assert store.count(filt) == len(found)
     return found
+
+
+def test_the_cancelled_filter_keeps_cancelled_attempts_whatever_their_late_result(store: HistoryStore) -> None:
+    cancelled_success = add(store, start(), dataclasses.replace(success(), cancelled=True))
+    cancelled_error = add(store, start(), dataclasses.replace(failure("LimitExceededException"), cancelled=True))
+    add(store, start(), success())
+    add(store, start(), failure("LimitExceededException"))
+    assert ids(store, HistoryFilter(cancelled=True)) == [cancelled_error, cancelled_success]
+    assert ids(store, HistoryFilter(cancelled=True, outcome=Outcome.ERROR)) == [cancelled_error]
+    assert len(ids(store, HistoryFilter(cancelled=False))) == 2
 
 
 def test_each_filter_alone_selects_what_it_names(varied: HistoryStore) -> None:

@@ -76,6 +76,9 @@ def build(
     if filt.outcome is not None:
         sql.where.append("a.outcome = ?")
         sql.params.append(filt.outcome.value)
+    if filt.cancelled is not None:
+        sql.where.append("a.cancelled = ?")
+        sql.params.append(int(filt.cancelled))
     if filt.error_code is not None:
         sql.where.append("a.error_code = ?")
         sql.params.append(filt.error_code)

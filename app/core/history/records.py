@@ -149,9 +149,11 @@ class HistoryRecord:
 @dataclass(frozen=True)
 class HistoryFilter:
     """Conditions that combine with AND; `text` searches username, attribute, metadata, error,
-    request id and destination (each word a prefix); times are inclusive bounds on started_at."""
+    request id and destination (each word a prefix); times are inclusive bounds on started_at;
+    `cancelled` True keeps the attempts the tester cancelled (their late results, whatever the outcome)."""
 
     outcome: Outcome | None = None
+    cancelled: bool | None = None
     error_code: str | None = None
     attribute_name: str | None = None
     text: str | None = None
