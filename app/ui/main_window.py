@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
 
 from app import APP_NAME
 from app.core.paths import AppPaths, app_paths
-from app.ui.settings import read_str, window_settings
+from app.ui.settings import confine_qt_settings, read_str, window_settings
 from app.ui.style import Theme, Tone, apply_theme, stylesheet
 
 if TYPE_CHECKING:  # imported in build(), after the frame has painted
@@ -186,6 +186,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(APP_NAME)
         self.setAccessibleName(APP_NAME)
         self.paths = (paths or app_paths()).ensure()
+        confine_qt_settings(self.paths.config_dir)
         self.settings = window_settings()
         self.profile: Profile | None = None
         self.built = False

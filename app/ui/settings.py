@@ -26,6 +26,14 @@ def window_settings() -> QSettings:
     return QSettings(str(path), QSettings.Format.IniFormat)
 
 
+def confine_qt_settings(config_dir: Path) -> None:
+    """Point every QSettings that Qt itself keeps (the file dialogs' last folder and sidebar, in
+    `QtProject.conf`) at `config_dir/qt`, so nothing lands in ~/.config outside VERIFYDESK_HOME."""
+    folder = config_dir / "qt"
+    for settings_format in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(settings_format, QSettings.Scope.UserScope, str(folder))
+
+
 def read_str(settings: QSettings, key: str, default: str = "") -> str:
     value = settings.value(key, default)
     return value if isinstance(value, str) else default

@@ -5,9 +5,19 @@ from __future__ import annotations
 import asyncio
 import gc
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QApplication
+
+from app.ui.settings import confine_qt_settings
+
+
+@pytest.fixture(autouse=True)
+def qt_settings_in_home(verifydesk_home: Path) -> None:
+    """Widgets tested alone (a file dialog in the history pane) keep Qt's own settings in the test's
+    home, as the window does."""
+    confine_qt_settings(verifydesk_home / "config")
 
 
 @pytest.fixture

@@ -232,3 +232,16 @@ def test_an_unreadable_history_file_is_moved_aside_and_the_window_says_where(
     with HistoryStore(history_file) as reopened:
         assert reopened.recovered_from is None
         assert reopened.check_integrity() == []
+
+
+def test_qt_keeps_its_own_settings_under_verifydesk_home_once_the_window_exists(
+    qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop, verifydesk_home: Path, tmp_path: Path
+) -> None:
+    """The file dialogs' QtProject.conf (last folder, sidebar) goes where the window's own files go."""
+    elsewhere = tmp_path / "not-home"
+    for settings_format in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(settings_format, QSettings.Scope.UserScope, str(elsewhere))
+    open_window(qtbot)
+    for settings in (QSettings(QSettings.Scope.UserScope, "QtProject"),
+                     QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "QtProject")):
+        assert Path(settings.fileName()).is_relative_to(verifydesk_home), settings.fileName()
