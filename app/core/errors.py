@@ -288,7 +288,8 @@ _PATTERN_VALUE = re.compile(r"Value '(?P<value>.*?)' at 'attributeName' failed t
 
 @dataclass(frozen=True)
 class ErrorContext:
-    """Where an error was met, so its advice fits: `operation` is "send", "verify" or "sign_in";
+    """Where an error was met, so its advice fits: `operation` is "send", "verify", "sign_in" or
+    "refresh" (a REFRESH_TOKEN_AUTH sign-in);
     `challenge` the sign-in challenge being answered; `attribute_name` the name sent;
     `can_refresh` False when the session has no refresh token (a pasted access token)."""
 
@@ -322,6 +323,12 @@ _SIGN_IN_NOT_AUTHORIZED = _entry(
     "Cognito refused the sign-in: a wrong username or password, or a sign-in flow this app client "
     "does not allow.",
     "Check the username and password, and that the app client allows this sign-in flow.",
+)
+_REFRESH_NOT_AUTHORIZED = _entry(
+    "NotAuthorizedException", 400,
+    "Cognito refused the refresh token: it expired, was revoked (a global sign-out), or belongs to "
+    "another app client.",
+    "Sign in again with the username and password.",
 )
 _CHALLENGE_NOT_AUTHORIZED = _entry(
     "NotAuthorizedException", 400,
@@ -359,6 +366,8 @@ def entry_in(code: str, message: str, context: ErrorContext | None = None) -> Ca
         return entry
     if context.operation == "sign_in":
         return _sign_in_entry(entry, context.challenge)
+    if context.operation == "refresh" and code == "NotAuthorizedException":
+        return _REFRESH_NOT_AUTHORIZED
     if code == "NotAuthorizedException" and not context.can_refresh and is_expired_token_message(message):
         return replace(entry, offers_refresh=False,
                        next_step="The pasted access token has expired and cannot be refreshed: paste a new "

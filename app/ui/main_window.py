@@ -48,6 +48,7 @@ from app.ui.style import Theme, Tone, apply_theme, stylesheet
 
 if TYPE_CHECKING:  # imported in build(), after the frame has painted
     from app.core.calls import UserProfile
+    from app.core.errors import ErrorContext
     from app.core.history import HistoryRecord, HistoryStore
     from app.core.profiles import Profile, ProfileStore
     from app.core.secrets import SecretStore
@@ -493,6 +494,8 @@ class MainWindow(QMainWindow):
         help_menu.addAction(about)
 
     def _connect(self) -> None:
+        from app.core.errors import ErrorContext
+
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.focusChanged.connect(self._focus_changed)
@@ -501,7 +504,8 @@ class MainWindow(QMainWindow):
         self.session.signed_in.connect(self._signed_in)
         self.session.signed_out.connect(self._signed_out)
         self.session.user_loaded.connect(self._user_loaded)
-        self.session.failed.connect(lambda error: self.report_failure(error, "Refreshing the session"))
+        self.session.failed.connect(
+            lambda error: self.report_failure(error, "Refreshing the session", ErrorContext("refresh")))
         self.sign_in.signed_in_as.connect(self._remember_username)
         self.history.row_written.connect(self.history_view.record_changed)
         self.history_view.rerun_requested.connect(self.rerun)
@@ -711,13 +715,15 @@ class MainWindow(QMainWindow):
             self.banner.show_message(" ".join(notices), Tone.WARNING)
 
     # --- failures --------------------------------------------------------------------------------
-    def report_failure(self, error: BaseException, doing: str | None = None) -> None:
+    def report_failure(
+        self, error: BaseException, doing: str | None = None, context: ErrorContext | None = None
+    ) -> None:
         """A background task failed: shown in the banner (the traceback is already in the log)."""
         from app.ui.status import describe_failure
 
         if self._closing or not self.built:
             return
-        self.banner.show_message(describe_failure(error, doing), Tone.ERROR)
+        self.banner.show_message(describe_failure(error, doing, context), Tone.ERROR)
 
     # --- profiles and connection -------------------------------------------------------------------
     def use_profile(self, profile: Profile) -> None:

@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from app.core.auth import SignInInputError
 from app.core.connection import CognitoConnection
-from app.core.errors import CANCELLED, ServiceError
+from app.core.errors import CANCELLED, ErrorContext, ServiceError
 from app.core.history import AttemptCompletion, AttemptStart, HistoryStore
 from app.core.recording import RecordedSend, RecordedVerify, send_recorded, verify_recorded
 from app.core.validation import (
@@ -342,8 +342,9 @@ class RequestController(QObject):
             self._update_enabled()
         if recorded.error is not None:
             failure = recorded.error
+            context = ErrorContext("verify", attribute_name=attribute, can_refresh=self.session.can_refresh)
             self.verify_box.show_result(
-                f"{failure.code}: {failure.message}\nNext: {failure.entry.next_step}", Tone.ERROR)
+                f"{failure.code}: {failure.message}\nNext: {failure.entry_in(context).next_step}", Tone.ERROR)
             return
         self.verify_box.show_result(f"✓ {attribute} verified. Reloading your attributes…", Tone.OK)
         self.verify_box.code_edit.clear()

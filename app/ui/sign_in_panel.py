@@ -513,7 +513,8 @@ class SignInPanel(QWidget):
 
     def _background_failed(self, error: object) -> None:
         if isinstance(error, ServiceError):
-            text = f"Refreshing failed — {error_text(error)}"
+            advice = error_text(error, ErrorContext("refresh"))
+            text = f"Refreshing failed — {advice}"
         else:
             text = f"Refreshing failed: {error}"
         self.session_problem.setText(text)

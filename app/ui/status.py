@@ -10,7 +10,7 @@ import logging
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
-from app.core.errors import ServiceError
+from app.core.errors import ErrorContext, ServiceError
 from app.core.redaction import redact
 from app.ui.style import Tone, selectable, set_tone
 
@@ -61,10 +61,13 @@ class Banner(QFrame):
         return self.label.text() if self.isVisible() else ""
 
 
-def describe_failure(error: BaseException, doing: str | None = None) -> str:
-    """One readable line for a failed background task (no traceback: that goes to the log)."""
+def describe_failure(
+    error: BaseException, doing: str | None = None, context: ErrorContext | None = None
+) -> str:
+    """One readable line for a failed background task (no traceback: that goes to the log); a
+    `context` fits the catalogue's advice to where the error was met."""
     prefix = f"{doing} failed: " if doing else ""
     if isinstance(error, ServiceError):
-        return f"{prefix}{error.code}: {error.message}. {error.entry.next_step}"
+        return f"{prefix}{error.code}: {error.message}. {error.entry_in(context).next_step}"
     return (f"{prefix}{type(error).__name__}: {error}. "
             "The details are in the log file (Help → Open log folder).")

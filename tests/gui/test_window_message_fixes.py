@@ -122,6 +122,13 @@ def test_expired_pasted_token_says_paste_a_new_one_not_refresh(
     assert "Refresh the session" not in advice
     assert not window.result_view.refresh_button.isVisible()
 
+    # The Verify box gives the same fitted advice for the same expired token.
+    type_into(qtbot, window, "codeEdit", "123456")
+    qtbot.keyClick(find(window, QLineEdit, "codeEdit"), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: label(window, "verifyResultLabel").startswith("NotAuthorizedException"),
+                    timeout=WAIT_MS)
+    assert "paste a new" in label(window, "verifyResultLabel")
+
 
 # --- 1. Use code takes the right code to the right field ----------------------------------------------
 
@@ -308,3 +315,22 @@ def test_refused_sign_in_message_goes_after_a_token_sign_in_and_sign_out(
     window.sign_in.sign_out()
     qtbot.waitUntil(lambda: not window.session.is_signed_in, timeout=WAIT_MS)
     assert visible_label(window, "signInProblemLabel") == ""
+
+
+def test_a_refused_refresh_token_says_sign_in_again(
+    qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop, sandbox, fresh_user  # type: ignore[no-untyped-def]
+) -> None:
+    save_sandbox_profile(sandbox.info)
+    window = open_window(qtbot)
+    sign_in(qtbot, window, fresh_user["username"], fresh_user["password"])
+    token = window.session.access_token
+    assert token is not None
+    window.session.require_connection().client.global_sign_out(AccessToken=token)  # revokes the refresh token
+
+    click(qtbot, window, "refreshButton")
+    qtbot.waitUntil(lambda: visible_label(window, "sessionProblemLabel").startswith("Refreshing failed"),
+                    timeout=WAIT_MS)
+    problem = visible_label(window, "sessionProblemLabel")
+    assert "NotAuthorizedException" in problem
+    assert "Sign in again" in problem
+    assert "Refresh the session" not in problem

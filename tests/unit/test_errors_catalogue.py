@@ -15,7 +15,9 @@ from app.core.errors import (
     THROTTLING,
     TIMEOUT,
     UNKNOWN_ERROR,
+    ErrorContext,
     ServiceError,
+    entry_in,
     is_expired_token_message,
     lookup,
 )
@@ -104,3 +106,24 @@ def test_service_error_dict_has_code_message_status_request_and_guidance() -> No
     assert data["http_status"] == 400
     assert data["request_id"] == "r-1"
     assert data["guidance"] == lookup("LimitExceededException").guidance
+
+
+@pytest.mark.parametrize(
+    ("code", "message", "context", "advice"),
+    [
+        ("NotAuthorizedException", "Incorrect username or password.", ErrorContext("sign_in"),
+         "Check the username and password"),
+        ("NotAuthorizedException", "Invalid session for the user.", ErrorContext("sign_in", challenge="SMS_MFA"),
+         "session"),
+        ("NotAuthorizedException", "Refresh Token has expired", ErrorContext("refresh"), "Sign in again"),
+        ("NotAuthorizedException", "Access Token has expired", ErrorContext("send", can_refresh=False),
+         "paste a new token"),
+        ("NotAuthorizedException", "Access Token has expired", ErrorContext("verify", can_refresh=False),
+         "paste a new token"),
+        ("InvalidParameterException", "x", ErrorContext("verify", attribute_name="e mail"), "e mail"),
+    ],
+)
+def test_advice_fits_where_the_error_was_met(code: str, message: str, context: ErrorContext, advice: str) -> None:
+    fitted = entry_in(code, message, context)
+    assert advice.lower() in (fitted.explanation + " " + fitted.next_step).lower()
+    assert fitted.next_step != lookup(code).next_step
