@@ -3,7 +3,9 @@
 Only what the view shows is loaded: the newest pages (grown by `fetchMore` as the tester scrolls
 down) and, after a jump to the end, the oldest pages. Between the two a single "gap" row stands for
 the records not loaded yet; it fills from whichever side the tester approaches it. The record count
-comes from `HistoryStore.count`, so nothing ever loads the whole history.
+comes from `HistoryStore.count`, so nothing ever loads the whole history; it stops at `count_cap`
+("10,000+ records"), so opening and filtering cost the same at 10k rows or a million, and is
+completed only when the tester goes further (scrolls near the cap, or jumps to the oldest).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from app.core.history import HistoryFilter, HistoryRecord, HistoryStore
 from app.core.models import VERIFY_OPERATION
 
 PAGE_SIZE = 200
+COUNT_CAP = 10_000  # records counted at most when a filter changes (more shows as "10,000+")
 
 OUTCOME_COLUMN, TIME_COLUMN, CALL_COLUMN, ATTRIBUTE_COLUMN, METADATA_COLUMN, ERROR_COLUMN, LATENCY_COLUMN, \
     ATTEMPTS_COLUMN = range(8)
@@ -179,11 +182,18 @@ class HistoryModel(QAbstractTableModel):
     count_changed = Signal()
 
     def __init__(
-        self, store: HistoryStore, parent: QObject | None = None, *, page_size: int = PAGE_SIZE
+        self,
+        store: HistoryStore,
+        parent: QObject | None = None,
+        *,
+        page_size: int = PAGE_SIZE,
+        count_cap: int = COUNT_CAP,
     ) -> None:
         super().__init__(parent)
         self._store = store
         self._page_size = page_size
+        self._count_cap = max(count_cap, page_size + 1)
+        self._exact = True  # False: at least `_total` records match (the count stopped at its cap)
         self._filter = HistoryFilter()
         self._head: list[HistoryRecord] = []  # newest first
         self._tail: list[HistoryRecord] = []  # newest first; the oldest records, after a jump to the end
@@ -198,8 +208,12 @@ class HistoryModel(QAbstractTableModel):
 
     @property
     def total(self) -> int:
-        """Records matching the filter (loaded or not)."""
+        """Records matching the filter (loaded or not); a lower bound unless `total_is_exact`."""
         return self._total
+
+    @property
+    def total_is_exact(self) -> bool:
+        return self._exact
 
     @property
     def loaded(self) -> int:
@@ -220,9 +234,23 @@ class HistoryModel(QAbstractTableModel):
         self._head = self._store.page(self._filter, limit=self._page_size)
         self._tail = []
         full = len(self._head) == self._page_size
-        self._total = self._store.count(self._filter) if full else len(self._head)
+        if full:
+            self._count_up_to(self._count_cap)
+        else:
+            self._total, self._exact = len(self._head), True
         self.endResetModel()
         self.count_changed.emit()
+
+    def _count_up_to(self, cap: int | None) -> None:
+        """Count the matching records, stopping at `cap` (None: all of them)."""
+        counted = self._store.count(self._filter, at_most=cap)
+        self._total, self._exact = counted, cap is None or counted < cap
+
+    def _extend_count(self) -> None:
+        """Scrolling came near the end of a capped count: count a cap further than what is loaded."""
+        if not self._exact and self.loaded + self._page_size >= self._total:
+            self._count_up_to(self.loaded + self._count_cap)
+            self.count_changed.emit()
 
     def _has_gap_row(self) -> bool:
         # Invariant: a tail exists only while records between it and the head are unloaded.
@@ -254,6 +282,8 @@ class HistoryModel(QAbstractTableModel):
             self.endInsertRows()
         if closed:
             self._close_gap()
+        else:
+            self._extend_count()
         return len(page)
 
     def fetch_newer_tail(self) -> int:
@@ -282,6 +312,9 @@ class HistoryModel(QAbstractTableModel):
             return False
         if self._tail:
             return True
+        if not self._exact:  # the gap row says how many lie between: a full count, once
+            self._count_up_to(None)
+            self.count_changed.emit()
         page = self._store.page(self._filter, limit=self._page_size, oldest_first=True)
         known = {record.id for record in self._head}
         page = [record for record in page if record.id not in known]
@@ -293,7 +326,7 @@ class HistoryModel(QAbstractTableModel):
             self.beginInsertRows(QModelIndex(), at, at + len(page) - 1)
             self._head.extend(page)
             self.endInsertRows()
-            self._total = len(self._head)
+            self._total, self._exact = len(self._head), True
             return True
         at = len(self._head)
         self.beginInsertRows(QModelIndex(), at, at + len(page))  # the gap row and the page
@@ -309,7 +342,7 @@ class HistoryModel(QAbstractTableModel):
             self._head.extend(self._tail)
             self._tail = []
             self.endRemoveRows()
-        self._total = len(self._head)
+        self._total, self._exact = len(self._head), True
         self.count_changed.emit()
 
     # --- live changes --------------------------------------------------------------------------
@@ -447,9 +480,9 @@ class HistoryModel(QAbstractTableModel):
 
     def _gap_data(self, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole and column == OUTCOME_COLUMN:  # the view spans the row
-            return f"⋯ {self.gap:,} more records not loaded yet: scroll here to load them"
+            return f"⋯ {self.gap:,}{self._plus} more records not loaded yet: scroll here to load them"
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"{self.gap:,} more records not loaded yet"
+            return f"{self.gap:,}{self._plus} more records not loaded yet"
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignCenter)
         if role == Qt.ItemDataRole.FontRole:
@@ -460,6 +493,10 @@ class HistoryModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole:
             return QBrush(QApplication.palette().color(QPalette.ColorRole.PlaceholderText))
         return None
+
+    @property
+    def _plus(self) -> str:
+        return "" if self._exact else "+"
 
     def _icon(self, state: str) -> QIcon:
         if state not in self._icons:

@@ -466,7 +466,10 @@ class HistoryView(QWidget):
         total = self._model.total
         filtered = self._model.filter != HistoryFilter()
         noun = "record" if total == 1 else "records"
-        self.count_label.setText(f"{total:,} {'matching ' if filtered else ''}{noun}")
+        plus = "" if self._model.total_is_exact else "+"
+        self.count_label.setText(f"{total:,}{plus} {'matching ' if filtered else ''}{noun}")
+        self.count_label.setToolTip(
+            "" if not plus else "Counting stops here: scroll on, or press Oldest (Ctrl+End) to count all")
         self.oldest_button.setEnabled(self._model.gap > 0)
 
     # --- paging --------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ from app.core.aws_cli_command import command_for_record
 from app.core.errors import lookup
 from app.core.history import AttemptCompletion, AttemptStart, HistoryFilter, HistoryRecord, HistoryStore
 from app.core.models import SEND_OPERATION, CodeDeliveryDetails, ConnectionInfo, Outcome
-from app.ui.history_model import PAGE_SIZE, RECORD_ROLE, outcome_state
+from app.ui.history_model import COUNT_CAP, PAGE_SIZE, RECORD_ROLE, HistoryModel, outcome_state
 from app.ui.history_view import SEARCH_DELAY_MS, HistoryView
 
 pytestmark = pytest.mark.gui
@@ -314,6 +314,35 @@ def test_a_live_row_that_does_not_match_the_filter_stays_out(qtbot: QtBot, view:
     assert view.count_label.text() == "101 matching records"
 
 
+def test_a_capped_count_reads_as_at_least_and_grows_as_the_tester_scrolls(
+    qtbot: QtBot, store: HistoryStore
+) -> None:
+    model = HistoryModel(store, page_size=100, count_cap=250)
+    model.reload()
+    assert (model.total, model.total_is_exact) == (250, False)  # 500 match; counting stopped at 250
+    while model.canFetchMore():
+        model.fetchMore()
+        assert model.total >= model.loaded  # never claims fewer than are shown
+    assert (model.loaded, model.total, model.total_is_exact) == (500, 500, True)
+
+    model.reload()
+    assert model.load_end()  # Ctrl+End: the gap row needs the full count
+    assert (model.total, model.total_is_exact) == (500, True)
+    assert model.data(model.index(100, 0)) == "⋯ 300 more records not loaded yet: scroll here to load them"
+
+
+def test_the_count_label_says_at_least_when_counting_stopped(qtbot: QtBot, tmp_path: Path) -> None:
+    big = HistoryStore(tmp_path / "big.sqlite3")
+    big.bulk_insert_for_benchmark(attempts(COUNT_CAP + 5))
+    widget = HistoryView(big)
+    qtbot.addWidget(widget)
+    assert widget.count_label.text() == f"{COUNT_CAP:,}+ records"
+    assert "Ctrl+End" in widget.count_label.toolTip()
+    widget.jump_to_end()
+    assert widget.count_label.text() == f"{COUNT_CAP + 5:,} records"
+    assert widget.count_label.toolTip() == ""
+
+
 def test_jump_to_end_shows_the_oldest_and_scrolling_up_fills_the_gap(qtbot: QtBot, view: HistoryView) -> None:
     grid = table(view)
     grid.setFocus()
@@ -391,7 +420,7 @@ def test_100k_rows_open_filter_search_and_jump_to_end_stay_fast(qtbot: QtBot, bi
 
     open_ms = best_ms(open_view)
     view = views[-1]
-    assert view.count_label.text() == "100,000 records"
+    assert view.count_label.text() == "10,000+ records"  # the count stops at its cap: flat at any size
     assert view.model.loaded == PAGE_SIZE
     error_combo = child(view, QComboBox, "historyErrorCodeCombo")
     text_edit = child(view, QLineEdit, "historyFilterEdit")
@@ -422,6 +451,7 @@ def test_100k_rows_open_filter_search_and_jump_to_end_stay_fast(qtbot: QtBot, bi
     jump_ms = best_ms(jump)
     assert view.current_record().id == 1  # type: ignore[union-attr]
     assert view.model.loaded == 2 * PAGE_SIZE
+    assert view.count_label.text() == "100,000 records"  # the jump counted them all
     store.close()
     print(f"\n100k rows: open {open_ms:.1f} ms, filter {filter_ms:.1f} ms, search {search_ms:.1f} ms, "
           f"jump to end {jump_ms:.1f} ms")

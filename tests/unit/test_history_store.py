@@ -276,6 +276,14 @@ def test_the_cancelled_filter_keeps_cancelled_attempts_whatever_their_late_resul
     assert len(ids(store, HistoryFilter(cancelled=False))) == 2
 
 
+def test_a_count_with_at_most_stops_there_for_every_kind_of_filter(varied: HistoryStore) -> None:
+    for filt in (HistoryFilter(), HistoryFilter(outcome=Outcome.SUCCESS), HistoryFilter(text="spring")):
+        full = varied.count(filt)
+        assert varied.count(filt, at_most=full + 5) == full
+        assert varied.count(filt, at_most=1) == 1
+        assert varied.count(filt, at_most=0) == 0
+
+
 def test_each_filter_alone_selects_what_it_names(varied: HistoryStore) -> None:
     assert ids(varied, HistoryFilter()) == list(range(12, 0, -1))
     assert ids(varied, HistoryFilter(outcome=Outcome.SUCCESS)) == [11, 7, 6, 5, 1]

@@ -423,15 +423,21 @@ class HistoryStore:
             rows = conn.execute(statement, [*params, limit]).fetchall()
         return [record_from_row(row) for row in rows]
 
-    def count(self, filt: HistoryFilter = _ALL) -> int:
-        """How many records match (a full count: slower than `page` on huge histories)."""
+    def count(self, filt: HistoryFilter = _ALL, *, at_most: int | None = None) -> int:
+        """How many records match. A full count reads every match (slow on huge histories);
+        with `at_most` it stops there, so it costs the same at a thousand rows or a million."""
         self._sweep()
         with self._lock:
             conn = self._require()
             sql = self._build(conn, filt)
-            row = conn.execute(
-                f"SELECT count(*) FROM {sql.source} {sql.where_sql()}", sql.params  # noqa: S608
-            ).fetchone()
+            if at_most is None:
+                statement = f"SELECT count(*) FROM {sql.source} {sql.where_sql()}"  # noqa: S608
+                params = sql.params
+            else:
+                statement = (f"SELECT count(*) FROM (SELECT 1 FROM {sql.source} {sql.where_sql()}"  # noqa: S608
+                             " LIMIT ?)")
+                params = [*sql.params, max(at_most, 0)]
+            row = conn.execute(statement, params).fetchone()
         return int(row[0])
 
     def _distinct(self, column: str) -> list[str]:
