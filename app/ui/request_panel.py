@@ -36,6 +36,8 @@ class SendBar(QWidget):
     send_clicked = Signal(bool)
     cancel_clicked = Signal()
 
+    BUSY_DELAY_MS = 150
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("sendBar")
@@ -45,6 +47,10 @@ class SendBar(QWidget):
         self._clock = QTimer(self)
         self._clock.setInterval(100)
         self._clock.timeout.connect(self._tick)
+        self._show_busy = QTimer(self)
+        self._show_busy.setSingleShot(True)
+        self._show_busy.setInterval(self.BUSY_DELAY_MS)
+        self._show_busy.timeout.connect(self._busy_shown)
         self.send_button.clicked.connect(lambda: self.send_clicked.emit(False))
         self.send_anyway_button.clicked.connect(lambda: self.send_clicked.emit(True))
         self.cancel_button.clicked.connect(self.cancel_clicked.emit)
@@ -112,14 +118,23 @@ class SendBar(QWidget):
         self.elapsed.setMinimumWidth(self.elapsed.fontMetrics().horizontalAdvance("Sending… 00.0 s"))
 
     def set_in_flight(self, in_flight: bool) -> None:
+        """Cancel is usable at once; the busy bar and the elapsed time appear only when the request
+        is still in flight after `BUSY_DELAY_MS` (a quick answer does not flash them, and the GUI
+        thread stays out of the worker's way while it runs)."""
         self.cancel_button.setEnabled(in_flight)
-        self.busy.setVisible(in_flight)
         if in_flight:
             self._started = time.monotonic()
-            self._tick()
-            self._clock.start()
+            self._show_busy.start()
         else:
+            self._show_busy.stop()
             self._clock.stop()
+            if self.busy.isVisible():
+                self.busy.hide()
+
+    def _busy_shown(self) -> None:
+        self.busy.show()
+        self._tick()
+        self._clock.start()
 
     def set_finished_text(self, text: str) -> None:
         self.elapsed.setText(text)

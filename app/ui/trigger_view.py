@@ -199,7 +199,7 @@ class TriggerTools(QObject):
         _insert_before(panel.layout(), panel.send_bar, self.warning)
         self._profile_key: tuple[str, bool, str | None, str | None] | None = None
         self._profile_seen = False
-        self._sent_preview: dict[str, Any] | None = None
+        self._sent_inputs: EventInputs | None = None
         self._preview_timer = QTimer(self)
         self._preview_timer.setSingleShot(True)
         self._preview_timer.setInterval(PREVIEW_DELAY_MS)
@@ -270,6 +270,15 @@ class TriggerTools(QObject):
     def _is_sandbox(self) -> bool:
         profile = self._context().profile
         return bool(profile and profile.sandbox)
+
+    def _sent_preview(self) -> dict[str, Any] | None:
+        """The event the last send's trigger should have received, as the preview builds it."""
+        if self._sent_inputs is None:
+            return None
+        try:
+            return preview_event(self._sent_inputs)
+        except ValueError:
+            return None
 
     def _inputs(self, context: RequestContext, metadata: dict[str, str] | None) -> EventInputs:
         session = self.window.session
@@ -366,11 +375,8 @@ class TriggerTools(QObject):
     # --- sends ------------------------------------------------------------------------------------
     def _send_started(self, context: RequestContext) -> None:
         self.follow.stop("a new request was sent")
-        metadata = context.last_send_metadata or {}
-        try:
-            self._sent_preview = preview_event(self._inputs(context, metadata))
-        except ValueError:
-            self._sent_preview = None
+        # The inputs as they were when the send left; the event is built only if a run is shown.
+        self._sent_inputs = self._inputs(context, context.last_send_metadata or {})
         self.result_box.show_run("", Tone.MUTED)
         self.view.local.clear_run("Waiting for the result of the send…")
 
@@ -445,7 +451,7 @@ class TriggerTools(QObject):
         code = next((str(m.get("code")) for m in reversed(inbox) if m.get("attribute") == attribute
                      and m.get("code")), None)
         run = describe_run(entry, medium_for(attribute), code)
-        local.show_run(run, self._sent_preview)
+        local.show_run(run, self._sent_preview())
         if run.ok:
             text = f"✓ Trigger {run.function_name or ''} answered: {run.medium} message rendered."
             if run.rendered is None:

@@ -1,9 +1,12 @@
 """HistoryStore: every attempt written pending before it is sent, completed after, queried fast.
 
-SQLite in WAL mode with synchronous=FULL: a killed process (or a power cut) never loses a committed
-row nor corrupts the file, and a row is on disk before its request leaves. Writes take the lock up
-front (BEGIN IMMEDIATE) and wait up to `busy_timeout_s` for another process, so two app instances,
-or the app and the CLI, lose no row. One connection per store, shared by threads behind a lock.
+SQLite in WAL mode with synchronous=NORMAL: a committed row is in the WAL before its request leaves,
+so a killed or crashed process never loses one nor corrupts the file; a power cut or OS crash may
+roll back the last rows, never corrupt the file (SQLite's WAL guarantee). FULL would sync the disk
+twice per send (≈1.5 ms on these machines, a third of the window's overhead budget for a send).
+Writes take the lock up front (BEGIN IMMEDIATE) and wait up to `busy_timeout_s` for another
+process, so two app instances, or the app and the CLI, lose no row. One connection per store,
+shared by threads behind a lock.
 """
 
 from __future__ import annotations
@@ -208,7 +211,7 @@ class HistoryStore:
         conn = self._connect()
         try:
             conn.execute("PRAGMA journal_mode = WAL").fetchone()
-            conn.execute("PRAGMA synchronous = FULL")
+            conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
             if self.path.stat().st_size <= QUICK_CHECK_MAX_BYTES:
                 result = [row[0] for row in conn.execute("PRAGMA quick_check")]
