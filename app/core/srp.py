@@ -5,12 +5,17 @@
   VerifyDesk does not use. `aws_srp` is loaded as a submodule of a bare package over pycognito's
   own directory, so its relative imports resolve and the package `__init__` is not run. Where that
   cannot work (a frozen build keeps modules in an archive), the ordinary import is used.
+- Its `import requests` and `import boto3` are deferred: `AWSSRP` uses requests only for device
+  and passkey calls, and boto3 only when given no client (VerifyDesk passes its own), so both
+  are imported at the first attribute use, if ever (requests and its charset detection: measured
+  +4.6 MB resident at sign-in).
 - Its modular exponentiations use `yielding_pow`: the builtin holds the GIL ~30 ms per call, a
   visible stall of the window while it signs in.
 """
 
 from __future__ import annotations
 
+import builtins
 import importlib
 import importlib.util
 import sys
@@ -24,6 +29,34 @@ _PACKAGE = "_verifydesk_pycognito"
 _lock = threading.Lock()
 
 
+_DEFERRED = frozenset({"requests", "boto3"})
+
+
+class _OnFirstUse:
+    """Stands in for a module `aws_srp` imports at its top: the real module is imported at the
+    first attribute access (`requests.post`, `boto3.client`), which VerifyDesk's use never makes."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attribute: str) -> Any:
+        return getattr(importlib.import_module(self._name), attribute)
+
+
+def _import_deferring(
+    name: str,
+    globals: dict[str, Any] | None = None,  # builtins.__import__'s signature
+    locals: dict[str, Any] | None = None,
+    fromlist: tuple[str, ...] | list[str] | None = (),
+    level: int = 0,
+) -> Any:
+    """`__import__` for `aws_srp` alone: a plain `import requests` / `import boto3` of a module not
+    yet loaded gives a stand-in; every other import (and an already loaded module) is the real one."""
+    if level == 0 and not fromlist and name in _DEFERRED and name not in sys.modules:
+        return _OnFirstUse(name)
+    return builtins.__import__(name, globals, locals, fromlist or (), level)
+
+
 def _load_without_package_init() -> types.ModuleType | None:
     spec = importlib.util.find_spec("pycognito")  # finds the package, runs nothing
     locations = list(spec.submodule_search_locations or []) if spec else []
@@ -35,10 +68,23 @@ def _load_without_package_init() -> types.ModuleType | None:
         package.__path__ = locations
         package.__package__ = _PACKAGE
         sys.modules[_PACKAGE] = package
+    name = f"{_PACKAGE}.aws_srp"
     try:
-        return importlib.import_module(f"{_PACKAGE}.aws_srp")
+        found = importlib.util.find_spec(name)
+        if found is None or found.loader is None:
+            return None
+        module = importlib.util.module_from_spec(found)
+        # Its own builtins, so only its module-level imports see `_import_deferring`.
+        module.__builtins__ = {**vars(builtins), "__import__": _import_deferring}  # type: ignore[attr-defined]
+        sys.modules[name] = module
+        try:
+            found.loader.exec_module(module)
+        except BaseException:
+            sys.modules.pop(name, None)
+            raise
     except ImportError:
         return None
+    return module
 
 
 def srp_module() -> types.ModuleType:
