@@ -1,7 +1,11 @@
-"""boto3 sessions that share one botocore data loader per process, with the endpoints data trimmed
-to the services VerifyDesk uses.
+"""botocore sessions that share one data loader per process, with the endpoints data trimmed to
+the services VerifyDesk uses.
 
-- Every boto3 Session otherwise builds its own loader, which parses and keeps its own copy of
+- Clients come from botocore sessions, not boto3's: a boto3 Session is a botocore session plus
+  resources, S3 transfers and its own data directory, none of which VerifyDesk uses, and
+  `import boto3` pulls in s3transfer, multiprocessing and boto3's resource modules (measured
+  +3.9 MB resident). The clients are the same botocore clients either way.
+- Every session otherwise builds its own loader, which parses and keeps its own copy of
   botocore's data: the window makes one session for the tester's connection and others for the
   signed admin clients (trigger insight), measured +10-12 MB per extra session. The loader only
   reads files and caches what it parsed; sharing it is what one session does for its clients.
@@ -21,7 +25,7 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from boto3.session import Session
+    from botocore.session import Session
 
 # The clients VerifyDesk creates, and the ones botocore's credential providers create for them
 # (assume-role and web identity: sts; IAM Identity Center: sso, sso-oidc).
@@ -78,18 +82,26 @@ def _new_loader(data_path: str | None) -> Any:
     return _loader_class()(extra_search_paths=[os.path.expanduser(os.path.expandvars(p)) for p in parts])
 
 
-def boto3_session(**kwargs: Any) -> Session:
-    """`boto3.session.Session(**kwargs)` over the process's shared, trimmed data loader."""
-    import boto3
+def botocore_session(
+    *,
+    region_name: str | None = None,
+    profile_name: str | None = None,
+    static_credentials: tuple[str, str] | None = None,
+) -> Session:
+    """A new botocore session over the process's shared, trimmed data loader, configured as
+    `boto3.session.Session(...)` configures it (`static_credentials`: access key id and secret)."""
     import botocore.session
 
     global _loader  # noqa: PLW0603 - one loader per process
     with _lock:  # botocore sessions are not thread-safe while being set up
-        core = botocore.session.get_session()
+        session = botocore.session.get_session()
         if _loader is None:
-            _loader = _new_loader(core.get_config_variable("data_path"))
-        core.register_component("data_loader", _loader)
-        session = boto3.session.Session(botocore_session=core, **kwargs)
-        paths = _loader.search_paths  # boto3 appends its own data directory for each session
-        paths[:] = list(dict.fromkeys(paths))
-        return session
+            _loader = _new_loader(session.get_config_variable("data_path"))
+        session.register_component("data_loader", _loader)
+    if profile_name is not None:
+        session.set_config_variable("profile", profile_name)
+    if static_credentials is not None and any(static_credentials):
+        session.set_credentials(*static_credentials)
+    if region_name is not None:
+        session.set_config_variable("region", region_name)
+    return session

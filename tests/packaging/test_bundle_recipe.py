@@ -27,9 +27,9 @@ SERVICES = frozenset(BOTOCORE_SERVICES) | frozenset(SANDBOX_BOTOCORE_SERVICES)
 
 
 def _client_services_in(source: str) -> set[str]:
-    """Service names the code creates boto3 clients for: `.client("x"`, `admin_client("x"`,
-    and `Literal[...]` service parameters."""
-    found = set(re.findall(r"""(?:\.client|admin_client)\(\s*["']([a-z0-9-]+)["']""", source))
+    """Service names the code creates botocore clients for: `.client("x"`, `.create_client("x"`,
+    `admin_client("x"`, and `Literal[...]` service parameters."""
+    found = set(re.findall(r"""(?:\.client|\.create_client|admin_client)\(\s*["']([a-z0-9-]+)["']""", source))
     for literal in re.findall(r"service: Literal\[([^\]]+)\]", source):
         found |= set(re.findall(r"""["']([a-z0-9-]+)["']""", literal))
     return found
@@ -45,6 +45,7 @@ def test_every_service_the_app_makes_a_client_for_keeps_its_botocore_model() -> 
 
 def test_client_scan_sees_new_services() -> None:
     assert _client_services_in('x = session.client("lambda", endpoint_url=u)') == {"lambda"}
+    assert _client_services_in('x = session.create_client(\n    "sts", config=c)') == {"sts"}
     assert _client_services_in('service: Literal["cognito-idp", "logs"],') == {"cognito-idp", "logs"}
 
 

@@ -10,7 +10,7 @@ import botocore
 import pytest
 from botocore.regions import EndpointResolver
 
-from app.core.boto_data import USED_SERVICES, boto3_session, trimmed_endpoints
+from app.core.boto_data import USED_SERVICES, botocore_session, trimmed_endpoints
 
 ENDPOINTS_FILE = Path(botocore.__file__).with_name("data") / "endpoints.json"
 
@@ -57,14 +57,14 @@ def test_every_endpoint_of_the_used_services_resolves_as_with_the_full_file(
 
 
 def test_sessions_share_one_loader_and_clients_reach_their_regional_endpoints() -> None:
-    first, second = boto3_session(region_name="eu-west-1"), boto3_session(region_name="us-east-2")
-    loader = first._session.get_component("data_loader")
-    assert second._session.get_component("data_loader") is loader
-    assert len(loader.search_paths) == len(set(loader.search_paths))  # boto3's data dir added once
+    first, second = botocore_session(region_name="eu-west-1"), botocore_session(region_name="us-east-2")
+    loader = first.get_component("data_loader")
+    assert second.get_component("data_loader") is loader
+    assert len(loader.search_paths) == len(set(loader.search_paths))
     endpoints, _path = loader.load_data_with_path("endpoints")
     assert loader.load_data_with_path("endpoints")[0] is endpoints  # parsed once for every session
     assert set(endpoints["partitions"][0]["services"]) <= USED_SERVICES
-    assert second.client("cognito-idp").meta.endpoint_url == "https://cognito-idp.us-east-2.amazonaws.com"
-    assert first.client("logs").meta.endpoint_url == "https://logs.eu-west-1.amazonaws.com"
-    fips = boto3_session(region_name="us-gov-west-1").client("cognito-idp")
+    assert second.create_client("cognito-idp").meta.endpoint_url == "https://cognito-idp.us-east-2.amazonaws.com"
+    assert first.create_client("logs").meta.endpoint_url == "https://logs.eu-west-1.amazonaws.com"
+    fips = botocore_session(region_name="us-gov-west-1").create_client("cognito-idp")
     assert fips.meta.endpoint_url == "https://cognito-idp.us-gov-west-1.amazonaws.com"
