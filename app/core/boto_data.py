@@ -14,6 +14,10 @@ the services VerifyDesk uses.
   services' entries dropped as they are read (each partition's metadata, regions and defaults are
   kept whole), so a client costs 6.5 MB less. A service not kept would still resolve through its
   partition's defaults and its own endpoint rule set, as botocore does for new services.
+- A service model (`service-2`) is parsed into plain dicts (botocore's loader makes OrderedDicts,
+  about 1.6x the size; dicts keep their order too) with every documentation text emptied: the
+  HTML documentation of each operation, shape and member only feeds docstrings and `help()`.
+  cognito-idp's model then keeps 1.2 MB of objects instead of 2.8 MB (logs: similar).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import gzip
 import json
 import os
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -31,6 +36,8 @@ if TYPE_CHECKING:
 # (assume-role and web identity: sts; IAM Identity Center: sso, sso-oidc).
 USED_SERVICES = frozenset({"cognito-idp", "logs", "sts", "sso", "sso-oidc"})
 _ENDPOINTS = "endpoints"
+_SERVICE_MODEL = "/service-2"  # the end of a service model's data path, e.g. "logs/2014-03-28/service-2"
+_DOCUMENTATION = "documentation"
 _SERVICES_MIN = 20  # a partition's "services" mapping: every value has "endpoints"
 
 _lock = threading.Lock()
@@ -48,6 +55,17 @@ def trimmed_endpoints(raw: bytes | str, services: frozenset[str] = USED_SERVICES
     return json.loads(raw, object_pairs_hook=mapping)
 
 
+def lean_service_model(raw: bytes | str) -> Any:
+    """A service model file's data as plain dicts, every "documentation" text replaced by ""
+    (the keys stay: botocore reads some of them with `[...]`)."""
+
+    def mapping(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        return {key: "" if key == _DOCUMENTATION and isinstance(value, str) else value
+                for key, value in pairs}
+
+    return json.loads(raw, object_pairs_hook=mapping)
+
+
 def _loader_class() -> type:
     from botocore.exceptions import DataNotFoundError
     from botocore.loaders import Loader
@@ -55,22 +73,28 @@ def _loader_class() -> type:
     base: Any = Loader  # private parts (_cache, _potential_locations) are used below
 
     class TrimmedEndpointsLoader(base):  # type: ignore[misc]
-        """botocore's Loader, except that `endpoints` is parsed trimmed (and cached like the rest)."""
+        """botocore's Loader, except that `endpoints` is parsed trimmed and service models lean
+        (and cached like the rest)."""
 
         def load_data_with_path(self, name: str) -> tuple[Any, str]:
-            if name != _ENDPOINTS:
+            parse: Callable[[bytes], Any]
+            if name == _ENDPOINTS:
+                parse = trimmed_endpoints
+            elif name.endswith(_SERVICE_MODEL):
+                parse = lean_service_model
+            else:
                 return super().load_data_with_path(name)  # type: ignore[no-any-return]
             key = ("trimmed", name)
             if key not in self._cache:
-                self._cache[key] = self._load_trimmed(name)
+                self._cache[key] = self._load_trimmed(name, parse)
             return self._cache[key]  # type: ignore[no-any-return]
 
-        def _load_trimmed(self, name: str) -> tuple[Any, str]:
+        def _load_trimmed(self, name: str, parse: Callable[[bytes], Any]) -> tuple[Any, str]:
             for path in self._potential_locations(name):
                 for extension, opener in ((".json", open), (".json.gz", gzip.open)):
                     if os.path.isfile(path + extension):
                         with opener(path + extension, "rb") as handle:
-                            return trimmed_endpoints(handle.read()), path
+                            return parse(handle.read()), path
             raise DataNotFoundError(data_path=name)
 
     return TrimmedEndpointsLoader
