@@ -15,7 +15,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -128,12 +127,16 @@ def test_profile_edits_from_other_processes_and_the_window_at_once_corrupt_nothi
     writers, saves = 2, 30
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     children = [
-        subprocess.Popen([sys.executable, str(WORKER), str(path), str(go), "writer", str(n), str(saves)],
+        # Paced (10 ms between rounds) so their writing lasts long enough for the window to save
+        # several presets meanwhile, however fast or loaded the machine.
+        subprocess.Popen([sys.executable, str(WORKER), str(path), str(go), "writer", str(n), str(saves),
+                          "--pause-ms", "10"],
                          env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for n in range(writers)
     ]
-    time.sleep(0.5)  # the children import and open the store, then all start together
-    go.touch()
+    ready = [tmp_path / f"ready-{n}" for n in range(writers)]
+    qtbot.waitUntil(lambda: all(flag.exists() for flag in ready), timeout=60_000)  # imported, store open
+    go.touch()  # all start together
     window_presets: list[str] = []
     saved_while_writing = 0
     while any(child.poll() is None for child in children) or len(window_presets) < 5:
