@@ -74,9 +74,23 @@ def _loader_class() -> type:
 
     class TrimmedEndpointsLoader(base):  # type: ignore[misc]
         """botocore's Loader, except that `endpoints` is parsed trimmed and service models lean
-        (and cached like the rest)."""
+        (and cached like the rest), and that files are loaded one at a time: botocore's cache
+        is not thread-safe, and two clients created at once in two threads (the trigger view's
+        admin client, the sign-in's client) each parsed and kept their own copy of a model."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._load_lock = threading.RLock()
+
+        def load_service_model(self, *args: Any, **kwargs: Any) -> Any:
+            with self._load_lock:  # the model and the extras merged into it
+                return super().load_service_model(*args, **kwargs)
 
         def load_data_with_path(self, name: str) -> tuple[Any, str]:
+            with self._load_lock:
+                return self._load_data_with_path(name)
+
+        def _load_data_with_path(self, name: str) -> tuple[Any, str]:
             parse: Callable[[bytes], Any]
             if name == _ENDPOINTS:
                 parse = trimmed_endpoints

@@ -71,3 +71,36 @@ def test_requests_are_serialized_as_with_botocores_own_loader(operation: str, pa
         return built
 
     assert request(lean) == request(plain)
+
+
+def test_clients_created_at_once_in_two_threads_share_one_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The trigger view's admin client and the sign-in's client are often created together."""
+    import threading
+    import time
+
+    import app.core.boto_data as boto_data
+
+    monkeypatch.setattr(boto_data, "_loader", None)  # a fresh loader: nothing parsed yet
+    parse = boto_data.lean_service_model
+
+    def slow_parse(raw: bytes | str) -> Any:
+        time.sleep(0.2)  # both threads are inside the load at once
+        return parse(raw)
+
+    monkeypatch.setattr(boto_data, "lean_service_model", slow_parse)
+    models: dict[str, Any] = {}
+    start = threading.Barrier(2)
+
+    def create(name: str, credentials: tuple[str, str] | None) -> None:
+        start.wait()
+        client = botocore_session(region_name="eu-west-1", static_credentials=credentials).create_client(
+            "cognito-idp", endpoint_url="http://127.0.0.1:9")
+        models[name] = client.meta.service_model._service_description
+
+    threads = [threading.Thread(target=create, args=("session", None)),
+               threading.Thread(target=create, args=("admin", ("a", "b")))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert models["session"] is models["admin"]
