@@ -18,6 +18,7 @@ from typing import Any
 import boto3
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -56,12 +57,16 @@ from support.window_driver import (
 pytestmark = pytest.mark.gui
 TRIGGERS = Path(__file__).resolve().parents[1] / "support" / "triggers"
 FUNCTION = "verifydesk-custom-message"
-SHOTS = os.environ.get("VERIFYDESK_SHOTS")  # a folder: save screenshots of the states tested
+SHOTS = os.environ.get("VERIFYDESK_SCREENSHOTS")  # a folder: save screenshots of the states tested
 
 
 def shot(window: MainWindow, name: str) -> None:
-    if SHOTS:
-        window.grab().save(str(Path(SHOTS) / f"{name}.png"))
+    if SHOTS:  # a 256-colour palette, no dithering, like the README's other pictures
+        image = window.grab().toImage().convertToFormat(
+            QImage.Format.Format_Indexed8,
+            Qt.ImageConversionFlag.ThresholdDither | Qt.ImageConversionFlag.AvoidDither,
+        )
+        assert image.save(str(Path(SHOTS) / f"{name}.png"), "PNG", 0)
 
 
 @pytest.fixture
