@@ -15,7 +15,6 @@
 
 from __future__ import annotations
 
-import builtins
 import importlib
 import importlib.util
 import sys
@@ -23,6 +22,7 @@ import threading
 import types
 from typing import Any
 
+from app.core.deferred_imports import deferring_builtins
 from app.core.heap import long_lived, yielding_pow
 
 _PACKAGE = "_verifydesk_pycognito"
@@ -30,31 +30,6 @@ _lock = threading.Lock()
 
 
 _DEFERRED = frozenset({"requests", "boto3"})
-
-
-class _OnFirstUse:
-    """Stands in for a module `aws_srp` imports at its top: the real module is imported at the
-    first attribute access (`requests.post`, `boto3.client`), which VerifyDesk's use never makes."""
-
-    def __init__(self, name: str) -> None:
-        self._name = name
-
-    def __getattr__(self, attribute: str) -> Any:
-        return getattr(importlib.import_module(self._name), attribute)
-
-
-def _import_deferring(
-    name: str,
-    globals: dict[str, Any] | None = None,  # builtins.__import__'s signature
-    locals: dict[str, Any] | None = None,
-    fromlist: tuple[str, ...] | list[str] | None = (),
-    level: int = 0,
-) -> Any:
-    """`__import__` for `aws_srp` alone: a plain `import requests` / `import boto3` of a module not
-    yet loaded gives a stand-in; every other import (and an already loaded module) is the real one."""
-    if level == 0 and not fromlist and name in _DEFERRED and name not in sys.modules:
-        return _OnFirstUse(name)
-    return builtins.__import__(name, globals, locals, fromlist or (), level)
 
 
 def _load_without_package_init() -> types.ModuleType | None:
@@ -74,8 +49,8 @@ def _load_without_package_init() -> types.ModuleType | None:
         if found is None or found.loader is None:
             return None
         module = importlib.util.module_from_spec(found)
-        # Its own builtins, so only its module-level imports see `_import_deferring`.
-        module.__builtins__ = {**vars(builtins), "__import__": _import_deferring}  # type: ignore[attr-defined]
+        # Its own builtins, so only its imports are deferred.
+        module.__builtins__ = deferring_builtins(_DEFERRED)  # type: ignore[attr-defined]
         sys.modules[name] = module
         try:
             found.loader.exec_module(module)
