@@ -78,7 +78,7 @@ def test_clients_created_at_once_in_two_threads_share_one_model(monkeypatch: pyt
     import threading
     import time
 
-    import app.core.boto_data as boto_data
+    from app.core import boto_data
 
     monkeypatch.setattr(boto_data, "_loader", None)  # a fresh loader: nothing parsed yet
     parse = boto_data.lean_service_model
