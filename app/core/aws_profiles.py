@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from app.core.boto_data import botocore_session
+from app.core.boto_data import boto3_session
 from app.core.errors import (
     AWS_CREDENTIALS_ERROR,
     AWS_NO_CREDENTIALS,
@@ -186,7 +186,7 @@ def admin_client(
     `static_credentials` (access key id, secret) serve the sandbox, whose moto server accepts any.
     Raises ServiceError (e.g. AwsProfileNotFound) instead of botocore's exceptions. Clients are
     thread-safe and kept per arguments (and per state of the credential sources): creating one
-    costs a botocore session and its service model (~60 ms of GIL-holding work), and the trigger view
+    costs a boto3 session and its service model (~60 ms of GIL-holding work), and the trigger view
     asks for one after every send.
     """
     sources = _credential_sources_fingerprint() if static_credentials is None else ()
@@ -216,7 +216,7 @@ def _create_admin_client(
     connect_timeout_s: float,
     read_timeout_s: float,
 ) -> Any:
-    with long_lived():  # botocore's modules and the service model stay for the process's life
+    with long_lived():  # boto3's modules and the service model stay for the process's life
         from botocore.config import Config
 
     config = Config(
@@ -228,12 +228,12 @@ def _create_admin_client(
     )
     try:
         with long_lived():
-            session = botocore_session(
+            session = boto3_session(
                 profile_name=aws_profile,
                 region_name=region,
                 static_credentials=static_credentials,
             )
-            return session.create_client(service, endpoint_url=endpoint_url, config=config)
+            return session.client(service, endpoint_url=endpoint_url, config=config)  # type: ignore[call-overload]
     except Exception as exc:  # every failure becomes a catalogued error
         raise admin_error(exc, aws_profile) from exc
 

@@ -1,7 +1,7 @@
-"""One Cognito user-pool connection: settings, and a lazily created, unsigned botocore client.
+"""One Cognito user-pool connection: settings, and a lazily created, unsigned boto3 client.
 
-The client is created once per connection behind a lock (botocore sessions are not thread-safe,
-clients are), so the window never pays for importing botocore on its startup path. Retries are pinned:
+The client is created once per connection behind a lock (boto3 sessions are not thread-safe,
+clients are), so the window never pays for importing boto3 on its startup path. Retries are pinned:
 botocore's own modes would silently retry LimitExceededException and TooManyRequestsException.
 """
 
@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from app.core.boto_data import botocore_session
+from app.core.boto_data import boto3_session
 from app.core.heap import long_lived
 from app.core.models import ConnectionInfo
 from app.core.redaction import SECRETS
@@ -141,7 +141,7 @@ class CognitoConnection:
         return self._client
 
     def _create_client(self) -> CognitoIdentityProviderClient:
-        with long_lived():  # botocore's modules and the service model stay for the process's life
+        with long_lived():  # boto3's modules and the service model stay for the process's life
             return self._build_client()
 
     def _build_client(self) -> CognitoIdentityProviderClient:
@@ -164,9 +164,8 @@ class CognitoConnection:
 
         endpoint_url = settings.effective_endpoint_url
         try:
-            session = botocore_session(region_name=settings.region)
-            client: CognitoIdentityProviderClient = session.create_client(  # type: ignore[assignment]
-                "cognito-idp", endpoint_url=endpoint_url, config=config)
+            session = boto3_session(region_name=settings.region)
+            client = session.client("cognito-idp", endpoint_url=endpoint_url, config=config)
         except InvalidRegionError:
             message = f"{settings.region!r} is not a region name boto3 accepts (e.g. us-east-1)."
             raise SettingsError("region", message) from None

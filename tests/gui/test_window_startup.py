@@ -45,5 +45,4 @@ def test_startup_path_does_not_import_boto3_until_the_first_call_needs_a_client(
     assert report["connected"]  # the saved profile was connected (lazily: no client yet)
     assert report["shown"] == nothing
     assert report["settled"] == nothing
-    assert report["after_client"]["botocore"]  # the probe notices
-    assert not report["after_client"]["boto3"]  # clients come from botocore sessions (issue 6)
+    assert report["after_client"]["boto3"]  # the probe notices

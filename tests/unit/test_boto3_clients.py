@@ -1,6 +1,6 @@
-"""Clients come from botocore sessions: boto3 is never imported for them (issue 6: `import boto3`
-adds s3transfer, multiprocessing and its resource modules, +3.9 MB resident), and a session is
-configured as boto3's Session would configure it (profile, region, static credentials)."""
+"""Clients are boto3 clients from boto3 sessions built on `botocore_session()`, which share one
+data loader per process (issue 6), and a session is configured as boto3 configures one (profile,
+region, static credentials)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from app.core.boto_data import botocore_session
+from app.core.boto_data import boto3_session, botocore_session
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -22,18 +22,29 @@ from app.core.connection import CognitoConnection, ConnectionSettings
 conn = CognitoConnection(ConnectionSettings(region="eu-west-1", client_id="abc", endpoint_url="http://127.0.0.1:9"))
 client = conn.client
 logs = admin_client("logs", region="eu-west-1", endpoint_url="http://127.0.0.1:9", static_credentials=("AKID", "S"))
+loaders = {id(c._loader) for c in (client, logs)}
 print(json.dumps({"endpoint": client.meta.endpoint_url, "logs": logs.meta.service_model.service_name,
-                  "loaded": {m: m in sys.modules for m in ("boto3", "s3transfer", "multiprocessing")}}))
+                  "boto3": "boto3" in sys.modules, "loaders": len(loaders)}))
 """
 
 
-def test_connection_and_admin_clients_do_not_import_boto3() -> None:
+def test_connection_and_admin_clients_are_boto3_clients_over_one_data_loader() -> None:
     done = subprocess.run([sys.executable, "-c", CHILD], cwd=ROOT, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     child = json.loads(done.stdout)
     assert child["endpoint"] == "http://127.0.0.1:9"
     assert child["logs"] == "logs"
-    assert child["loaded"] == {"boto3": False, "s3transfer": False, "multiprocessing": False}
+    assert child["boto3"] is True
+    assert child["loaders"] == 1
+
+
+def test_boto3_sessions_do_not_grow_the_shared_loaders_search_paths() -> None:
+    first = boto3_session(region_name="eu-west-1")
+    paths = list(first._loader.search_paths)
+    for _ in range(3):
+        boto3_session(region_name="eu-west-1")
+    assert first._loader.search_paths == paths
+    assert len(set(paths)) == len(paths)
 
 
 def test_a_session_takes_its_region_and_static_credentials() -> None:
