@@ -384,7 +384,7 @@ async def history(args: dict[str, Any]) -> dict[str, Any]:
     view.repaint()
     open_ms = (time.perf_counter() - started) * 1000
     counted = min(args["rows"], COUNT_CAP)  # the view counts up to its cap ("10,000+ records")
-    if view.model.total != counted or view.model.total_is_exact != (args["rows"] < COUNT_CAP):
+    if view.model.total != counted or view.model.total_is_exact != (args["rows"] <= COUNT_CAP):
         raise RuntimeError(f"the view counts {view.model.total} records, expected {counted}")
 
     combo = find(view, QComboBox, "historyErrorCodeCombo")

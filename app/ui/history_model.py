@@ -4,8 +4,8 @@ Only what the view shows is loaded: the newest pages (grown by `fetchMore` as th
 down) and, after a jump to the end, the oldest pages. Between the two a single "gap" row stands for
 the records not loaded yet; it fills from whichever side the tester approaches it. The record count
 comes from `HistoryStore.count`, so nothing ever loads the whole history; it stops at `count_cap`
-("10,000+ records"), so opening and filtering cost the same at 10k rows or a million, and is
-completed only when the tester goes further (scrolls near the cap, or jumps to the oldest).
+("10,000+ records"), so opening, filtering and jumping to the oldest cost the same at 10k rows or
+a million; it counts further as the tester scrolls near it, and is exact once the gap closes.
 """
 
 from __future__ import annotations
@@ -192,7 +192,7 @@ class HistoryModel(QAbstractTableModel):
         super().__init__(parent)
         self._store = store
         self._page_size = page_size
-        self._count_cap = max(count_cap, page_size + 1)
+        self._count_cap = max(count_cap, 2 * page_size + 1)  # more than the newest and the oldest page
         self._exact = True  # False: at least `_total` records match (the count stopped at its cap)
         self._filter = HistoryFilter()
         self._head: list[HistoryRecord] = []  # newest first
@@ -241,10 +241,10 @@ class HistoryModel(QAbstractTableModel):
         self.endResetModel()
         self.count_changed.emit()
 
-    def _count_up_to(self, cap: int | None) -> None:
-        """Count the matching records, stopping at `cap` (None: all of them)."""
-        counted = self._store.count(self._filter, at_most=cap)
-        self._total, self._exact = counted, cap is None or counted < cap
+    def _count_up_to(self, cap: int) -> None:
+        """Count the matching records, stopping past `cap` (then `total` is `cap`, a lower bound)."""
+        counted = self._store.count(self._filter, at_most=cap + 1)
+        self._total, self._exact = min(counted, cap), counted <= cap
 
     def _extend_count(self) -> None:
         """Scrolling came near the end of a capped count: count a cap further than what is loaded."""
@@ -312,9 +312,6 @@ class HistoryModel(QAbstractTableModel):
             return False
         if self._tail:
             return True
-        if not self._exact:  # the gap row says how many lie between: a full count, once
-            self._count_up_to(None)
-            self.count_changed.emit()
         page = self._store.page(self._filter, limit=self._page_size, oldest_first=True)
         known = {record.id for record in self._head}
         page = [record for record in page if record.id not in known]

@@ -469,7 +469,8 @@ class HistoryView(QWidget):
         plus = "" if self._model.total_is_exact else "+"
         self.count_label.setText(f"{total:,}{plus} {'matching ' if filtered else ''}{noun}")
         self.count_label.setToolTip(
-            "" if not plus else "Counting stops here: scroll on, or press Oldest (Ctrl+End) to count all")
+            "" if not plus else "Counting stops here (all of a huge history would take seconds); "
+                                "scrolling on counts further")
         self.oldest_button.setEnabled(self._model.gap > 0)
 
     # --- paging --------------------------------------------------------------------------------

@@ -326,21 +326,28 @@ def test_a_capped_count_reads_as_at_least_and_grows_as_the_tester_scrolls(
     assert (model.loaded, model.total, model.total_is_exact) == (500, 500, True)
 
     model.reload()
-    assert model.load_end()  # Ctrl+End: the gap row needs the full count
-    assert (model.total, model.total_is_exact) == (500, True)
-    assert model.data(model.index(100, 0)) == "⋯ 300 more records not loaded yet: scroll here to load them"
+    assert model.load_end()  # Ctrl+End: the oldest page, still no full count
+    assert (model.loaded, model.total, model.total_is_exact) == (200, 250, False)
+    assert model.data(model.index(100, 0)) == "⋯ 50+ more records not loaded yet: scroll here to load them"
+    while model.gap_row() is not None:  # scrolling up from the oldest fills the gap
+        model.fetch_newer_tail()
+    assert (model.loaded, model.total, model.total_is_exact) == (500, 500, True)
 
 
 def test_the_count_label_says_at_least_when_counting_stopped(qtbot: QtBot, tmp_path: Path) -> None:
     big = HistoryStore(tmp_path / "big.sqlite3")
-    big.bulk_insert_for_benchmark(attempts(COUNT_CAP + 5))
+    big.bulk_insert_for_benchmark(attempts(COUNT_CAP))
     widget = HistoryView(big)
     qtbot.addWidget(widget)
-    assert widget.count_label.text() == f"{COUNT_CAP:,}+ records"
-    assert "Ctrl+End" in widget.count_label.toolTip()
-    widget.jump_to_end()
-    assert widget.count_label.text() == f"{COUNT_CAP + 5:,} records"
+    assert widget.count_label.text() == f"{COUNT_CAP:,} records"  # exactly the cap: still exact
     assert widget.count_label.toolTip() == ""
+    big.bulk_insert_for_benchmark(attempts(5, seed=4))
+    widget.refresh()
+    assert widget.count_label.text() == f"{COUNT_CAP:,}+ records"
+    assert "Counting stops here" in widget.count_label.toolTip()
+    widget.jump_to_end()  # the oldest records, without counting the rest
+    assert widget.count_label.text() == f"{COUNT_CAP:,}+ records"
+    assert widget.current_record().id == 1  # type: ignore[union-attr]
 
 
 def test_jump_to_end_shows_the_oldest_and_scrolling_up_fills_the_gap(qtbot: QtBot, view: HistoryView) -> None:
@@ -451,7 +458,7 @@ def test_100k_rows_open_filter_search_and_jump_to_end_stay_fast(qtbot: QtBot, bi
     jump_ms = best_ms(jump)
     assert view.current_record().id == 1  # type: ignore[union-attr]
     assert view.model.loaded == 2 * PAGE_SIZE
-    assert view.count_label.text() == "100,000 records"  # the jump counted them all
+    assert view.count_label.text() == "10,000+ records"  # the jump loads the oldest page, counts nothing
     store.close()
     print(f"\n100k rows: open {open_ms:.1f} ms, filter {filter_ms:.1f} ms, search {search_ms:.1f} ms, "
           f"jump to end {jump_ms:.1f} ms")
