@@ -178,3 +178,33 @@ def test_killing_a_writer_at_random_moments_never_corrupts_or_loses_a_started_ro
             assert record is not None, row_id
             assert record.outcome in (Outcome.SUCCESS, Outcome.INTERRUPTED)
         assert history.count(HistoryFilter(outcome=Outcome.PENDING)) == 0
+
+
+_OPEN_TOGETHER = """
+import sys, time
+from pathlib import Path
+from app.core.history import HistoryStore
+go = Path(sys.argv[2])
+while not go.exists():
+    time.sleep(0.001)
+HistoryStore(Path(sys.argv[1])).close()
+"""
+
+
+def test_processes_creating_the_history_file_together_all_open_it(tmp_path: Path) -> None:
+    """SQLite can answer "database is locked" at once, busy timeout or not, to a process switching a
+    file to WAL while another creates it (CI saw it): every process must still open the history."""
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    for round_ in range(8):
+        db, go = tmp_path / f"history-{round_}.sqlite3", tmp_path / f"go-{round_}"
+        children = [
+            subprocess.Popen([sys.executable, "-c", _OPEN_TOGETHER, str(db), str(go)], cwd=REPO, env=env,
+                             text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            for _ in range(4)
+        ]
+        time.sleep(0.5)  # all have imported and wait for the go file
+        go.touch()
+        for child in children:
+            _, err = child.communicate(timeout=60)
+            assert child.returncode == 0, err
+        assert integrity(db) == ["ok"]

@@ -62,6 +62,11 @@ def _is_corruption(exc: sqlite3.DatabaseError) -> bool:
     return type(exc) is sqlite3.DatabaseError and not name
 
 
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    return name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in str(exc)
+
+
 def _json_metadata(metadata: dict[str, str]) -> str:
     cleaned = {clean_text(str(key)): clean_text(str(value)) for key, value in metadata.items()}
     return json.dumps(cleaned, ensure_ascii=False, separators=(",", ":"))
@@ -210,7 +215,7 @@ class HistoryStore:
     def _prepare(self) -> sqlite3.Connection:
         conn = self._connect()
         try:
-            conn.execute("PRAGMA journal_mode = WAL").fetchone()
+            self._enter_wal(conn)
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
             if self.path.stat().st_size <= QUICK_CHECK_MAX_BYTES:
@@ -222,6 +227,22 @@ class HistoryStore:
             conn.close()
             raise
         return conn
+
+    def _enter_wal(self, conn: sqlite3.Connection) -> None:
+        """Switch to WAL, waiting for other processes up to the busy timeout: SQLite may refuse the
+        switch with "database is locked" at once, without its busy handler, while another process
+        opens the same new file (measured in CI: two processes creating the history together)."""
+        deadline = time.monotonic() + self._busy_timeout_s
+        pause = 0.005
+        while True:
+            try:
+                conn.execute("PRAGMA journal_mode = WAL").fetchone()
+                return
+            except sqlite3.OperationalError as exc:
+                if not _is_busy(exc) or time.monotonic() >= deadline:
+                    raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.1)
 
     def _quarantine(self, reason: str) -> None:
         stamp = utc_now().strftime("%Y%m%dT%H%M%SZ")
