@@ -66,10 +66,12 @@ class SandboxControl:
     def info(self) -> SandboxInfo:
         return SandboxInfo.from_dict(self._call("GET", "info"))
 
-    def inbox(self, username: str | None = None) -> list[dict[str, Any]]:
-        """Messages in sending order: id, username, attribute, medium, destination, code, subject,
-        message, client_metadata, sent_at, trigger_error (plus purpose and delivered)."""
-        result: list[dict[str, Any]] = self._call("GET", "inbox", username=username)
+    def inbox(self, username: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+        """Messages in sending order (with `limit`, the newest `limit`): id, username, attribute,
+        medium, destination, code, subject, message, client_metadata, sent_at, trigger_error (plus
+        purpose and delivered)."""
+        result: list[dict[str, Any]] = self._call(
+            "GET", "inbox", username=username, limit=None if limit is None else str(limit))
         return result
 
     def latest_code(self, username: str, attribute: str) -> str:

@@ -59,7 +59,15 @@ def _info(state: SandboxState, query: Mapping[str, str], body: Mapping[str, Any]
 
 
 def _inbox(state: SandboxState, query: Mapping[str, str], body: Mapping[str, Any]) -> Any:
-    return [m.to_dict() for m in state.inbox.messages(query.get("username") or None)]
+    limit = None
+    if query.get("limit"):
+        try:
+            limit = int(query["limit"])
+        except ValueError:
+            limit = -1
+        if limit < 1:
+            raise ControlError(f"limit: expected a positive whole number, got {query['limit']!r}")
+    return [m.to_dict() for m in state.inbox.messages(query.get("username") or None, limit)]
 
 
 def _latest_code(state: SandboxState, query: Mapping[str, str], body: Mapping[str, Any]) -> Any:

@@ -63,11 +63,13 @@ class InboxMessage:
 
 
 class Inbox:
-    """Every message in order of sending; thread-safe."""
+    """The newest `keep` messages in order of sending (ids keep counting); thread-safe."""
 
-    def __init__(self) -> None:
+    def __init__(self, keep: int = 10_000) -> None:
         self._lock = threading.Lock()
         self._messages: list[InboxMessage] = []
+        self._keep = keep
+        self._sent = 0
 
     def deliver(
         self,
@@ -83,8 +85,9 @@ class Inbox:
         trigger_error: str | None = None,
     ) -> InboxMessage:
         with self._lock:
+            self._sent += 1
             entry = InboxMessage(
-                id=len(self._messages) + 1,
+                id=self._sent,
                 username=username,
                 attribute=attribute,
                 medium=medium_for(attribute),
@@ -99,11 +102,15 @@ class Inbox:
                 delivered=trigger_error is None,
             )
             self._messages.append(entry)
+            if len(self._messages) > self._keep:  # a sandbox left running for days stays small
+                del self._messages[: len(self._messages) - self._keep]
             return entry
 
-    def messages(self, username: str | None = None) -> list[InboxMessage]:
+    def messages(self, username: str | None = None, limit: int | None = None) -> list[InboxMessage]:
+        """In sending order; with `limit`, only the newest `limit` of them."""
         with self._lock:
-            return [m for m in self._messages if username is None or m.username == username]
+            found = [m for m in self._messages if username is None or m.username == username]
+        return found[-limit:] if limit is not None and limit < len(found) else found
 
     def latest_code(self, username: str, attribute: str) -> str | None:
         """The code of the newest delivered message to this user's attribute."""

@@ -93,14 +93,20 @@ class InboxModel(QAbstractTableModel):
     def set_messages(self, messages: list[dict[str, Any]]) -> bool:
         """Replace the rows (newest first); False when nothing changed. Messages that only arrived
         on top of the known ones are inserted (the view keeps its rows and selection) rather than
-        reset: a reset re-measures every row for the column widths."""
+        reset: a reset re-measures every row for the column widths. When the fetch is the newest
+        N, the oldest rows that fell out of it are removed from the bottom."""
         newest_first = list(reversed(messages))
         new_ids = [m.get("id") for m in newest_first]
         old_ids = [m.get("id") for m in self.messages]
         if new_ids == old_ids:
             return False
-        arrived = len(new_ids) - len(old_ids)
-        if self.messages and arrived > 0 and new_ids[arrived:] == old_ids:
+        arrived = new_ids.index(old_ids[0]) if old_ids and old_ids[0] in new_ids else -1
+        kept = len(new_ids) - arrived
+        if arrived > 0 and new_ids[arrived:] == old_ids[:kept]:
+            if kept < len(old_ids):  # the oldest fell out of the newest-N window
+                self.beginRemoveRows(QModelIndex(), kept, len(old_ids) - 1)
+                del self.messages[kept:]
+                self.endRemoveRows()
             self.beginInsertRows(QModelIndex(), 0, arrived - 1)
             self.messages = newest_first
             self.endInsertRows()
@@ -112,6 +118,9 @@ class InboxModel(QAbstractTableModel):
 
     def message(self, row: int) -> dict[str, Any] | None:
         return self.messages[row] if 0 <= row < len(self.messages) else None
+
+
+INBOX_SHOWN = 500  # newest messages fetched per refresh (a long session's inbox stays cheap to poll)
 
 
 class InboxDock(QDockWidget):
@@ -246,7 +255,7 @@ class InboxDock(QDockWidget):
 
     async def _poll(self, control: SandboxControl) -> None:
         try:
-            messages = await run_blocking(control.inbox)
+            messages = await run_blocking(control.inbox, None, INBOX_SHOWN)
         except Exception as error:  # the sandbox may have stopped: say so, keep polling
             if control is self.control:
                 self.status.setText(f"Inbox unavailable: {error}")
@@ -256,7 +265,8 @@ class InboxDock(QDockWidget):
             self._polling = False
         if control is not self.control:
             return
-        self.status.setText(f"Sandbox at {control.endpoint_url} · {len(messages)} message(s)")
+        shown = f"the newest {INBOX_SHOWN}" if len(messages) >= INBOX_SHOWN else f"{len(messages)} message(s)"
+        self.status.setText(f"Sandbox at {control.endpoint_url} · {shown}")
         set_tone(self.status, Tone.MUTED)
         current = self._selected_message()
         known = {m.get("id") for m in self.model.messages}

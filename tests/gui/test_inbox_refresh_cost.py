@@ -10,7 +10,8 @@ import pytest
 from PySide6.QtWidgets import QTableView
 from pytestqt.qtbot import QtBot
 
-from app.ui.inbox_view import RESIZE_PRECISION_ROWS
+from app.ui import inbox_view
+from app.ui.inbox_view import RESIZE_PRECISION_ROWS, InboxModel
 from app.ui.main_window import MainWindow
 
 from support.window_driver import (
@@ -56,11 +57,41 @@ def test_a_new_message_is_inserted_on_top_of_a_shown_inbox_not_reset(
     events: list[str] = []
     inbox.model.modelReset.connect(lambda: events.append("reset"))
     inbox.model.rowsInserted.connect(lambda _parent, first, last: events.append(f"inserted {first}-{last}"))
+    inbox.model.rowsRemoved.connect(lambda _parent, first, last: events.append(f"removed {first}-{last}"))
     _send(qtbot, window)
-    qtbot.waitUntil(lambda: len(inbox.model.messages) > len(before), timeout=WAIT_MS)
-    arrived = len(inbox.model.messages) - len(before)
-    assert events == [f"inserted 0-{arrived - 1}"]
-    assert [m.get("id") for m in inbox.model.messages][arrived:] == before
+    qtbot.waitUntil(lambda: inbox.model.messages[0].get("id") != before[0], timeout=WAIT_MS)
+    after = [m.get("id") for m in inbox.model.messages]
+    arrived = after.index(before[0])
+    # Inserted on top; when the newest-N window slid, the oldest rows went from the bottom first.
+    assert events[-1] == f"inserted 0-{arrived - 1}"
+    assert all(event.startswith("removed") for event in events[:-1])
+    assert after[arrived:] == before[: len(after) - arrived]
     table = find(window, QTableView, "inboxTable")
     assert table.currentIndex().row() == 0  # the message that just arrived is selected
     assert table.horizontalHeader().resizeContentsPrecision() == RESIZE_PRECISION_ROWS
+
+
+def test_when_the_newest_n_window_slides_old_rows_leave_the_bottom_and_new_ones_enter_the_top(
+    qtbot: QtBot,
+) -> None:
+    model = InboxModel()
+    model.set_messages([{"id": i} for i in range(1, 6)])  # sending order: 1..5, shown newest first
+    events: list[str] = []
+    model.modelReset.connect(lambda: events.append("reset"))
+    model.rowsInserted.connect(lambda _parent, first, last: events.append(f"inserted {first}-{last}"))
+    model.rowsRemoved.connect(lambda _parent, first, last: events.append(f"removed {first}-{last}"))
+    assert model.set_messages([{"id": i} for i in range(3, 8)])  # the newest 5 after two more
+    assert events == ["removed 3-4", "inserted 0-1"]
+    assert [m["id"] for m in model.messages] == [7, 6, 5, 4, 3]
+    assert not model.set_messages([{"id": i} for i in range(3, 8)])
+
+
+def test_the_inbox_fetches_only_its_newest_messages_and_says_so(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(inbox_view, "INBOX_SHOWN", 2)
+    for _ in range(3):
+        _send(qtbot, window)
+    window.inbox.refresh()
+    qtbot.waitUntil(lambda: "the newest 2" in window.inbox.status.text(), timeout=WAIT_MS)
+    assert len(window.inbox.model.messages) == 2

@@ -149,6 +149,32 @@ def test_the_control_api_explains_what_it_refuses(own_sandbox: Sandbox) -> None:
     assert route.value.status == 404 and "routes:" in str(route.value)
 
 
+def test_the_inbox_can_be_asked_for_its_newest_messages_only(own_sandbox: Sandbox) -> None:
+    control = own_sandbox.control
+    user = control.create_user()
+    token = signed_in(connect(own_sandbox.info), user).access_token
+    for _ in range(3):
+        send_verification_code(connect(own_sandbox.info), token, "email")
+    everything = control.inbox(user["username"])
+    assert len(everything) == 3
+    assert control.inbox(user["username"], limit=2) == everything[1:]
+    assert control.inbox(user["username"], limit=10) == everything
+    with pytest.raises(SandboxControlError) as refused:
+        control.inbox(limit=0)
+    assert refused.value.status == 400 and "limit:" in str(refused.value)
+
+
+def test_the_inbox_keeps_the_newest_messages_with_ids_still_counting() -> None:
+    from app.sandbox.inbox import Inbox
+
+    inbox = Inbox(keep=3)
+    for index in range(5):
+        inbox.deliver(username="u", attribute="email", destination="u***@e***", code=f"{index:06d}",
+                      subject=None, message="m", purpose="verify")
+    assert [(m.id, m.code) for m in inbox.messages()] == [(3, "000002"), (4, "000003"), (5, "000004")]
+    assert inbox.latest_code("u", "email") == "000004"
+
+
 def test_a_sandbox_that_is_not_there_is_a_clear_control_error() -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
