@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import base64
 import json
-import signal
 import socket
 import sys
 import threading
@@ -21,9 +20,10 @@ import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import FrameType, TracebackType
+from types import TracebackType
 from typing import Any
 
+from app.sandbox.foreground import serve_until_signalled
 from app.sandbox.trigger import ACCOUNT_ID, LambdaResult, TriggerTarget, run_handler_file
 
 INVOKE_PREFIX = "/2015-03-31/functions/"
@@ -256,22 +256,16 @@ def run_foreground(
     except (OSError, ValueError) as exc:
         print(f"verifydesk lambda-runner: cannot start: {exc}", file=sys.stderr)
         return 2
-    stop = threading.Event()
 
-    def _on_signal(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    previous = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
+    def announce() -> None:
         line = {"endpoint_url": runner.endpoint_url, "handler": handler,
                 "invoke_path": f"{INVOKE_PREFIX}{{function}}{INVOKE_SUFFIX}", "timeout_s": timeout_s}
         print(json.dumps(line), flush=True)
         print(f"VerifyDesk Lambda runner for {handler} at {runner.endpoint_url} (Ctrl+C to stop)",
               file=sys.stderr, flush=True)
-        while not stop.wait(0.2):
-            pass
+
+    try:
+        serve_until_signalled(announce)
     finally:
-        for sig, previous_handler in previous.items():
-            signal.signal(sig, previous_handler)
         runner.stop()
     return 0

@@ -10,13 +10,11 @@ from __future__ import annotations
 import io
 import json
 import logging
-import signal
 import socket
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterable
-from types import FrameType, TracebackType
+from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -25,6 +23,7 @@ from werkzeug.wrappers import Response
 from app.core.redaction import SECRETS
 from app.sandbox import access, control_api, custom_message, seed, shapes, signin, verification
 from app.sandbox.control import CONTROL_PREFIX, DEFAULT_TRIGGER_FUNCTION, SandboxControl
+from app.sandbox.foreground import serve_until_signalled
 from app.sandbox.info import SandboxInfo
 from app.sandbox.state import SandboxState
 from app.sandbox.wire import ApiError, error_response, json_response
@@ -309,20 +308,14 @@ def run_foreground(
     except (OSError, ValueError) as exc:
         print(f"verifydesk sandbox: cannot start: {exc}", file=sys.stderr)
         return 2
-    stop = threading.Event()
 
-    def _on_signal(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    previous = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
+    def announce() -> None:
         print(sandbox.info.to_json_line(), flush=True)
         notice = f"VerifyDesk sandbox at {sandbox.info.endpoint_url} (Ctrl+C to stop)"
         print(notice, file=sys.stderr, flush=True)
-        while not stop.wait(0.2):
-            pass
+
+    try:
+        serve_until_signalled(announce)
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
         sandbox.stop()
     return 0
