@@ -6,11 +6,16 @@ import asyncio
 import gc
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
 
+from app.ui.main_window import MainWindow
 from app.ui.settings import confine_qt_settings
+
+from support.window_driver import WAIT_MS, open_window, save_sandbox_profile, sign_in
 
 
 @pytest.fixture(autouse=True)
@@ -49,3 +54,18 @@ def event_loop_qt(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
         asyncio.events._set_running_loop(None)
         loop.close()
         asyncio.set_event_loop(None)
+
+
+@pytest.fixture
+def window(
+    qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop, sandbox: Any, fresh_user: dict[str, str]
+) -> Iterator[MainWindow]:
+    """The window on the shared sandbox's profile, its inbox attached, signed in as a fresh user;
+    no injected faults before or after. Modules may override it (and build on it)."""
+    sandbox.control.clear_faults()
+    save_sandbox_profile(sandbox.info)
+    win = open_window(qtbot)
+    qtbot.waitUntil(lambda: win.inbox.control is not None, timeout=WAIT_MS)
+    sign_in(qtbot, win, fresh_user["username"], fresh_user["password"])
+    yield win
+    sandbox.control.clear_faults()

@@ -4,8 +4,6 @@ long-running sandbox was reset and re-measured on the GUI thread)."""
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 from PySide6.QtWidgets import QTableView
 from pytestqt.qtbot import QtBot
@@ -18,10 +16,7 @@ from support.window_driver import (
     WAIT_MS,
     click,
     find,
-    open_window,
     pick_attribute,
-    save_sandbox_profile,
-    sign_in,
     wait_result,
 )
 
@@ -29,14 +24,10 @@ pytestmark = pytest.mark.gui
 
 
 @pytest.fixture
-def window(qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop, sandbox, fresh_user):  # type: ignore[no-untyped-def]
-    sandbox.control.clear_faults()
-    save_sandbox_profile(sandbox.info)
-    win = open_window(qtbot)
-    qtbot.waitUntil(lambda: win.inbox.control is not None, timeout=WAIT_MS)
-    sign_in(qtbot, win, fresh_user["username"], fresh_user["password"])
-    pick_attribute(qtbot, win, "email")
-    return win
+def window(qtbot: QtBot, window: MainWindow) -> MainWindow:
+    """The signed-in window (tests/gui/conftest.py) with email picked."""
+    pick_attribute(qtbot, window, "email")
+    return window
 
 
 def _send(qtbot: QtBot, window: MainWindow) -> None:

@@ -36,16 +36,6 @@ from support.window_driver import (
 pytestmark = pytest.mark.gui
 
 
-@pytest.fixture
-def window(qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop, sandbox, fresh_user):  # type: ignore[no-untyped-def]
-    sandbox.control.clear_faults()
-    save_sandbox_profile(sandbox.info)
-    win = open_window(qtbot)
-    sign_in(qtbot, win, fresh_user["username"], fresh_user["password"])
-    yield win
-    sandbox.control.clear_faults()
-
-
 def _send(qtbot: QtBot, window: MainWindow, attribute: str, metadata: dict[str, str], expected: str) -> None:
     window.request_panel.metadata.set_rows([])  # a fresh grid for each attempt
     pick_attribute(qtbot, window, attribute)

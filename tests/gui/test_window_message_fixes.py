@@ -39,18 +39,6 @@ from support.window_driver import (
 pytestmark = pytest.mark.gui
 
 
-@pytest.fixture
-def window(qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop, sandbox, fresh_user):  # type: ignore[no-untyped-def]
-    """Signed in as a fresh user on the shared sandbox, its inbox attached."""
-    sandbox.control.clear_faults()
-    save_sandbox_profile(sandbox.info)
-    win = open_window(qtbot)
-    qtbot.waitUntil(lambda: win.inbox.control is not None, timeout=WAIT_MS)
-    sign_in(qtbot, win, fresh_user["username"], fresh_user["password"])
-    yield win
-    sandbox.control.clear_faults()
-
-
 def _send(qtbot: QtBot, window: MainWindow, attribute: str) -> None:
     pick_attribute(qtbot, window, attribute)
     press_send(qtbot, window)

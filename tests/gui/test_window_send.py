@@ -37,16 +37,6 @@ from support.window_driver import (
 pytestmark = pytest.mark.gui
 
 
-@pytest.fixture
-def window(qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop, sandbox, fresh_user):  # type: ignore[no-untyped-def]
-    sandbox.control.clear_faults()
-    save_sandbox_profile(sandbox.info)
-    win = open_window(qtbot)
-    sign_in(qtbot, win, fresh_user["username"], fresh_user["password"])
-    yield win
-    sandbox.control.clear_faults()
-
-
 def test_send_with_unicode_metadata_then_verify_with_the_delivered_code(
     qtbot: QtBot, window: MainWindow, sandbox, fresh_user: dict[str, str]  # type: ignore[no-untyped-def]
 ) -> None:

@@ -4,7 +4,6 @@ it is in flight (issue 6: every repaint of the table during or before the result
 
 from __future__ import annotations
 
-import asyncio
 import time
 
 import pytest
@@ -22,10 +21,7 @@ from support.window_driver import (
     WAIT_MS,
     click,
     find,
-    open_window,
     pick_attribute,
-    save_sandbox_profile,
-    sign_in,
     wait_result,
 )
 
@@ -33,14 +29,10 @@ pytestmark = pytest.mark.gui
 
 
 @pytest.fixture
-def window(qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop, sandbox, fresh_user):  # type: ignore[no-untyped-def]
-    sandbox.control.clear_faults()
-    save_sandbox_profile(sandbox.info)
-    win = open_window(qtbot)
-    sign_in(qtbot, win, fresh_user["username"], fresh_user["password"])
-    pick_attribute(qtbot, win, "email")
-    yield win
-    sandbox.control.clear_faults()
+def window(qtbot: QtBot, window: MainWindow) -> MainWindow:
+    """The signed-in window (tests/gui/conftest.py) with email picked."""
+    pick_attribute(qtbot, window, "email")
+    return window
 
 
 def _watch(window: MainWindow) -> list[str]:
