@@ -305,12 +305,7 @@ def test_refused_sign_in_message_goes_after_a_token_sign_in_and_sign_out(
     assert visible_label(window, "signInProblemLabel") == ""
 
 
-def test_a_refused_refresh_token_says_sign_in_again(
-    qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop, sandbox, fresh_user  # type: ignore[no-untyped-def]
-) -> None:
-    save_sandbox_profile(sandbox.info)
-    window = open_window(qtbot)
-    sign_in(qtbot, window, fresh_user["username"], fresh_user["password"])
+def test_a_refused_refresh_token_says_sign_in_again(qtbot: QtBot, window: MainWindow) -> None:
     token = window.session.access_token
     assert token is not None
     window.session.require_connection().client.global_sign_out(AccessToken=token)  # revokes the refresh token
