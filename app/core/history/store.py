@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import sqlite3
 import threading
@@ -28,10 +29,14 @@ from app.core.history import export as export_module
 from app.core.history import query, schema
 from app.core.history.liveness import is_alive, process_token
 from app.core.history.records import (
+    MAX_SERVER_TEXT_CHARS,
+    MAX_SHORT_TEXT_CHARS,
+    MAX_TRIGGER_LOG_CHARS,
     AttemptCompletion,
     AttemptStart,
     HistoryFilter,
     HistoryRecord,
+    bounded_text,
     clean_optional,
     clean_text,
     format_time,
@@ -147,23 +152,39 @@ def _start_values(start: AttemptStart) -> tuple[object, ...]:
     )
 
 
+def _int_or_none(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _float_or_none(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
 def _completion_values(done: AttemptCompletion) -> tuple[object, ...]:
+    """The completion's columns; what came from the server is bounded, numbers of the wrong type
+    are dropped (the server may answer anything)."""
     if done.outcome not in (Outcome.SUCCESS, Outcome.ERROR):
         raise ValueError(f"an attempt completes as success or error, not {done.outcome.value}")
     delivery = done.delivery
+
+    def short(value: object) -> str | None:
+        return bounded_text(value, MAX_SHORT_TEXT_CHARS)
+
     return (
         done.outcome.value,
-        clean_optional(delivery.attribute_name) if delivery else None,
-        clean_optional(delivery.delivery_medium) if delivery else None,
-        clean_optional(delivery.destination) if delivery else None,
-        clean_optional(done.error_code),
-        clean_optional(done.error_message),
-        done.http_status,
-        clean_optional(done.request_id),
-        done.latency_ms,
-        done.attempts,
-        int(done.cancelled),
-        clean_optional(done.trigger_log),
+        short(delivery.attribute_name) if delivery else None,
+        short(delivery.delivery_medium) if delivery else None,
+        short(delivery.destination) if delivery else None,
+        short(done.error_code),
+        bounded_text(done.error_message, MAX_SERVER_TEXT_CHARS),
+        _int_or_none(done.http_status),
+        short(done.request_id),
+        _float_or_none(done.latency_ms),
+        _int_or_none(done.attempts),
+        int(bool(done.cancelled)),
+        bounded_text(done.trigger_log, MAX_TRIGGER_LOG_CHARS),
     )
 
 
@@ -354,7 +375,8 @@ class HistoryStore:
         earlier text, cleaned like every other field. KeyError if the row is unknown."""
         with self._transaction() as conn:
             updated = conn.execute(
-                "UPDATE attempts SET trigger_log = ? WHERE id = ?", (clean_optional(text), row_id)
+                "UPDATE attempts SET trigger_log = ? WHERE id = ?",
+                (bounded_text(text, MAX_TRIGGER_LOG_CHARS), row_id),
             ).rowcount
             if not updated:
                 raise KeyError(f"no history row {row_id}")
