@@ -11,8 +11,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from app.core.answers import UnexpectedAnswerError
 from app.core.connection import CognitoConnection
-from app.core.errors import INVALID_RESPONSE, NETWORK_ERROR, TIMEOUT, UNKNOWN_ERROR, ServiceError
+from app.core.errors import (
+    INVALID_RESPONSE,
+    NETWORK_ERROR,
+    TIMEOUT,
+    UNEXPECTED_ANSWER,
+    UNKNOWN_ERROR,
+    ServiceError,
+)
 from app.core.models import CodeDeliveryDetails
 
 _HTML_TAG = re.compile(r"<[^>]+>")
@@ -127,6 +135,8 @@ def _classify(exc: Exception, conn: CognitoConnection, latency_ms: float) -> Ser
     from botocore.parsers import ResponseParserError
 
     attempts = max(conn.send_count, 1)
+    if isinstance(exc, UnexpectedAnswerError):
+        return unexpected_answer(exc, attempts, latency_ms)
     if isinstance(exc, bce.ClientError):
         return _classify_client_error(exc, attempts, latency_ms)
     kind, message = UNKNOWN_ERROR, f"{type(exc).__name__}: {exc}"
@@ -141,6 +151,16 @@ def _classify(exc: Exception, conn: CognitoConnection, latency_ms: float) -> Ser
     elif isinstance(exc, bce.ParamValidationError):
         kind, message = "InvalidParameterException", str(exc)
     return ServiceError(kind, message, attempts=attempts, latency_ms=latency_ms)
+
+
+def unexpected_answer(exc: UnexpectedAnswerError, attempts: int = 1,
+                      latency_ms: float | None = None) -> ServiceError:
+    """The catalogued error for an answer Cognito never sends, the answer itself in the message."""
+    status = f"HTTP {exc.status}" if exc.status else "The server"
+    message = (f"{status} answered with something Cognito never sends: {exc.problem}. "
+               f"The answer: {exc.answer}")
+    return ServiceError(UNEXPECTED_ANSWER, message, http_status=exc.status, request_id=exc.request_id,
+                        attempts=attempts, latency_ms=latency_ms, details={"answer": exc.answer})
 
 
 def invoke(conn: CognitoConnection, operation: str, **params: Any) -> CallResult:
@@ -196,8 +216,13 @@ def send_verification_code(
     if client_metadata:
         params["ClientMetadata"] = dict(client_metadata)
     result = invoke(conn, "get_user_attribute_verification_code", **params)
+    try:
+        delivery = CodeDeliveryDetails.from_api(result.response.get("CodeDeliveryDetails"))
+    except UnexpectedAnswerError as exc:
+        exc.status, exc.request_id = result.http_status, result.request_id
+        raise unexpected_answer(exc, result.attempts, result.latency_ms) from None
     return SendResult(
-        delivery=CodeDeliveryDetails.from_api(result.response.get("CodeDeliveryDetails")),
+        delivery=delivery,
         request_id=result.request_id,
         http_status=result.http_status,
         latency_ms=result.latency_ms,

@@ -13,6 +13,7 @@ import threading
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from app.core.answers import UnexpectedAnswerError, answer_excerpt, shape_problem
 from app.core.boto_data import boto3_session
 from app.core.heap import long_lived
 from app.core.models import ConnectionInfo
@@ -96,15 +97,16 @@ def _register_request_secrets(params: dict[str, Any], **_: Any) -> None:
     SECRETS.add(*found)
 
 
-def _inspect_response_body(response_dict: dict[str, Any], **_: Any) -> None:
-    """Register tokens in the body for redaction; refuse a 2xx body that is not JSON."""
+def _inspect_response_body(response_dict: dict[str, Any], operation_model: Any = None, **_: Any) -> None:
+    """Register tokens in the body for redaction; refuse a 2xx body that is not JSON, or whose
+    fields have types Cognito never sends (before botocore copies them through or trips on them)."""
     status = response_dict.get("status_code", 0)
     body = response_dict.get("body") or b""
     if not body:
         return
     try:
         parsed = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):
         if not 200 <= status < 300:
             return
         from botocore.parsers import ResponseParserError
@@ -114,6 +116,13 @@ def _inspect_response_body(response_dict: dict[str, Any], **_: Any) -> None:
     found: list[str] = []
     _collect_secrets(parsed, found)
     SECRETS.add(*found)
+    if 200 <= status < 300 and operation_model is not None:
+        problem = shape_problem(parsed, operation_model.output_shape)
+        if problem:
+            headers = response_dict.get("headers") or {}
+            raise UnexpectedAnswerError(
+                problem, status=status, answer=answer_excerpt(body),
+                request_id=headers.get("x-amzn-requestid") or headers.get("x-amzn-RequestId"))
 
 
 class _SendCounter(threading.local):

@@ -9,9 +9,12 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 import time
 from dataclasses import dataclass, field
 from typing import Any
+
+from app.core.answers import UnexpectedAnswerError, answer_excerpt, json_kind
 
 ADMIN_SCOPE = "aws.cognito.signin.user.admin"
 
@@ -34,9 +37,27 @@ class Tokens:
     def from_auth_result(
         cls, result: dict[str, Any], *, previous_refresh_token: str | None = None
     ) -> Tokens:
-        """From an `AuthenticationResult`; a refresh keeps the refresh token it was given."""
+        """From an `AuthenticationResult`; a refresh keeps the refresh token it was given.
+
+        UnexpectedAnswerError when a field has a type Cognito never sends."""
+        if not isinstance(result, dict):
+            raise UnexpectedAnswerError(
+                f"AuthenticationResult is {json_kind(result)} where Cognito sends an object")
         expires_in = result.get("ExpiresIn")
-        access_token = str(result["AccessToken"])
+        access_token = result.get("AccessToken")
+        if not isinstance(access_token, str) or not access_token:
+            raise UnexpectedAnswerError(
+                f"AuthenticationResult.AccessToken is {json_kind(access_token)} where Cognito sends a token")
+        if expires_in is not None and (isinstance(expires_in, bool) or not isinstance(expires_in, int | float)
+                                       or not math.isfinite(expires_in)):
+            raise UnexpectedAnswerError(
+                f"AuthenticationResult.ExpiresIn is {json_kind(expires_in)}"
+                f" ({answer_excerpt(repr(expires_in))}) where Cognito sends a whole number of seconds")
+        for key in ("IdToken", "RefreshToken", "TokenType"):
+            value = result.get(key)
+            if value is not None and not isinstance(value, str):
+                raise UnexpectedAnswerError(
+                    f"AuthenticationResult.{key} is {json_kind(value)} where Cognito sends a string")
         expires_at = time.time() + float(expires_in) if expires_in else None
         try:
             claims_exp = decode_claims(access_token).get("exp")
