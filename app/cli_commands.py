@@ -307,7 +307,9 @@ def _run_send_or_verify(
                 conn, history, access_token=access_token, username=username,
                 attribute_name=args.attribute, client_metadata=metadata,
             )
+            problem = sent.history_problem
             if sent.error is not None:
+                _note_history_problem(problem, stderr)
                 return _report_service_error(args, sent.error, sent.history_id, stdout, stderr)
             assert sent.result is not None
             result = sent.result
@@ -327,7 +329,9 @@ def _run_send_or_verify(
                 conn, history, access_token=access_token, username=username,
                 attribute_name=args.attribute, code=args.code,
             )
+            problem = verified.history_problem
             if verified.error is not None:
+                _note_history_problem(problem, stderr)
                 return _report_service_error(args, verified.error, verified.history_id, stdout, stderr)
             assert verified.result is not None
             payload = {
@@ -336,6 +340,9 @@ def _run_send_or_verify(
                 "attempts": verified.result.attempts, "history_id": verified.history_id,
             }
             human = f"{args.attribute} verified."
+    if problem:
+        payload["history_problem"] = problem
+    _note_history_problem(problem, stderr)
     if args.json:
         emit_json(stdout, payload)
     else:
@@ -344,6 +351,11 @@ def _run_send_or_verify(
             f"{payload['attempts']} attempt(s), history #{payload['history_id']}\n"
         )
     return EXIT_OK
+
+
+def _note_history_problem(problem: str | None, stderr: TextIO) -> None:
+    if problem:
+        stderr.write(f"Note: {problem}\n")
 
 
 def _check_request(args: argparse.Namespace, access_token: str | None, metadata: dict[str, str]) -> None:

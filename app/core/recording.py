@@ -1,7 +1,9 @@
 """Send and verify with a history row around each call: written pending before, completed after.
 
 The CLI and the window both go through here, so every attempt lands in history the same way. A
-crash between the two writes leaves a pending row that history shows as interrupted.
+crash between the two writes leaves a pending row that history shows as interrupted. When the
+completion cannot be written (the disk filled while the call was in flight), the call's result is
+returned all the same, with `history_problem` saying so: the tester must know the code went out.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Protocol
 from app.core.calls import CallResult, SendResult, send_verification_code, verify_attribute
 from app.core.connection import CognitoConnection
 from app.core.errors import ServiceError
-from app.core.history import AttemptCompletion, AttemptStart
+from app.core.history import AttemptCompletion, AttemptStart, HistoryWriteError
 from app.core.models import SEND_OPERATION, VERIFY_OPERATION, Outcome
 
 
@@ -36,6 +38,8 @@ class RecordedSend:
     history_id: int | None
     result: SendResult | None = None
     error: ServiceError | None = None
+    history_problem: str | None = None
+    """Why history could not record how this attempt ended (None when it did)."""
 
     @property
     def ok(self) -> bool:
@@ -49,6 +53,8 @@ class RecordedVerify:
     history_id: int | None
     result: CallResult | None = None
     error: ServiceError | None = None
+    history_problem: str | None = None
+    """Why history could not record how this attempt ended (None when it did)."""
 
     @property
     def ok(self) -> bool:
@@ -66,6 +72,20 @@ def _error_completion(error: ServiceError, cancelled: bool) -> AttemptCompletion
         attempts=error.attempts,
         cancelled=cancelled,
     )
+
+
+def _complete(
+    history: HistoryWriter | None, history_id: int | None, completion: AttemptCompletion
+) -> str | None:
+    """Complete the row; a sentence for the tester when history could not write it."""
+    if history is None or history_id is None:
+        return None
+    try:
+        history.complete(history_id, completion)
+    except HistoryWriteError as exc:
+        return (f"The result is above, but {exc}. Until then history shows attempt #{history_id} as "
+                "pending, and as interrupted if VerifyDesk ends first.")
+    return None
 
 
 def send_recorded(
@@ -88,23 +108,21 @@ def send_recorded(
     try:
         result = send_verification_code(conn, access_token, attribute_name, client_metadata)
     except ServiceError as error:
-        if history is not None and history_id is not None:
-            history.complete(history_id, _error_completion(error, is_cancelled()))
-        return RecordedSend(history_id, error=error)
-    if history is not None and history_id is not None:
-        history.complete(
-            history_id,
-            AttemptCompletion(
-                outcome=Outcome.SUCCESS,
-                delivery=result.delivery,
-                http_status=result.http_status,
-                request_id=result.request_id,
-                latency_ms=result.latency_ms,
-                attempts=result.attempts,
-                cancelled=is_cancelled(),
-            ),
-        )
-    return RecordedSend(history_id, result=result)
+        problem = _complete(history, history_id, _error_completion(error, is_cancelled()))
+        return RecordedSend(history_id, error=error, history_problem=problem)
+    problem = _complete(
+        history, history_id,
+        AttemptCompletion(
+            outcome=Outcome.SUCCESS,
+            delivery=result.delivery,
+            http_status=result.http_status,
+            request_id=result.request_id,
+            latency_ms=result.latency_ms,
+            attempts=result.attempts,
+            cancelled=is_cancelled(),
+        ),
+    )
+    return RecordedSend(history_id, result=result, history_problem=problem)
 
 
 def verify_recorded(
@@ -126,19 +144,17 @@ def verify_recorded(
     try:
         result = verify_attribute(conn, access_token, attribute_name, code)
     except ServiceError as error:
-        if history is not None and history_id is not None:
-            history.complete(history_id, _error_completion(error, is_cancelled()))
-        return RecordedVerify(history_id, error=error)
-    if history is not None and history_id is not None:
-        history.complete(
-            history_id,
-            AttemptCompletion(
-                outcome=Outcome.SUCCESS,
-                http_status=result.http_status,
-                request_id=result.request_id,
-                latency_ms=result.latency_ms,
-                attempts=result.attempts,
-                cancelled=is_cancelled(),
-            ),
-        )
-    return RecordedVerify(history_id, result=result)
+        problem = _complete(history, history_id, _error_completion(error, is_cancelled()))
+        return RecordedVerify(history_id, error=error, history_problem=problem)
+    problem = _complete(
+        history, history_id,
+        AttemptCompletion(
+            outcome=Outcome.SUCCESS,
+            http_status=result.http_status,
+            request_id=result.request_id,
+            latency_ms=result.latency_ms,
+            attempts=result.attempts,
+            cancelled=is_cancelled(),
+        ),
+    )
+    return RecordedVerify(history_id, result=result, history_problem=problem)

@@ -11,7 +11,7 @@ from app.core.history.records import (
     HistoryFilter,
     HistoryRecord,
 )
-from app.core.history.schema import SCHEMA_VERSION, HistoryError, HistoryVersionError
+from app.core.history.schema import SCHEMA_VERSION, HistoryError, HistoryVersionError, HistoryWriteError
 from app.core.history.store import HistoryStore
 
 __all__ = [
@@ -24,4 +24,5 @@ __all__ = [
     "HistoryRecord",
     "HistoryStore",
     "HistoryVersionError",
+    "HistoryWriteError",
 ]

@@ -43,6 +43,7 @@ from app.core.history.records import (
     parse_time,
     utc_now,
 )
+from app.core.history.schema import HistoryWriteError
 from app.core.models import CodeDeliveryDetails, Outcome
 
 log = logging.getLogger(__name__)
@@ -199,6 +200,7 @@ class HistoryStore:
         self._lock = threading.RLock()
         self._last_sweep = float("-inf")
         self._tokens: dict[int, str | None] = {}
+        self._unwritten: dict[int, tuple[str, tuple[object, ...]]] = {}
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._conn: sqlite3.Connection | None = self._open()
         self.fts = schema.ensure_search_index(self._conn)
@@ -307,10 +309,12 @@ class HistoryStore:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 yield conn
+                conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                if conn.in_transaction:  # also when COMMIT itself failed (a full disk)
+                    with suppress(sqlite3.Error):
+                        conn.execute("ROLLBACK")
                 raise
-            conn.execute("COMMIT")
 
     def _token(self, pid: int) -> str | None:
         if pid not in self._tokens:
@@ -344,6 +348,7 @@ class HistoryStore:
 
     def begin(self, start: AttemptStart) -> int:
         """Write a pending row (committed before returning) and return its id."""
+        self.flush_unwritten()
         pid = os.getpid()
         values = _start_values(start)
         row = (values[0], None, *values[1:], Outcome.PENDING.value,
@@ -357,18 +362,60 @@ class HistoryStore:
         return row_id
 
     def complete(self, row_id: int, completion: AttemptCompletion) -> HistoryRecord:
-        """Record how the attempt ended; a row completes once (KeyError if unknown, ValueError if done)."""
+        """Record how the attempt ended; a row completes once (KeyError if unknown, ValueError if done).
+
+        When the file cannot take the write (a full disk, a read-only or failing file) the completion
+        is kept in memory, written by the next write, `flush_unwritten()` or `close()`, and
+        HistoryWriteError says what happened."""
         values = _completion_values(completion)
+        finished = format_time(utc_now())
+        self.flush_unwritten()
+        try:
+            record = self._write_completion(row_id, finished, values)
+        except sqlite3.OperationalError as exc:
+            with self._lock:
+                self._unwritten[row_id] = (finished, values)
+            raise HistoryWriteError(
+                f"history could not record how attempt #{row_id} ended ({exc}; file {self.path}); "
+                "it is kept in memory and written as soon as the file takes it"
+            ) from exc
+        return record
+
+    def _write_completion(self, row_id: int, finished: str, values: tuple[object, ...]) -> HistoryRecord:
         with self._transaction() as conn:
             found = conn.execute("SELECT outcome FROM attempts WHERE id = ?", (row_id,)).fetchone()
             if found is None:
                 raise KeyError(f"no history row {row_id}")
             if found[0] in _FINISHED:
                 raise ValueError(f"history row {row_id} is already complete ({found[0]})")
-            conn.execute(_COMPLETE, (format_time(utc_now()), *values, row_id))
+            conn.execute(_COMPLETE, (finished, *values, row_id))
             record = self._fetch(conn, row_id)
         assert record is not None
         return record
+
+    @property
+    def unwritten(self) -> list[int]:
+        """Ids of attempts whose completion waits in memory for the file to take it."""
+        with self._lock:
+            return sorted(self._unwritten)
+
+    def flush_unwritten(self) -> list[int]:
+        """Write the completions kept in memory; returns the ids written now (the rest still wait)."""
+        written: list[int] = []
+        with self._lock:
+            if not self._unwritten or self._conn is None:
+                return written
+            for row_id, (finished, values) in list(self._unwritten.items()):
+                try:
+                    self._write_completion(row_id, finished, values)
+                except sqlite3.OperationalError as exc:
+                    log.warning("history still cannot record attempt #%d: %s", row_id, exc)
+                    break
+                except (KeyError, ValueError):
+                    pass  # gone or completed meanwhile: nothing left to write
+                del self._unwritten[row_id]
+                written.append(row_id)
+        return written
 
     def set_trigger_log(self, row_id: int, text: str | None) -> HistoryRecord:
         """Attach the trigger's log lines to an attempt (they arrive after the call); replaces any
@@ -535,6 +582,7 @@ class HistoryStore:
         with self._lock:
             if self._conn is None:
                 return
+            self.flush_unwritten()
             with suppress(sqlite3.Error):  # keep planner statistics fresh, bounded in cost
                 self._conn.execute("PRAGMA analysis_limit = 400")
                 self._conn.execute("PRAGMA optimize")
