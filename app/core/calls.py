@@ -13,6 +13,7 @@ from typing import Any
 
 from app.core.answers import UnexpectedAnswerError
 from app.core.connection import CognitoConnection
+from app.core.deadline import DeadlineExceeded, run_within
 from app.core.errors import (
     INVALID_RESPONSE,
     NETWORK_ERROR,
@@ -129,12 +130,11 @@ def _network_message(exc: Exception) -> str:
     return str(exc)
 
 
-def _classify(exc: Exception, conn: CognitoConnection, latency_ms: float) -> ServiceError:
+def _classify(exc: Exception, attempts: int, latency_ms: float) -> ServiceError:
     """Turn anything boto3 raised into a catalogued ServiceError."""
     from botocore import exceptions as bce
     from botocore.parsers import ResponseParserError
 
-    attempts = max(conn.send_count, 1)
     if isinstance(exc, UnexpectedAnswerError):
         return unexpected_answer(exc, attempts, latency_ms)
     if isinstance(exc, bce.ClientError):
@@ -164,23 +164,38 @@ def unexpected_answer(exc: UnexpectedAnswerError, attempts: int = 1,
 
 
 def invoke(conn: CognitoConnection, operation: str, **params: Any) -> CallResult:
-    """Call one Cognito operation (snake_case name), measured; raises ServiceError."""
+    """Call one Cognito operation (snake_case name), measured; raises ServiceError.
+
+    The read timeout is also the call's total deadline (connecting, waiting and reading together):
+    a server that answers a byte at a time is cut off when it passes."""
     method: Callable[..., dict[str, Any]] = getattr(conn.client, operation)
-    conn.reset_send_count()
+    deadline_s = conn.settings.read_timeout_s
+
+    def call() -> tuple[dict[str, Any] | None, Exception | None, int]:
+        conn.reset_send_count()  # counted in the thread botocore sends from
+        try:
+            return method(**params), None, conn.send_count
+        except Exception as exc:  # every failure becomes a catalogued error
+            return None, exc, conn.send_count
+
     started = time.perf_counter()
     try:
-        response = method(**params)
-    except Exception as exc:  # every failure becomes a catalogued error
+        response, failure, sends = run_within(deadline_s, call, conn.sockets)
+    except DeadlineExceeded:
         latency_ms = (time.perf_counter() - started) * 1000
-        raise _classify(exc, conn, latency_ms) from exc
+        raise ServiceError(
+            TIMEOUT, f"No complete response within {deadline_s:g} s (the call's whole time: connecting, "
+                     "waiting and reading the answer).", attempts=1, latency_ms=latency_ms) from None
     latency_ms = (time.perf_counter() - started) * 1000
+    if failure is not None or response is None:
+        raise _classify(failure or RuntimeError("no response"), max(sends, 1), latency_ms) from failure
     metadata = response.get("ResponseMetadata", {})
     return CallResult(
         response=response,
         request_id=metadata.get("RequestId"),
         http_status=metadata.get("HTTPStatusCode"),
         latency_ms=latency_ms,
-        attempts=max(conn.send_count, 1),
+        attempts=max(sends, 1),
     )
 
 

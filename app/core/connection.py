@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.core.answers import UnexpectedAnswerError, answer_excerpt, shape_problem
 from app.core.boto_data import boto3_session
+from app.core.deadline import SocketSet
 from app.core.heap import long_lived
 from app.core.models import ConnectionInfo
 from app.core.redaction import SECRETS
@@ -140,6 +141,8 @@ class CognitoConnection:
         self._client: CognitoIdentityProviderClient | None = None
         self._lock = threading.Lock()
         self._counter = _SendCounter()
+        self.sockets = SocketSet()
+        """The sockets this connection's calls opened: shut down when a call's deadline passes."""
 
     @property
     def client(self) -> CognitoIdentityProviderClient:

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
@@ -20,6 +26,7 @@ from app.core.tokens import Tokens
 from support.fault_proxy import Fault, FaultProxy
 
 READ_TIMEOUT_S = 1.0
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -98,11 +105,53 @@ def test_a_slow_drip_slower_than_the_read_timeout_times_out(
     assert time.perf_counter() - started < READ_TIMEOUT_S * 3
 
 
+def _call_threads() -> list[threading.Thread]:
+    return [thread for thread in threading.enumerate() if thread.name == "cognito-call"]
+
+
+def test_a_drip_that_beats_each_read_timeout_is_still_cut_off_at_the_total_deadline(
+    proxy: FaultProxy, sandbox_info: Any, access_token: str, verifydesk_home: Any,
+) -> None:
+    proxy.mode = Fault.SLOW_DRIP
+    proxy.drip_interval_s = READ_TIMEOUT_S / 4  # every read in time; the whole answer takes minutes
+    with HistoryStore(verifydesk_home / "history.sqlite3") as history:
+        started = time.perf_counter()
+        sent = send_recorded(_through(proxy, sandbox_info), history, access_token=access_token, username="u",
+                             attribute_name="email", client_metadata={})
+        elapsed = time.perf_counter() - started
+        record = history.get(sent.history_id or -1)
+    assert sent.error is not None and sent.error.code == TIMEOUT
+    assert READ_TIMEOUT_S * 0.9 <= elapsed < READ_TIMEOUT_S + 1.0
+    assert record is not None and (record.outcome, record.error_code) == (Outcome.ERROR, TIMEOUT)
+    # The abandoned call does not linger with the server: its socket was shut down.
+    deadline = time.monotonic() + 2
+    while _call_threads() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not _call_threads()
+
+
+def test_cli_timeout_bounds_the_whole_call_against_a_never_ending_drip(
+    proxy: FaultProxy, sandbox_info: Any, access_token: str, verifydesk_home: Any,
+) -> None:
+    proxy.mode = Fault.SLOW_DRIP
+    proxy.drip_interval_s = 0.5
+    env = {**os.environ, "VERIFYDESK_HOME": str(verifydesk_home), "VERIFYDESK_ACCESS_TOKEN": access_token,
+           "PYTHONPATH": str(REPO)}
+    argv = [sys.executable, "-m", "app", "send", "--json", "--timeout", "2", "--endpoint-url", proxy.url,
+            "--region", sandbox_info.region, "--client-id", sandbox_info.client_id, "--attribute", "email"]
+    started = time.perf_counter()
+    done = subprocess.run(argv, cwd=REPO, env=env, capture_output=True, text=True, timeout=60, check=False)
+    elapsed = time.perf_counter() - started
+    assert done.returncode == 1, done.stderr
+    assert json.loads(done.stdout)["error"]["code"] == TIMEOUT
+    assert elapsed < 2 + 1.0 + 1.5  # the deadline, a second of slack, and the interpreter's start-up
+
+
 def test_a_slow_drip_within_the_timeout_still_succeeds(
     proxy: FaultProxy, sandbox_info: Any, access_token: str
 ) -> None:
     proxy.mode = Fault.SLOW_DRIP
-    proxy.drip_interval_s = 0.002
+    proxy.drip_interval_s = 0.001  # the whole answer well within the call's total deadline
     sent = send_recorded(
         _through(proxy, sandbox_info), None, access_token=access_token, username="u",
         attribute_name="email", client_metadata={},
