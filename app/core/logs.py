@@ -24,6 +24,15 @@ _handler: logging.Handler | None = None
 _configured: Path | None = None
 
 
+def configure_logging_if_possible(paths: AppPaths, *, level: int = logging.INFO) -> Path | None:
+    """`configure_logging`, or None when the log folder cannot be used (`AppPaths.unwritable`
+    says why): the window then runs without a log file rather than not at all."""
+    try:
+        return configure_logging(paths, level=level)
+    except OSError:
+        return None
+
+
 def configure_logging(paths: AppPaths, *, level: int = logging.INFO) -> Path:
     """Log to `<log dir>/verifydesk.log` (rotated); returns the file.
 

@@ -42,7 +42,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import APP_NAME
-from app.core.paths import AppPaths, app_paths
+from app.core.paths import HOME_ENV, AppPaths, app_paths
 from app.ui.settings import confine_qt_settings, read_str, window_settings
 from app.ui.style import Theme, Tone, apply_theme, stylesheet
 
@@ -186,7 +186,8 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.setWindowTitle(APP_NAME)
         self.setAccessibleName(APP_NAME)
-        self.paths = (paths or app_paths()).ensure()
+        self.paths = paths or app_paths()
+        self._path_problems = self.paths.unwritable()  # shown once built; the window runs regardless
         confine_qt_settings(self.paths.config_dir)
         self.settings = window_settings()
         self.profile: Profile | None = None
@@ -244,7 +245,7 @@ class MainWindow(QMainWindow):
             self._place_columns()
 
     def _build(self) -> None:
-        from app.core.history import HistoryStore
+        from app.core.history.opening import OpenedHistory, open_history
         from app.core.profiles import ProfileStore
         from app.core.secrets import default_secret_store
         from app.ui.async_tools import TaskKeeper
@@ -259,7 +260,8 @@ class MainWindow(QMainWindow):
         self.session = Session(self)
         self.profiles = profiles or ProfileStore(self.paths.profiles_file)
         self.secrets = secrets or default_secret_store()
-        self.history_store = history or HistoryStore(self.paths.history_db)
+        opened = OpenedHistory(history) if history else open_history(self.paths.history_db)
+        self.history_store, self._history_problem = opened.store, opened.problem
         self.history = HistoryNotifier(self.history_store, self)
 
         self._build_widgets()
@@ -706,6 +708,12 @@ class MainWindow(QMainWindow):
 
     def _show_startup_notices(self) -> None:
         notices = []
+        if self._path_problems:
+            where = "; ".join(self._path_problems)
+            notices.append(f"VerifyDesk cannot save here: {where}. Set {HOME_ENV} to a folder it may "
+                           "write; until then nothing it writes there is kept (no log file).")
+        if self._history_problem:
+            notices.append(self._history_problem)
         if self.history_store.recovered_from is not None:
             notices.append(f"The history file could not be read; it was moved to "
                            f"{self.history_store.recovered_from} and a new one started.")

@@ -16,10 +16,11 @@ import pytest
 
 
 @contextlib.contextmanager
-def small_disk(where: Path, size: str = "2m") -> Iterator[Path]:
-    """A tmpfs of `size` mounted at `where` for the duration of the block."""
+def small_disk(where: Path, size: str = "2m", *, read_only: bool = False) -> Iterator[Path]:
+    """A tmpfs of `size` mounted at `where` (empty and read-only with `read_only`) for the block."""
     where.mkdir(parents=True, exist_ok=True)
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)],
+    options = f"size={size}" + (",ro" if read_only else "")
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(where)],
                              capture_output=True, text=True, check=False)
     if mounted.returncode != 0:
         reason = f"cannot mount a tmpfs here: {mounted.stderr.strip() or mounted.returncode}"
