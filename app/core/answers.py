@@ -8,6 +8,7 @@ the answer itself, bounded and redacted.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from app.core.redaction import SECRETS
@@ -22,7 +23,7 @@ _JSON_TYPES: dict[str, tuple[type, ...]] = {
     "boolean": (bool,),
     "double": (int, float),
     "float": (int, float),
-    "timestamp": (int, float, str),
+    "timestamp": (int, float),  # the JSON protocol sends epoch seconds
     "structure": (dict,),
     "list": (list,),
     "map": (dict,),
@@ -48,13 +49,24 @@ def json_kind(value: object) -> str:
     return _NAMES.get(type(value), type(value).__name__)
 
 
+# Whole numbers by the model's width; times as epoch seconds within the years datetime can hold.
+_RANGES: dict[str, tuple[float, float]] = {
+    "integer": (-(2**31), 2**31 - 1), "long": (-(2**63), 2**63 - 1), "timestamp": (0, 253_402_300_799),
+}
+
+
 def _fits(value: object, type_name: str) -> bool:
     expected = _JSON_TYPES.get(type_name)
     if expected is None:
         return True  # a type this check does not know: botocore decides
     if isinstance(value, bool) and bool not in expected:
         return False  # JSON true is not a number
-    return isinstance(value, expected)
+    if not isinstance(value, expected):
+        return False
+    if isinstance(value, float) and not math.isfinite(value):
+        return False
+    low, high = _RANGES.get(type_name, (-math.inf, math.inf))
+    return not isinstance(value, int | float) or isinstance(value, bool) or low <= value <= high
 
 
 def shape_problem(value: object, shape: Any, where: str = "the answer") -> str | None:
@@ -63,7 +75,9 @@ def shape_problem(value: object, shape: Any, where: str = "the answer") -> str |
         return None
     type_name = str(shape.type_name)
     if not _fits(value, type_name):
-        return f"{where} is {json_kind(value)} where Cognito sends {_expected(type_name)}"
+        shown = f"{json_kind(value)} ({short_repr(value)})" if isinstance(value, int | float) \
+            else json_kind(value)
+        return f"{where} is {shown} where Cognito sends {_expected(type_name)}"
     if type_name == "structure" and isinstance(value, dict):
         for name, member in shape.members.items():
             key = member.serialization.get("name", name)
@@ -90,6 +104,16 @@ def _expected(type_name: str) -> str:
             "long": "a whole number", "boolean": "true or false", "double": "a number",
             "float": "a number", "timestamp": "a time", "structure": "an object",
             "list": "a list", "map": "an object"}.get(type_name, type_name)
+
+
+def short_repr(value: object) -> str:
+    """`value` as a short text for a message (a huge number by its size: Python will not print it)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
+        return f"a {int(value.bit_length() * 0.30103) + 1}-digit number"
+    try:
+        return answer_excerpt(repr(value))[:80]
+    except (ValueError, RecursionError):
+        return f"{json_kind(value)} too large to show"
 
 
 def answer_excerpt(body: bytes | str) -> str:

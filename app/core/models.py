@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from app.core.answers import UnexpectedAnswerError, answer_excerpt, json_kind
+from app.core.answers import UnexpectedAnswerError, json_kind, short_repr
 
 SEND_OPERATION = "GetUserAttributeVerificationCode"
 VERIFY_OPERATION = "VerifyUserAttribute"
@@ -36,14 +36,14 @@ class CodeDeliveryDetails:
         if not isinstance(data, dict):
             raise UnexpectedAnswerError(
                 f"CodeDeliveryDetails is {json_kind(data)} where Cognito sends an object",
-                answer=answer_excerpt(repr(data)))
+                answer=short_repr(data))
         values: list[str | None] = []
         for key in ("AttributeName", "DeliveryMedium", "Destination"):
             value = data.get(key)
             if value is not None and not isinstance(value, str):
                 raise UnexpectedAnswerError(
                     f"CodeDeliveryDetails.{key} is {json_kind(value)} where Cognito sends a string",
-                    answer=answer_excerpt(repr(data)))
+                    answer=short_repr(data))
             values.append(value)
         return cls(*values)
 

@@ -14,13 +14,20 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.core.answers import UnexpectedAnswerError, answer_excerpt, json_kind
+from app.core.answers import UnexpectedAnswerError, json_kind, short_repr
 
 ADMIN_SCOPE = "aws.cognito.signin.user.admin"
 
 
 class TokenDecodeError(ValueError):
     """The text is not a decodable JWT."""
+
+
+def _usable_seconds(value: object) -> bool:
+    """A number of seconds time arithmetic can use (not true/false, NaN or astronomically large)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return abs(value) < 1e12 if isinstance(value, int) else math.isfinite(value) and abs(value) < 1e12
 
 
 @dataclass(frozen=True)
@@ -48,11 +55,10 @@ class Tokens:
         if not isinstance(access_token, str) or not access_token:
             raise UnexpectedAnswerError(
                 f"AuthenticationResult.AccessToken is {json_kind(access_token)} where Cognito sends a token")
-        if expires_in is not None and (isinstance(expires_in, bool) or not isinstance(expires_in, int | float)
-                                       or not math.isfinite(expires_in)):
+        if expires_in is not None and not _usable_seconds(expires_in):
             raise UnexpectedAnswerError(
                 f"AuthenticationResult.ExpiresIn is {json_kind(expires_in)}"
-                f" ({answer_excerpt(repr(expires_in))}) where Cognito sends a whole number of seconds")
+                f" ({short_repr(expires_in)}) where Cognito sends a whole number of seconds")
         for key in ("IdToken", "RefreshToken", "TokenType"):
             value = result.get(key)
             if value is not None and not isinstance(value, str):

@@ -51,7 +51,10 @@ def bounded_text(value: object, limit: int) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        value = json.dumps(value, ensure_ascii=False, default=repr)
+        try:
+            value = json.dumps(value, ensure_ascii=False, default=repr)
+        except (ValueError, RecursionError):  # a number too long for Python to print, say
+            value = f"<{type(value).__name__} too large to store>"
     text = clean_text(value)
     if len(text) <= limit:
         return text

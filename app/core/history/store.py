@@ -147,20 +147,27 @@ def _start_values(start: AttemptStart) -> tuple[object, ...]:
         clean_optional(conn.user_pool_id),
         clean_text(conn.client_id),
         clean_optional(conn.profile_name),
-        clean_optional(start.username),
+        bounded_text(start.username, MAX_SHORT_TEXT_CHARS),
         clean_text(start.attribute_name),
         _json_metadata(start.client_metadata),
     )
 
 
+_INT64 = 2**63
+
+
 def _int_or_none(value: object) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return value if -_INT64 <= value < _INT64 else None
 
 
 def _float_or_none(value: object) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    return float(value) if math.isfinite(value) else None
+    if isinstance(value, int):
+        return float(value) if abs(value) < _INT64 else None
+    return value if math.isfinite(value) else None
 
 
 def _completion_values(done: AttemptCompletion) -> tuple[object, ...]:
