@@ -13,7 +13,7 @@ from typing import Any
 
 from app.core.answers import UnexpectedAnswerError
 from app.core.connection import CognitoConnection
-from app.core.deadline import DeadlineExceeded, run_within
+from app.core.deadline import within
 from app.core.errors import (
     INVALID_RESPONSE,
     NETWORK_ERROR,
@@ -170,32 +170,27 @@ def invoke(conn: CognitoConnection, operation: str, **params: Any) -> CallResult
     a server that answers a byte at a time is cut off when it passes."""
     method: Callable[..., dict[str, Any]] = getattr(conn.client, operation)
     deadline_s = conn.settings.read_timeout_s
-
-    def call() -> tuple[dict[str, Any] | None, Exception | None, int]:
-        conn.reset_send_count()  # counted in the thread botocore sends from
-        try:
-            return method(**params), None, conn.send_count
-        except Exception as exc:  # every failure becomes a catalogued error
-            return None, exc, conn.send_count
-
+    conn.reset_send_count()
     started = time.perf_counter()
-    try:
-        response, failure, sends = run_within(deadline_s, call, conn.sockets)
-    except DeadlineExceeded:
-        latency_ms = (time.perf_counter() - started) * 1000
-        raise ServiceError(
-            TIMEOUT, f"No complete response within {deadline_s:g} s (the call's whole time: connecting, "
-                     "waiting and reading the answer).", attempts=1, latency_ms=latency_ms) from None
+    with within(deadline_s, conn.sockets) as watch:
+        try:
+            response = method(**params)
+        except Exception as exc:  # every failure becomes a catalogued error
+            latency_ms = (time.perf_counter() - started) * 1000
+            if watch.fired:
+                raise ServiceError(
+                    TIMEOUT, f"No complete response within {deadline_s:g} s (the whole call: connecting, "
+                             "waiting and reading the answer).",
+                    attempts=max(conn.send_count, 1), latency_ms=latency_ms) from exc
+            raise _classify(exc, max(conn.send_count, 1), latency_ms) from exc
     latency_ms = (time.perf_counter() - started) * 1000
-    if failure is not None or response is None:
-        raise _classify(failure or RuntimeError("no response"), max(sends, 1), latency_ms) from failure
     metadata = response.get("ResponseMetadata", {})
     return CallResult(
         response=response,
         request_id=metadata.get("RequestId"),
         http_status=metadata.get("HTTPStatusCode"),
         latency_ms=latency_ms,
-        attempts=max(sends, 1),
+        attempts=max(conn.send_count, 1),
     )
 
 

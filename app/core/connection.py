@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.core.answers import UnexpectedAnswerError, answer_excerpt, shape_problem
 from app.core.boto_data import boto3_session
-from app.core.deadline import SocketSet
+from app.core.deadline import SocketSet, check_deadline
 from app.core.heap import long_lived
 from app.core.models import ConnectionInfo
 from app.core.redaction import SECRETS
@@ -164,7 +164,9 @@ class CognitoConnection:
         config = Config(
             region_name=settings.region,
             signature_version=UNSIGNED,
-            connect_timeout=settings.connect_timeout_s,
+            # The read timeout is also the call's whole deadline (app.core.deadline): connecting
+            # cannot take longer than that.
+            connect_timeout=min(settings.connect_timeout_s, settings.read_timeout_s),
             read_timeout=settings.read_timeout_s,
             retries={"mode": "standard", "total_max_attempts": settings.max_attempts},
             user_agent_appid="verifydesk",  # type: ignore[call-arg]  # stubs lag botocore
@@ -191,6 +193,7 @@ class CognitoConnection:
         return client
 
     def _count_send(self, **_: Any) -> None:
+        check_deadline()  # a retry after the call's deadline is not sent
         self._counter.sends += 1
 
     def reset_send_count(self) -> None:
