@@ -11,9 +11,7 @@ shared by threads behind a lock.
 
 from __future__ import annotations
 
-import json
 import logging
-import math
 import os
 import sqlite3
 import threading
@@ -23,28 +21,24 @@ from contextlib import contextmanager, suppress
 from datetime import timedelta
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal
+from typing import Literal
 
 from app.core.history import export as export_module
 from app.core.history import query, schema
+from app.core.history import rows as codec
 from app.core.history.liveness import is_alive, process_token
 from app.core.history.records import (
-    MAX_SERVER_TEXT_CHARS,
-    MAX_SHORT_TEXT_CHARS,
     MAX_TRIGGER_LOG_CHARS,
     AttemptCompletion,
     AttemptStart,
     HistoryFilter,
     HistoryRecord,
     bounded_text,
-    clean_optional,
-    clean_text,
     format_time,
-    parse_time,
     utc_now,
 )
 from app.core.history.schema import HistoryWriteError
-from app.core.models import CodeDeliveryDetails, Outcome
+from app.core.models import Outcome
 
 log = logging.getLogger(__name__)
 
@@ -71,129 +65,6 @@ def _is_corruption(exc: sqlite3.DatabaseError) -> bool:
 def _is_busy(exc: sqlite3.OperationalError) -> bool:
     name = getattr(exc, "sqlite_errorname", "") or ""
     return name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in str(exc)
-
-
-def _json_metadata(metadata: dict[str, str]) -> str:
-    cleaned = {clean_text(str(key)): clean_text(str(value)) for key, value in metadata.items()}
-    return json.dumps(cleaned, ensure_ascii=False, separators=(",", ":"))
-
-
-def _parse_metadata(text: str | None) -> dict[str, str]:
-    if not text or text == "{}":
-        return {}
-    try:
-        value = json.loads(text)
-    except ValueError:
-        return {}
-    if not isinstance(value, dict):
-        return {}
-    return {str(key): item if isinstance(item, str) else json.dumps(item) for key, item in value.items()}
-
-
-_OUTCOMES = {outcome.value: outcome for outcome in Outcome}
-
-
-def record_from_row(row: tuple[Any, ...]) -> HistoryRecord:
-    """A HistoryRecord from a row of `schema.RECORD_COLUMNS` (SQLite already gives the right types)."""
-    (row_id, started, finished, operation, region, endpoint_url, user_pool_id, client_id, profile_name,
-     username, attribute_name, metadata, outcome, d_attr, d_medium, d_dest, error_code, error_message,
-     http_status, request_id, latency_ms, attempts, cancelled, trigger_log) = row
-    delivery = None
-    if d_attr is not None or d_medium is not None or d_dest is not None:
-        delivery = CodeDeliveryDetails(d_attr, d_medium, d_dest)
-    return HistoryRecord(
-        row_id, parse_time(started), None if finished is None else parse_time(finished), operation, region,
-        endpoint_url, user_pool_id, client_id, profile_name, username, attribute_name,
-        _parse_metadata(metadata), _OUTCOMES[outcome], delivery, error_code, error_message, http_status,
-        request_id, latency_ms, attempts, bool(cancelled), trigger_log,
-    )
-
-
-_INSERT = (
-    "INSERT INTO attempts (started_at, finished_at, operation, region, endpoint_url, user_pool_id,"
-    " client_id, profile_name, username, attribute_name, client_metadata, outcome,"
-    " delivery_attribute_name, delivery_medium, delivery_destination, error_code, error_message,"
-    " http_status, request_id, latency_ms, attempts, cancelled, trigger_log, pid, proc_start, time_key)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
-_LAST_TIME_KEY = "SELECT time_key FROM attempts ORDER BY id DESC LIMIT 1"
-
-
-def _next_time_key(previous: str | None, started: str) -> tuple[str, float]:
-    """The running maximum of started_at after `started`, and how far `started` lags behind it."""
-    if previous is None or started >= previous:
-        return started, 0.0
-    return previous, (parse_time(previous) - parse_time(started)).total_seconds()
-
-
-def _raise_max_lag(conn: sqlite3.Connection, lag: float) -> None:
-    if lag > 0:
-        conn.execute("UPDATE meta SET value = max(value, ?) WHERE key = ?", (lag, schema.MAX_LAG_KEY))
-
-_COMPLETE = (
-    "UPDATE attempts SET finished_at = ?, outcome = ?, delivery_attribute_name = ?, delivery_medium = ?,"
-    " delivery_destination = ?, error_code = ?, error_message = ?, http_status = ?, request_id = ?,"
-    " latency_ms = ?, attempts = ?, cancelled = ?, trigger_log = ? WHERE id = ?"
-)
-
-
-def _start_values(start: AttemptStart) -> tuple[object, ...]:
-    conn = start.connection
-    return (
-        format_time(start.started_at or utc_now()),
-        clean_text(start.operation),
-        clean_text(conn.region),
-        clean_optional(conn.endpoint_url),
-        clean_optional(conn.user_pool_id),
-        clean_text(conn.client_id),
-        clean_optional(conn.profile_name),
-        bounded_text(start.username, MAX_SHORT_TEXT_CHARS),
-        clean_text(start.attribute_name),
-        _json_metadata(start.client_metadata),
-    )
-
-
-_INT64 = 2**63
-
-
-def _int_or_none(value: object) -> int | None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        return None
-    return value if -_INT64 <= value < _INT64 else None
-
-
-def _float_or_none(value: object) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    if isinstance(value, int):
-        return float(value) if abs(value) < _INT64 else None
-    return value if math.isfinite(value) else None
-
-
-def _completion_values(done: AttemptCompletion) -> tuple[object, ...]:
-    """The completion's columns; what came from the server is bounded, numbers of the wrong type
-    are dropped (the server may answer anything)."""
-    if done.outcome not in (Outcome.SUCCESS, Outcome.ERROR):
-        raise ValueError(f"an attempt completes as success or error, not {done.outcome.value}")
-    delivery = done.delivery
-
-    def short(value: object) -> str | None:
-        return bounded_text(value, MAX_SHORT_TEXT_CHARS)
-
-    return (
-        done.outcome.value,
-        short(delivery.attribute_name) if delivery else None,
-        short(delivery.delivery_medium) if delivery else None,
-        short(delivery.destination) if delivery else None,
-        short(done.error_code),
-        bounded_text(done.error_message, MAX_SERVER_TEXT_CHARS),
-        _int_or_none(done.http_status),
-        short(done.request_id),
-        _float_or_none(done.latency_ms),
-        _int_or_none(done.attempts),
-        int(bool(done.cancelled)),
-        bounded_text(done.trigger_log, MAX_TRIGGER_LOG_CHARS),
-    )
 
 
 class HistoryStore:
@@ -357,14 +228,14 @@ class HistoryStore:
         """Write a pending row (committed before returning) and return its id."""
         self.flush_unwritten()
         pid = os.getpid()
-        values = _start_values(start)
+        values = codec.start_values(start)
         row = (values[0], None, *values[1:], Outcome.PENDING.value,
                *([None] * 9), 0, None, pid, self._token(pid))
         with self._transaction() as conn:
-            previous = conn.execute(_LAST_TIME_KEY).fetchone()
-            time_key, lag = _next_time_key(previous[0] if previous else None, str(values[0]))
-            row_id = conn.execute(_INSERT, (*row, time_key)).lastrowid
-            _raise_max_lag(conn, lag)
+            previous = conn.execute(codec.LAST_TIME_KEY).fetchone()
+            time_key, lag = codec.next_time_key(previous[0] if previous else None, str(values[0]))
+            row_id = conn.execute(codec.INSERT, (*row, time_key)).lastrowid
+            codec.raise_max_lag(conn, lag)
         assert row_id is not None
         return row_id
 
@@ -374,7 +245,7 @@ class HistoryStore:
         When the file cannot take the write (a full disk, a read-only or failing file) the completion
         is kept in memory, written by the next write, `flush_unwritten()` or `close()`, and
         HistoryWriteError says what happened."""
-        values = _completion_values(completion)
+        values = codec.completion_values(completion)
         finished = format_time(utc_now())
         self.flush_unwritten()
         try:
@@ -395,7 +266,7 @@ class HistoryStore:
                 raise KeyError(f"no history row {row_id}")
             if found[0] in _FINISHED:
                 raise ValueError(f"history row {row_id} is already complete ({found[0]})")
-            conn.execute(_COMPLETE, (finished, *values, row_id))
+            conn.execute(codec.COMPLETE, (finished, *values, row_id))
             record = self._fetch(conn, row_id)
         assert record is not None
         return record
@@ -448,16 +319,16 @@ class HistoryStore:
             for start, done in records:
                 started = start.started_at or utc_now()
                 finished = started + timedelta(milliseconds=done.latency_ms or 0)
-                values = _start_values(start)
-                previous, lag = _next_time_key(previous, str(values[0]))
+                values = codec.start_values(start)
+                previous, lag = codec.next_time_key(previous, str(values[0]))
                 max_lag = max(max_lag, lag)
                 yield (values[0], format_time(finished), *values[1:],
-                       *_completion_values(done), None, None, previous)
+                       *codec.completion_values(done), None, None, previous)
 
         with self._transaction() as conn:
-            last = conn.execute(_LAST_TIME_KEY).fetchone()
-            conn.executemany(_INSERT, rows(last[0] if last else None))
-            _raise_max_lag(conn, max_lag)
+            last = conn.execute(codec.LAST_TIME_KEY).fetchone()
+            conn.executemany(codec.INSERT, rows(last[0] if last else None))
+            codec.raise_max_lag(conn, max_lag)
 
     # --- reading ---------------------------------------------------------------------------------
 
@@ -467,7 +338,7 @@ class HistoryStore:
             f"SELECT {query.SELECT_COLUMNS} FROM attempts a WHERE a.id = ?",  # noqa: S608 - constant
             (row_id,),
         ).fetchone()
-        return None if row is None else record_from_row(row)
+        return None if row is None else codec.record_from_row(row)
 
     def _build(self, conn: sqlite3.Connection, filt: HistoryFilter) -> query.FilterSql:
         """The filter's SQL, with a time range narrowed to an id range by two index seeks."""
@@ -521,7 +392,7 @@ class HistoryStore:
                 f" ORDER BY {sql.id_column} {'ASC' if oldest_first else 'DESC'} LIMIT ?"
             )
             rows = conn.execute(statement, [*params, limit]).fetchall()
-        return [record_from_row(row) for row in rows]
+        return [codec.record_from_row(row) for row in rows]
 
     def count(self, filt: HistoryFilter = _ALL, *, at_most: int | None = None) -> int:
         """How many records match. A full count reads every match (slow on huge histories);
@@ -578,7 +449,7 @@ class HistoryStore:
         try:
             cursor = reader.execute(statement, sql.params)
             chunks = iter(lambda: cursor.fetchmany(500), [])
-            records = (record_from_row(row) for chunk in chunks for row in chunk)
+            records = (codec.record_from_row(row) for chunk in chunks for row in chunk)
             return export_module.write(Path(path), chosen, records)
         finally:
             reader.close()
