@@ -14,6 +14,8 @@ from typing import Any
 from app.core.redaction import SECRETS
 
 MAX_ANSWER_CHARS = 2_000
+# A server's error message as shown and stored: any real one fits (history keeps 4,000 characters).
+MAX_MESSAGE_CHARS = 3_800
 
 _JSON_TYPES: dict[str, tuple[type, ...]] = {
     "string": (str,),
@@ -116,11 +118,11 @@ def short_repr(value: object) -> str:
         return f"{json_kind(value)} too large to show"
 
 
-def answer_excerpt(body: bytes | str) -> str:
-    """The answer as text for messages and history: redacted, at most `MAX_ANSWER_CHARS`, its
-    full length noted when cut."""
+def answer_excerpt(body: bytes | str, limit: int = MAX_ANSWER_CHARS) -> str:
+    """Server text for messages and history: redacted first (a cut never leaves the start of a
+    secret), then at most `limit` characters with its full length noted when cut."""
     text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
     text = SECRETS.redact(text)
-    if len(text) <= MAX_ANSWER_CHARS:
+    if len(text) <= limit:
         return text
-    return f"{text[:MAX_ANSWER_CHARS]}… [cut: {len(text):,} characters in all]"
+    return f"{text[:limit]}… [cut: {len(text):,} characters in all]"

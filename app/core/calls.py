@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from app.core.answers import UnexpectedAnswerError
+from app.core.answers import MAX_MESSAGE_CHARS, UnexpectedAnswerError, answer_excerpt
 from app.core.connection import CognitoConnection
 from app.core.deadline import within
 from app.core.errors import (
@@ -96,7 +96,7 @@ def _classify_client_error(exc: Any, attempts: int, latency_ms: float) -> Servic
     headers = metadata.get("HTTPHeaders", {}) or {}
     status = metadata.get("HTTPStatusCode")
     code = str(error.get("Code") or "")
-    message = str(error.get("Message") or "")
+    message = answer_excerpt(str(error.get("Message") or ""), MAX_MESSAGE_CHARS)
     request_id = metadata.get("RequestId") or headers.get("x-amzn-requestid")
     if not code or code.isdigit():
         # No AWS error shape: a proxy page, an HTML 5xx, an empty body.

@@ -93,7 +93,7 @@ def test_the_cli_reports_a_wrongly_typed_answer_with_exit_1_and_a_completed_row(
     assert "12345" in (record.error_message or "")
 
 
-def test_a_ten_megabyte_error_message_is_stored_as_a_bounded_prefix_with_its_length(
+def test_a_ten_megabyte_error_message_is_shown_and_stored_as_a_bounded_prefix_with_its_length(
     verifydesk_home: Path,
 ) -> None:
     message = "Delivery failed: " + "x" * (10 * 1024 * 1024)
@@ -102,6 +102,9 @@ def test_a_ten_megabyte_error_message_is_stored_as_a_bounded_prefix_with_its_len
         sent = send_recorded(_conn(server.url), history, access_token="token", username="u",
                              attribute_name="email", client_metadata={})
         assert sent.error is not None and sent.error.code == "CodeDeliveryFailureException"
+        # What the window's label and the CLI show is bounded too, the length noted.
+        assert len(sent.error.message) < MAX_SERVER_TEXT_CHARS
+        assert f"{len(message):,} characters" in sent.error.message
         record = history.get(sent.history_id or -1)
     assert record is not None and record.error_message is not None
     assert record.error_message.startswith("Delivery failed: xxx")
