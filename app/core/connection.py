@@ -13,10 +13,10 @@ import threading
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from app.core.boto_data import boto3_session
-from app.core.heap import long_lived
 from app.core.models import ConnectionInfo
 from app.core.redaction import SECRETS
+from app.runtime.botocore_data import boto3_session
+from app.runtime.heap import long_lived
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient

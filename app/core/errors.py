@@ -33,7 +33,7 @@ def _entry(code: str, status: int | None, explanation: str, next_step: str, **fl
     return CatalogueEntry(code, status, explanation, next_step, **flags)
 
 
-# The 16 errors the seed lists for GetUserAttributeVerificationCode.
+# The 16 errors the API reference lists for GetUserAttributeVerificationCode.
 _SEED_ERRORS = (
     _entry(
         "CodeDeliveryFailureException", 400,

@@ -1,6 +1,6 @@
 """Client-side checks of a request, with messages that name the field they are about.
 
-The rules come from the API contract: AttributeName is 1–32 characters from the classes
+The rules come from the API reference: AttributeName is 1–32 characters from the classes
 `[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]`, AccessToken matches `[A-Za-z0-9-_=.]+`, ClientMetadata is a
 map of strings to strings. A tester can still send a request that fails these checks ("send
 anyway") to see the server's own validation, so nothing here raises on a bad request: it reports.
