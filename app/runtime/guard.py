@@ -58,10 +58,10 @@ def _note(patch: str, state: str, level: int) -> None:
         if _said.get(patch) == state:
             return
         _said[patch] = state
-    if state != "applied":
-        log.log(level, "runtime patch %r not applied: using the library's stock behaviour, %s", patch, state)
-    else:
+    if state == "applied":
         log.log(level, "runtime patch %r applied", patch)
+    else:  # "stock (why)"
+        log.log(level, "runtime patch %r not applied, %s: the library runs as shipped", patch, state[7:-1])
 
 
 def release(version: str) -> tuple[int, ...]:
