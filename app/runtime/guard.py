@@ -29,17 +29,20 @@ def stock_mode() -> bool:
 
 def enabled(patch: str, check: Callable[[], str | None]) -> bool:
     """Whether to apply `patch` now. `check()` returns why the library no longer fits the patch, or
-    None; it runs once per process (an exception counts as a misfit)."""
+    None; its first answer holds for the process (an exception counts as a misfit)."""
     if stock_mode():
         _note(patch, f"stock ({STOCK_ENV}=1)", logging.INFO)
         return False
     with _lock:
-        if patch not in _problems:
-            try:
-                _problems[patch] = check()
-            except Exception as exc:  # a check that cannot run means the shape changed
-                _problems[patch] = f"its check failed ({type(exc).__name__}: {exc})"
-        problem = _problems[patch]
+        known = patch in _problems
+        problem = _problems.get(patch)
+    if not known:  # checked outside the lock: a check imports, and imports take their own locks
+        try:
+            found = check()
+        except Exception as exc:  # a check that cannot run means the shape changed
+            found = f"its check failed ({type(exc).__name__}: {exc})"
+        with _lock:
+            problem = _problems.setdefault(patch, found)
     if problem is not None:
         _note(patch, f"stock ({problem})", logging.WARNING)
         return False
