@@ -12,8 +12,10 @@ from typing import Any
 
 import pytest
 
-from app.cli import EXIT_BAD_INPUT, EXIT_OK, build_parser, main
-from app.cli_commands import run_command
+from app.cli import main
+from app.cli.common import EXIT_BAD_INPUT, EXIT_OK
+from app.cli.parser import build_parser
+from app.cli.run import run_command
 
 
 def _run(*argv: str) -> tuple[int, str, str]:
