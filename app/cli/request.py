@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import argparse
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TextIO
 
@@ -83,11 +83,17 @@ def run_call(
     if args.json:
         emit_json(stdout, payload)
     else:
-        stdout.write(
-            f"{outcome.text}\n  request id {shown(payload['request_id'])}, {payload['latency_ms']} ms, "
-            f"{payload['attempts']} attempt(s), history #{payload['history_id']}\n"
-        )
+        stdout.write(result_text(outcome.text, payload))
     return EXIT_OK
+
+
+def result_text(first_line: str, payload: Mapping[str, object]) -> str:
+    """A successful call as two lines of text: what happened, then its request id, time and row."""
+    return (
+        f"{first_line}\n  request id {shown(payload.get('request_id'))}, "
+        f"{shown(payload.get('latency_ms'))} ms, {shown(payload.get('attempts'))} attempt(s), "
+        f"history #{shown(payload.get('history_id'))}\n"
+    )
 
 
 def _sign_in_refused(

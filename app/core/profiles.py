@@ -12,7 +12,6 @@ from __future__ import annotations
 import builtins
 import json
 import logging
-import math
 import os
 import re
 import unicodedata
@@ -31,6 +30,7 @@ from app.core.connection import (
     settings_problems,
 )
 from app.core.file_lock import LockTimeoutError, exclusive_lock
+from app.core.validation import json_int
 
 log = logging.getLogger(__name__)
 
@@ -256,15 +256,6 @@ def _reject_constant(name: str) -> float:
     raise ValueError(f"{name} is not a valid number here")
 
 
-def _json_int(digits: str) -> int | float:
-    """An integer of the file; one too long for int() reads as infinity, which every range refuses,
-    so the profile holding it is refused by its field instead of the whole file."""
-    try:
-        return int(digits)
-    except ValueError:
-        return math.inf
-
-
 def _parse_presets(raw: object, doc: _Document) -> None:
     if raw is None:
         return
@@ -300,8 +291,7 @@ def _decode(data: bytes) -> tuple[object, str | None]:
     if len(data) > MAX_FILE_BYTES:
         return None, f"it is larger than {MAX_FILE_BYTES:,} bytes"
     try:
-        text = data.decode("utf-8")
-        return json.loads(text, parse_constant=_reject_constant, parse_int=_json_int), None
+        return json.loads(data.decode("utf-8"), parse_constant=_reject_constant, parse_int=json_int), None
     except UnicodeDecodeError:
         return None, "it is not UTF-8 text"
     except (ValueError, RecursionError) as exc:
