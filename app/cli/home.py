@@ -16,12 +16,16 @@ from app.core.paths import HOME_ENV, AppPaths, app_paths
 # The room a send needs: a history row, SQLite's write-ahead log and index, a few log lines. Below
 # this the attempt could be sent but not recorded, so it is refused before anything is sent.
 MIN_FREE_BYTES = 1024 * 1024
+# A write that fails on a disk with less than this free failed because the disk is full, whatever
+# SQLite called it ("disk I/O error" when its log or index could not grow).
+FULL_BYTES = 64 * 1024
 
 
 def home_error(where: Path, exc: Exception) -> BadInputError:
     """A folder VerifyDesk must write cannot be used: named at VERIFYDESK_HOME, which moves them all."""
-    if _is_disk_full(exc):
-        return disk_full_error(where, None)
+    found = _free_bytes(where)
+    if _is_disk_full(exc) or (found is not None and found[1] < FULL_BYTES):
+        return disk_full_error(where, found[1] if found is not None else None)
     reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
     return BadInputError(
         HOME_ENV, f"cannot use {where}: {reason}. Set {HOME_ENV} to a folder VerifyDesk may write.")
