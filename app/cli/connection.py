@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import Any, TextIO
 
-from app.cli.common import CLIENT_SECRET_ENV, BadInputError, env_secret
+from app.cli.common import CLIENT_SECRET_ENV, BadInputError, env_secret, shown
 from app.core.connection import ENDPOINT_ENV, CognitoConnection, ConnectionSettings, SettingsError
 from app.core.paths import app_paths
 from app.core.redaction import SECRETS
@@ -24,7 +24,7 @@ def _profile_settings(name: str, client_secret: str | None, stderr: TextIO) -> C
     profiles = ProfileStore(app_paths().profiles_file)
     profile = profiles.get(name)
     if profiles.notice:
-        stderr.write(f"Note: {profiles.notice}\n")
+        stderr.write(f"Note: {shown(profiles.notice)}\n")
     if profile is None:
         raise BadInputError("--profile", f"No saved profile named {name!r}.")
     if client_secret is None and profile.has_client_secret:

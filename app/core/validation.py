@@ -151,16 +151,6 @@ def endpoint_url_problem(url: object) -> str | None:
     return problem
 
 
-def connection_problems(region: object, endpoint_url: object | None) -> list[FieldError]:
-    """What is wrong with where a connection points, before any client is created."""
-    errors: list[FieldError] = []
-    if problem := region_problem(region):
-        errors.append(FieldError(REGION_FIELD, problem))
-    if endpoint_url is not None and (problem := endpoint_url_problem(endpoint_url)):
-        errors.append(FieldError(ENDPOINT_URL_FIELD, problem))
-    return errors
-
-
 def metadata_row_problems(rows: Sequence[MetadataRow]) -> list[RowProblem]:
     """Empty and duplicate keys in the grid; a fully empty row is ignored, not an error."""
     problems: list[RowProblem] = []

@@ -516,3 +516,12 @@ def test_a_profile_with_an_absurd_number_is_refused_by_name_and_field_and_the_ot
 
     code, out, err = _main("send", "--profile", "fine", "--attribute", "", "--json")
     assert (code, json.loads(out)["error"]["field"]) == (EXIT_BAD_INPUT, "--attribute")  # it loaded
+
+
+def test_the_entry_point_imports_no_parser_and_no_boto3_until_it_has_words() -> None:
+    import subprocess
+    import sys
+
+    probe = "import sys, app.cli; print(sorted(m for m in ('argparse', 'boto3', 'app.core') if m in sys.modules))"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout.strip() == "[]"
