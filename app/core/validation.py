@@ -9,7 +9,10 @@ anyway") to see the server's own validation, so nothing here raises on a bad req
 from __future__ import annotations
 
 import json
+import math
+import os
 import re
+import stat
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -148,16 +151,6 @@ def endpoint_url_problem(url: object) -> str | None:
     return problem
 
 
-def connection_problems(region: object, endpoint_url: object | None) -> list[FieldError]:
-    """What is wrong with where a connection points, before any client is created."""
-    errors: list[FieldError] = []
-    if problem := region_problem(region):
-        errors.append(FieldError(REGION_FIELD, problem))
-    if endpoint_url is not None and (problem := endpoint_url_problem(endpoint_url)):
-        errors.append(FieldError(ENDPOINT_URL_FIELD, problem))
-    return errors
-
-
 def metadata_row_problems(rows: Sequence[MetadataRow]) -> list[RowProblem]:
     """Empty and duplicate keys in the grid; a fully empty row is ignored, not an error."""
     problems: list[RowProblem] = []
@@ -239,10 +232,19 @@ def _refuse_duplicate_keys(pairs: list[tuple[str, object]]) -> dict[str, object]
     return dict(pairs)
 
 
+def json_int(digits: str) -> int | float:
+    """`parse_int` for json.loads: an integer; one too long for int() reads as infinity, so the value
+    holding it is refused (by its key or field) instead of the whole file failing with a ValueError."""
+    try:
+        return int(digits)
+    except ValueError:
+        return math.inf
+
+
 def parse_metadata_json(text: str) -> dict[str, str]:
     """A JSON object of string values into a map; anything else is refused, naming the keys."""
     try:
-        data = json.loads(text, object_pairs_hook=_refuse_duplicate_keys)
+        data = json.loads(text, object_pairs_hook=_refuse_duplicate_keys, parse_int=json_int)
     except MetadataImportError:
         raise
     except json.JSONDecodeError as exc:
@@ -278,8 +280,12 @@ def parse_metadata_bytes(raw: bytes) -> dict[str, str]:
 def read_metadata_file(path: Path) -> dict[str, str]:
     """A ClientMetadata JSON file of at most METADATA_FILE_MAX_BYTES; MetadataImportError says why not."""
     try:
-        with path.open("rb") as handle:  # a bounded read: /dev/zero or a 10 GB file is refused, not loaded
-            raw = handle.read(METADATA_FILE_MAX_BYTES + 1)
+        # Opened without blocking and checked before reading: a FIFO or a device is refused at once.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise MetadataImportError(f"{path} is not a regular file; give a JSON file.")
+            raw = handle.read(METADATA_FILE_MAX_BYTES + 1)  # bounded: a 10 GB file is refused, not loaded
     except OSError as exc:
         raise MetadataImportError(f"Cannot read {path}: {exc.strerror or exc}.") from None
     if len(raw) > METADATA_FILE_MAX_BYTES:
