@@ -2,7 +2,7 @@
 
 The layer counts requests per operation, applies injected faults, answers the control API under
 `/_verifydesk/`, and handles the operations moto lacks or gets wrong (the two verification calls,
-InitiateAuth and RespondToAuthChallenge); everything else goes to moto unchanged.
+UpdateUserAttributes, InitiateAuth and RespondToAuthChallenge); everything else goes to moto unchanged.
 """
 
 from __future__ import annotations
@@ -21,7 +21,16 @@ from urllib.parse import parse_qsl
 from werkzeug.wrappers import Response
 
 from app.core.redaction import SECRETS
-from app.sandbox import access, control_api, custom_message, seed, shapes, signin, verification
+from app.sandbox import (
+    access,
+    attribute_update,
+    control_api,
+    custom_message,
+    seed,
+    shapes,
+    signin,
+    verification,
+)
 from app.sandbox.control import CONTROL_PREFIX, DEFAULT_TRIGGER_FUNCTION, SandboxControl
 from app.sandbox.foreground import serve_until_signalled
 from app.sandbox.info import SandboxInfo
@@ -38,6 +47,7 @@ Operation = Callable[[SandboxState, dict[str, Any]], dict[str, Any] | None]
 OPERATIONS: dict[str, Operation] = {
     "GetUserAttributeVerificationCode": verification.get_code,
     "VerifyUserAttribute": verification.verify,
+    "UpdateUserAttributes": attribute_update.update,
     "InitiateAuth": signin.initiate_auth,
     "RespondToAuthChallenge": signin.respond_to_auth_challenge,
     "AssociateSoftwareToken": signin.associate_software_token,
