@@ -33,7 +33,7 @@ INVALID_EMAIL = "Invalid email address format."
 INVALID_PHONE = "Invalid phone number format."
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 _PHONE = re.compile(r"\+[0-9]{2,15}")
-_USER_WRITES_NEVER = frozenset({"sub", "email_verified", "phone_number_verified"})
+_USER_WRITES_NEVER = frozenset({"email_verified", "phone_number_verified"})
 
 
 def keep_original(state: SandboxState) -> tuple[str, ...]:
@@ -65,7 +65,7 @@ def _schema_problem(state: SandboxState, name: str) -> str | None:
     if attribute is None:
         return f"user.{name}: Attribute does not exist in the schema."
     if not getattr(attribute, "mutable", True):
-        return f"user.{name}: Attribute cannot be updated."
+        return f"user.{name}: Attribute cannot be updated. (changing an immutable attribute)"
     return None
 
 

@@ -172,7 +172,7 @@ def test_the_same_value_again_changes_nothing_and_sends_no_code(
     ({"email": "not-an-email"}, "InvalidParameterException", "Invalid email address format."),
     ({"phone_number": "555 0100"}, "InvalidParameterException", "Invalid phone number format."),
     ({"custom:team": "qa"}, "InvalidParameterException", "user.custom:team: Attribute does not exist in the schema."),
-    ({"sub": "x"}, "NotAuthorizedException", "A client attempted to write unauthorized attribute"),
+    ({"sub": "x"}, "InvalidParameterException", "user.sub: Attribute cannot be updated."),
     ({"email_verified": "true"}, "NotAuthorizedException", "A client attempted to write unauthorized attribute"),
     ({"name": ""}, "InvalidParameterException", "user.name: The attribute is required."),
 ])
