@@ -4,7 +4,8 @@ A code is six digits, one per user and attribute (a new one replaces the old), v
 verifying it sets `<attribute>_verified` to true. Where the pool keeps the original value of a changed
 email or phone number, the code goes to the new (pending) value and verifying it applies that value.
 A user may request `state.code_rate.max_codes` codes in `window_s` (default 5 an hour); one more is
-LimitExceededException. Errors carry Cognito's codes and messages.
+LimitExceededException. Only requests count: the codes UpdateUserAttributes sends do not (its
+documented errors have no LimitExceededException). Errors carry Cognito's codes and messages.
 """
 
 from __future__ import annotations

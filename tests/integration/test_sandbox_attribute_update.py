@@ -15,6 +15,7 @@ import pytest
 from app.core.calls import get_user, send_verification_code, update_user_attributes, verify_attribute
 from app.core.connection import CognitoConnection
 from app.sandbox import Sandbox, SandboxControlError
+from app.sandbox.state import CodeRate
 
 from support.sandbox_session import connect, masked_phone, service_error, signed_in
 
@@ -236,3 +237,42 @@ def test_the_code_rate_setting_refuses_what_it_cannot_use(pool: Sandbox) -> None
     assert pool.control.code_rate()["max_codes"] == 5
     assert pool.control.set_code_rate(None)["max_codes"] is None
     pool.control.set_code_rate(5)
+
+
+def test_an_updates_code_follows_the_code_rules_expiry_single_use_and_the_wrong_code_limit(
+    pool: Sandbox, conn: CognitoConnection, token: str, user: dict[str, Any]
+) -> None:
+    new = f"rules-{user['username']}@example.org"
+    update_user_attributes(conn, token, {"email": new})
+    code = pool.control.latest_code(user["username"], "email")
+    assert pool.control.expire_codes(user["username"], "email") == 1
+    assert service_error(verify_attribute, conn, token, "email", code).code == "ExpiredCodeException"
+    assert pool.control.pending_values(user["username"]) == {"email": new}
+
+    send_verification_code(conn, token, "email")
+    wrong = "000000" if pool.control.latest_code(user["username"], "email") != "000000" else "111111"
+    codes = [service_error(verify_attribute, conn, token, "email", wrong).code for _ in range(5)]
+    assert codes == ["CodeMismatchException"] * 4 + ["LimitExceededException"]
+    assert _active(conn, token, "email") == (user["email"], False)
+
+    send_verification_code(conn, token, "email")
+    code = pool.control.latest_code(user["username"], "email")
+    verify_attribute(conn, token, "email", code)
+    assert service_error(verify_attribute, conn, token, "email", code).code == "ExpiredCodeException"
+    assert _active(conn, token, "email") == (new, True)
+
+
+def test_a_sandbox_can_start_with_its_own_keep_original_setting_and_code_rate() -> None:
+    with Sandbox(keep_original=("phone_number",), code_rate=CodeRate(1, 60.0)) as own:
+        assert own.control.keep_original() == ["phone_number"]
+        assert own.control.code_rate() == {"max_codes": 1, "window_s": 60.0}
+        user = own.control.create_user()
+        conn = connect(own.info)
+        token = signed_in(conn, user).access_token
+        update_user_attributes(conn, token, {"phone_number": "+15555550123", "email": "own@example.org"})
+        assert own.control.pending_values(user["username"]) == {"phone_number": "+15555550123"}
+        assert get_user(conn, token).attribute_map["email"] == "own@example.org"
+        send_verification_code(conn, token, "email")  # the update's own codes are not code requests
+        assert service_error(send_verification_code, conn, token, "email").code == "LimitExceededException"
+    with pytest.raises(ValueError, match="only email and phone_number"), Sandbox(keep_original=("name",)):
+        pass
