@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import shlex
 import sqlite3
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pytest
 
 from app.core.attribute_errors import UPDATE_ERROR_CODES
 from app.core.attribute_update import PendingValues, value_state_after
+from app.core.aws_cli_command import command_for_record
 from app.core.calls import UserAttribute, UserProfile
 from app.core.errors import CATALOGUE, ErrorContext, entry_in
 from app.core.history import (
@@ -215,3 +217,16 @@ def test_a_version_2_history_file_migrates_keeping_its_rows(tmp_path: Path) -> N
     check = sqlite3.connect(path)
     assert check.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
     check.close()
+
+
+def test_an_update_row_repeats_as_an_aws_cli_command_with_the_token_from_the_shell(tmp_path: Path) -> None:
+    with HistoryStore(tmp_path / "h.sqlite3") as store:
+        row_id = store.begin(AttemptStart(UPDATE_OPERATION, INFO, "alice", "email", {"it's": "$HOME `id`"},
+                                          old_value="a@x.org", new_value="ü'new@x.org"))
+        record = store.get(row_id)
+    assert record is not None
+    argv = shlex.split(command_for_record(record))
+    assert argv[:5] == ["aws", "cognito-idp", "update-user-attributes", "--access-token", "$ACCESS_TOKEN"]
+    assert json.loads(argv[argv.index("--user-attributes") + 1]) == [{"Name": "email", "Value": "ü'new@x.org"}]
+    assert json.loads(argv[argv.index("--client-metadata") + 1]) == {"it's": "$HOME `id`"}
+    assert argv[argv.index("--endpoint-url") + 1] == INFO.endpoint_url
