@@ -2,8 +2,10 @@
 
 The rules come from the API reference: AttributeName is 1–32 characters from the classes
 `[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]`, AccessToken matches `[A-Za-z0-9-_=.]+`, ClientMetadata is a
-map of strings to strings. A tester can still send a request that fails these checks ("send
-anyway") to see the server's own validation, so nothing here raises on a bad request: it reports.
+map of strings to strings; a new attribute value (UpdateUserAttributes) is at most 2048 characters,
+an email looks like one and a phone number is E.164. A tester can still send a request that fails
+these checks ("send anyway") to see the server's own validation, so nothing here raises on a bad
+request: it reports.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ ACCESS_TOKEN_FIELD = "AccessToken"
 ATTRIBUTE_NAME_FIELD = "AttributeName"
 CLIENT_METADATA_FIELD = "ClientMetadata"
 CODE_FIELD = "Code"
+ATTRIBUTE_VALUE_FIELD = "Value"
 REGION_FIELD = "region"
 ENDPOINT_URL_FIELD = "endpoint_url"
 
@@ -36,6 +39,9 @@ CODE_MAX = 2048
 REGION_MAX = 32
 METADATA_FILE_MAX_BYTES = 5 * 1024 * 1024
 ENDPOINT_URL_MAX = 2048
+ATTRIBUTE_VALUE_MAX = 2048
+_EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s.][^@\s]*\.[^@\s.]+")
+_E164_PATTERN = re.compile(r"\+[1-9][0-9]{1,14}")
 _REGION_PATTERN = re.compile(r"[a-z]{2,}(-[a-z0-9]+)*-[0-9]{1,2}", re.ASCII)
 
 
@@ -113,6 +119,39 @@ def code_problem(code: str) -> str | None:
     if len(code) > CODE_MAX or not _CODE_PATTERN.fullmatch(code):
         return "A code has no spaces and at most 2048 characters."
     return None
+
+
+def attribute_value_problem(name: str, value: str) -> str | None:
+    """Why `value` cannot be the new value of attribute `name`, or None when it can."""
+    if not value:
+        return "Enter the new value (a blank value would delete the attribute)."
+    if len(value) > ATTRIBUTE_VALUE_MAX:
+        return f"At most {ATTRIBUTE_VALUE_MAX} characters; this one has {len(value)}."
+    if name == "email" and not _EMAIL_PATTERN.fullmatch(value):
+        return "This does not look like an email address (name@example.com)."
+    if name == "phone_number" and not _E164_PATTERN.fullmatch(value):
+        return "A phone number is E.164: + then the country code and number, digits only (+15555550100)."
+    return None
+
+
+def validate_update(
+    access_token: str,
+    attribute_name: str,
+    value: str,
+    rows: Sequence[MetadataRow] = (),
+    *,
+    pool_attributes: Iterable[str] | None = None,
+) -> list[FieldError]:
+    """All the problems of one UpdateUserAttributes request changing one attribute; with the pool's
+    schema (`pool_attributes`, from DescribeUserPool) an attribute the pool lacks is named too."""
+    errors = validate_send(access_token, attribute_name, rows)
+    known = None if pool_attributes is None else set(pool_attributes)
+    if known is not None and attribute_name and attribute_name not in known:
+        errors.append(FieldError(ATTRIBUTE_NAME_FIELD, f"The pool has no attribute {attribute_name!r}; "
+                                 "custom attributes are named custom:name."))
+    if problem := attribute_value_problem(attribute_name, value):
+        errors.append(FieldError(ATTRIBUTE_VALUE_FIELD, problem))
+    return errors
 
 
 def region_problem(region: object) -> str | None:
