@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from app.core.errors import CatalogueEntry, is_expired_token_message
+if TYPE_CHECKING:
+    from app.core.errors import CatalogueEntry
 
 # The errors the API reference lists for UpdateUserAttributes; all of them are in the catalogue.
 UPDATE_ERROR_CODES: tuple[str, ...] = (
@@ -43,12 +45,11 @@ _UPDATE_ADVICE = {
 }
 
 
-def update_entry(entry: CatalogueEntry, message: str) -> CatalogueEntry:
-    """`entry` read as the error of an UpdateUserAttributes call."""
+def update_entry(entry: CatalogueEntry) -> CatalogueEntry:
+    """`entry` read as the error of an UpdateUserAttributes call (an expired token keeps its advice:
+    the caller leaves those entries as they are)."""
     advice = _UPDATE_ADVICE.get(entry.code)
     if advice is None:
-        return entry
-    if entry.code == "NotAuthorizedException" and is_expired_token_message(message):
         return entry
     explanation, next_step = advice
     return replace(entry, explanation=explanation, next_step=next_step, offers_refresh=False)

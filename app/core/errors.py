@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from app.core.attribute_errors import update_entry
+
 
 @dataclass(frozen=True)
 class CatalogueEntry:
@@ -374,10 +376,10 @@ def entry_in(code: str, message: str, context: ErrorContext | None = None) -> Ca
         return _sign_in_entry(entry, context.challenge)
     if context.operation == "refresh" and code == "NotAuthorizedException":
         return _REFRESH_NOT_AUTHORIZED
-    if context.operation == "update":
-        from app.core.attribute_errors import update_entry
-
-        entry = update_entry(entry, message)
+    if context.operation == "update" and not (
+        code == "NotAuthorizedException" and is_expired_token_message(message)
+    ):
+        entry = update_entry(entry)
     if code == "NotAuthorizedException" and not context.can_refresh and is_expired_token_message(message):
         return replace(entry, offers_refresh=False,
                        next_step="The pasted access token has expired and cannot be refreshed: paste a new "
