@@ -339,3 +339,38 @@ def test_the_command_exits_1_when_a_check_fails_and_2_without_a_pool_id(server: 
     code, payload = preflight_command(PreflightOptions(ConnectionSettings(REGION, "client1"), "email", "qa"))
     assert code == 2
     assert payload["error"]["field"] == "--user-pool-id"
+
+
+def test_with_an_access_token_the_attributes_come_from_an_unsigned_get_user(server: ExtrasServer) -> None:
+    pool_id = _sms_pool(server)
+    cognito = _client(server, "cognito-idp")
+    client_id = cognito.create_user_pool_client(
+        UserPoolId=pool_id, ClientName="qa", ExplicitAuthFlows=["ALLOW_ADMIN_USER_PASSWORD_AUTH"],
+    )["UserPoolClient"]["ClientId"]
+    cognito.admin_create_user(UserPoolId=pool_id, Username="sms-user", UserAttributes=[
+        {"Name": "phone_number", "Value": NUMBER}, {"Name": "phone_number_verified", "Value": "true"}])
+    cognito.admin_set_user_password(UserPoolId=pool_id, Username="sms-user", Password="Passw0rd!x", Permanent=True)
+    token = cognito.admin_initiate_auth(
+        UserPoolId=pool_id, ClientId=client_id, AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": "sms-user", "PASSWORD": "Passw0rd!x"},
+    )["AuthenticationResult"]["AccessToken"]
+    server.state.denied.add("cognito-idp:AdminGetUser")  # the attributes must come from GetUser
+    settings = ConnectionSettings(REGION, client_id, user_pool_id=pool_id)
+    code, payload = preflight_command(PreflightOptions(settings, "phone_number", "qa", access_token=token))
+    by_id = {check["id"]: check for check in payload["checks"]}
+    assert by_id["attribute.present"]["message"] == f"The user's phone_number is {NUMBER}."
+    assert by_id["attribute.already_verified"]["status"] == "ok"
+    assert by_id["sms.sandbox_number"]["status"] == "fail"
+    assert code == 1
+
+
+def test_a_sandbox_connection_makes_the_admin_calls_at_its_own_endpoint_with_any_credentials(
+    server: ExtrasServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("AWS_ENDPOINT_URL")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+    settings = ConnectionSettings(REGION, "client1", endpoint_url=server.url, user_pool_id=_pool(server))
+    code, payload = preflight_command(PreflightOptions(settings, "email", sandbox=True, username=None))
+    assert code == 0
+    assert [check["status"] for check in payload["checks"] if check["id"] == "email.cognito_default_limit"] == [
+        "ok"]
