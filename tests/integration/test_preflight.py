@@ -21,7 +21,7 @@ from app.core.connection import ConnectionSettings
 from app.core.history import AttemptCompletion, AttemptStart, HistoryStore
 from app.core.models import CodeDeliveryDetails, ConnectionInfo, Outcome
 from app.core.pool_admin import AdminAccess
-from app.core.preflight import Check, PreflightRequest, Status, run_preflight
+from app.core.preflight import AwsReader, Check, PreflightRequest, Status, run_preflight
 from app.core.preflight.command import PreflightOptions, email_sends_today, preflight_command
 
 from support.aws_extras_server import ExtrasServer, aws_extras_server
@@ -374,3 +374,22 @@ def test_a_sandbox_connection_makes_the_admin_calls_at_its_own_endpoint_with_any
     assert code == 0
     assert [check["status"] for check in payload["checks"] if check["id"] == "email.cognito_default_limit"] == [
         "ok"]
+
+
+def test_once_cancelled_the_calls_left_are_not_made_and_their_checks_say_so(server: ExtrasServer) -> None:
+    sender = _address()
+    _client(server, "ses").verify_email_identity(EmailAddress=sender)
+    pool_id = _ses_pool(server, sender)
+    asked: list[str] = []
+
+    def cancelled() -> bool:
+        asked.append("asked")
+        return len(asked) > 2  # DescribeUserPool and GetIdentityVerificationAttributes go out
+
+    reader = AwsReader(AdminAccess(REGION, "qa"), cancelled=cancelled)
+    checks = {check.id: check for check in run_preflight(PreflightRequest(
+        reader.access, pool_id, "email", {"email": _address()}), reader=reader)}
+    assert checks["email.ses_identity"].status is Status.OK
+    for check_id in ("email.ses_sandbox_recipient", "email.ses_sending_enabled", "email.ses_quota"):
+        assert checks[check_id].status is Status.UNKNOWN
+        assert "cancelled" in checks[check_id].message

@@ -23,6 +23,7 @@ IAM_PREFIX: dict[str, str] = {
     "cognito-idp": "cognito-idp", "ses": "ses", "sesv2": "ses", "sns": "sns", "lambda": "lambda",
 }
 ClientFactory = Callable[..., Any]
+CANCELLED = "Cancelled"
 
 
 class BlockedCallError(Exception):
@@ -50,8 +51,11 @@ class AwsReader:
         connect_timeout_s: float = 5.0,
         read_timeout_s: float = 15.0,
         client_factory: ClientFactory = admin_client,
+        cancelled: Callable[[], bool] = lambda: False,
     ) -> None:
+        """`cancelled` is asked before each call: once it says True, the calls left are not made."""
         self.access = access
+        self._cancelled = cancelled
         self._timeouts = {"connect_timeout_s": connect_timeout_s, "read_timeout_s": read_timeout_s}
         self._factory = client_factory
         self._answers: dict[tuple[str, str, str, str], dict[str, Any] | BlockedCallError] = {}
@@ -73,6 +77,9 @@ class AwsReader:
     ) -> dict[str, Any]:
         """`operation` (e.g. "GetAccount") of `service` in `region`; raises BlockedCallError."""
         key = (service, region, operation, repr(sorted(params.items())))
+        if key not in self._answers and self._cancelled():
+            raise BlockedCallError("Not checked: the preflight was cancelled.",
+                                   "Run the preflight again.", code=CANCELLED)
         if key not in self._answers:
             self._answers[key] = self._make(service, region, operation, params)
         answer = self._answers[key]

@@ -99,7 +99,10 @@ def preflight_command(
         return bad_input(
             "--user-pool-id", "The preflight reads the pool's configuration: give its user pool id."
         )
-    reader = reader or AwsReader(admin_access(options))
+    reader = reader or AwsReader(
+        admin_access(options), connect_timeout_s=options.settings.connect_timeout_s,
+        read_timeout_s=options.settings.read_timeout_s,
+    )
     attributes, problem = _user_attributes(options, reader)
     request = PreflightRequest(
         access=reader.access, user_pool_id=pool_id, attribute_name=options.attribute,

@@ -69,8 +69,11 @@ def unknown(check_id: str, blocked: BlockedCallError) -> Check:
 
 
 def guarded(check_id: str, run: Callable[[], Check]) -> Check:
-    """`run()`, or `unknown` naming what stopped it when a call was blocked."""
+    """`run()`, or `unknown` naming what stopped it: a blocked call, or an answer it could not read."""
     try:
         return run()
     except BlockedCallError as blocked:
         return unknown(check_id, blocked)
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        return Check(check_id, Status.UNKNOWN, f"Not checked: an AWS answer could not be read ({exc!r}).",
+                     "Run the preflight again; if it persists, report it with the AWS answer.")
