@@ -40,8 +40,9 @@ TESTED = ((1, 40), (1, 45))
 SHARED_LOADER = "botocore shared lean data loader"
 
 # The clients VerifyDesk creates, and the ones botocore's credential providers create for them
-# (assume-role and web identity: sts; IAM Identity Center: sso, sso-oidc).
-USED_SERVICES = frozenset({"cognito-idp", "logs", "sts", "sso", "sso-oidc"})
+# (assume-role and web identity: sts; IAM Identity Center: sso, sso-oidc), and the delivery
+# preflight's (ses, sesv2, sns, lambda).
+USED_SERVICES = frozenset({"cognito-idp", "logs", "sts", "sso", "sso-oidc", "ses", "sesv2", "sns", "lambda"})
 _ENDPOINTS = "endpoints"
 _SERVICE_MODEL = "/service-2"  # the end of a service model's data path, e.g. "logs/2014-03-28/service-2"
 _DOCUMENTATION = "documentation"

@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
@@ -499,6 +499,18 @@ class HistoryStore:
     def attribute_names(self) -> list[str]:
         """Distinct attribute names, sorted: for the filter combo."""
         return self._distinct("attribute_name")
+
+    def deliveries_since(self, user_pool_id: str, medium: str, since: datetime) -> int:
+        """How many codes Cognito said it sent by `medium` ("EMAIL", "SMS") for this pool since
+        `since`: the successful attempts with that delivery medium; read-only."""
+        self._sweep()
+        with self._lock:
+            conn = self._require()
+            sql = self._build(conn, HistoryFilter(outcome=Outcome.SUCCESS, since=since))
+            terms = ("a.user_pool_id = ?", "a.delivery_medium = ?")
+            statement = f"SELECT count(*) FROM {sql.source} {sql.where_sql(*terms)}"  # noqa: S608 - constants
+            row = conn.execute(statement, [*sql.params, user_pool_id, medium]).fetchone()
+        return int(row[0])
 
     def export(
         self, path: Path, filt: HistoryFilter = _ALL, fmt: Literal["csv", "json"] | None = None
