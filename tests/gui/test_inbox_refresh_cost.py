@@ -8,9 +8,9 @@ import pytest
 from PySide6.QtWidgets import QTableView
 from pytestqt.qtbot import QtBot
 
-from app.ui import inbox_view
-from app.ui.inbox_view import RESIZE_PRECISION_ROWS, InboxModel
-from app.ui.main_window import MainWindow
+from app.ui.sandbox import inbox_view
+from app.ui.sandbox.inbox_view import RESIZE_PRECISION_ROWS, InboxModel
+from app.ui.window.main_window import MainWindow
 
 from support.window_driver import (
     WAIT_MS,

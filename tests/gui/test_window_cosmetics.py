@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QStyle, QStyleOption
 from pytestqt.qtbot import QtBot
 
 from app.core.trigger_insight import EventInputs
-from app.ui.trigger_preview import EventPreviewPanel
+from app.ui.trigger.preview import EventPreviewPanel
 
 from support.window_driver import open_window, save_sandbox_profile
 

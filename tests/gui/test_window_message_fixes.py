@@ -17,7 +17,7 @@ from app.core.auth import AuthFlow, sign_in_password
 from app.core.connection import CognitoConnection, ConnectionSettings
 from app.core.tokens import Tokens
 from app.sandbox.totp import totp
-from app.ui.main_window import MainWindow
+from app.ui.window.main_window import MainWindow
 
 from support.window_driver import (
     WAIT_MS,

@@ -30,8 +30,8 @@ from app.core.logs import configure_logging
 from app.core.paths import app_paths
 from app.core.redaction import SECRETS
 from app.ui.launch import install_error_reporting
-from app.ui.main_window import MainWindow
-from app.ui.style import Theme, Tone
+from app.ui.widgets.style import Theme, Tone
+from app.ui.window.main_window import MainWindow
 
 from support.contrast import text_contrast
 from support.window_driver import (

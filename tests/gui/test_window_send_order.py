@@ -12,9 +12,9 @@ from PySide6.QtWidgets import QTableView
 from pytestqt.qtbot import QtBot
 
 from app.core.history import HistoryFilter
-from app.ui.history_model import RECORD_ROLE, outcome_state
-from app.ui.main_window import MainWindow
-from app.ui.send_flow import HistoryNotifier
+from app.ui.history.model import RECORD_ROLE, outcome_state
+from app.ui.request.send_flow import HistoryNotifier
+from app.ui.window.main_window import MainWindow
 
 from support.window_driver import (
     SEND,
