@@ -1,5 +1,5 @@
 """The sandbox inbox stays cheap as it grows: a new message is inserted on top (the rows and column
-widths stay), not a reset that re-measures up to 1,000 rows (issue 6: per send the inbox of a
+widths stay), not a reset that re-measures up to 1,000 rows (per send the inbox of a
 long-running sandbox was reset and re-measured on the GUI thread)."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """PySide6's import hook no longer reads the source of every module imported after it (16 MB of
-cached sources in the signed-in window, issue 6); without app.ui it still does."""
+cached sources in the signed-in window); without app.ui it still does."""
 
 from __future__ import annotations
 

@@ -11,9 +11,7 @@ a million; it counts further as the tester scrolls near it, and is exact once th
 from __future__ import annotations
 
 import bisect
-import functools
-from collections.abc import Callable, Sequence
-from datetime import datetime
+from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import (
@@ -21,16 +19,21 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
-    QPointF,
-    QRectF,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPainterPath, QPalette, QPen, QPixmap
+from PySide6.QtGui import QBrush, QFont, QIcon, QPalette
 from PySide6.QtWidgets import QApplication
 
 from app.core.history import HistoryFilter, HistoryRecord, HistoryStore
-from app.core.models import VERIFY_OPERATION
+from app.ui.history.cells import (
+    CELL_TEXT,
+    STATE_LABELS,
+    clip,
+    draw_outcome_icon,
+    local_time_text,
+    outcome_state,
+)
 
 PAGE_SIZE = 200
 COUNT_CAP = 10_000  # records counted at most when a filter changes (more shows as "10,000+")
@@ -43,7 +46,6 @@ HEADER_TIPS = (
     "AttributeName", "ClientMetadata sent", "Error code returned", "Time until the result", "Requests sent",
 )
 RECORD_ROLE = Qt.ItemDataRole.UserRole + 1
-_DISPLAY_MAX = 200
 
 # data() runs for every visible cell and role on each repaint of the table (after every send): the
 # roles as plain ints and the constant answers computed once keep it cheap (enum lookups and
@@ -62,118 +64,6 @@ _RIGHT_ALIGNED = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
 ModelIndex = QModelIndex | QPersistentModelIndex
-
-
-# --- outcome icons -----------------------------------------------------------------------------
-
-OUTCOME_STATES = ("success", "error", "pending", "interrupted", "cancelled")
-_STATE_COLORS = {
-    "success": QColor(46, 160, 67),
-    "error": QColor(218, 54, 51),
-    "pending": QColor(56, 132, 244),
-    "interrupted": QColor(219, 135, 20),
-    "cancelled": QColor(128, 128, 128),
-}
-STATE_LABELS = {
-    "success": "Success",
-    "error": "Error",
-    "pending": "Pending (in flight)",
-    "interrupted": "Interrupted (the app stopped before the result)",
-    "cancelled": "Cancelled (result recorded after cancel)",
-}
-
-
-def outcome_state(record: HistoryRecord) -> str:
-    """Which icon a record gets: cancelled wins over how the late result ended."""
-    if record.cancelled:
-        return "cancelled"
-    return record.outcome.value
-
-
-def _draw_glyph(painter: QPainter, state: str, size: float) -> None:
-    pen = QPen(QColor("white"), max(1.5, size / 9))
-    pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-    pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
-    painter.setPen(pen)
-    painter.setBrush(Qt.BrushStyle.NoBrush)
-    s = size
-    if state == "success":
-        path = QPainterPath(QPointF(s * 0.28, s * 0.52))
-        path.lineTo(s * 0.44, s * 0.68)
-        path.lineTo(s * 0.72, s * 0.34)
-        painter.drawPath(path)
-    elif state == "error":
-        painter.drawLine(QPointF(s * 0.34, s * 0.34), QPointF(s * 0.66, s * 0.66))
-        painter.drawLine(QPointF(s * 0.66, s * 0.34), QPointF(s * 0.34, s * 0.66))
-    elif state == "pending":
-        painter.drawLine(QPointF(s * 0.5, s * 0.5), QPointF(s * 0.5, s * 0.27))
-        painter.drawLine(QPointF(s * 0.5, s * 0.5), QPointF(s * 0.68, s * 0.6))
-    elif state == "interrupted":
-        painter.drawLine(QPointF(s * 0.5, s * 0.27), QPointF(s * 0.5, s * 0.56))
-        painter.drawPoint(QPointF(s * 0.5, s * 0.72))
-    else:  # cancelled: a bar
-        painter.drawLine(QPointF(s * 0.3, s * 0.5), QPointF(s * 0.7, s * 0.5))
-
-
-def draw_outcome_icon(state: str) -> QIcon:
-    """A filled circle in the state's colour with a white glyph, drawn at 16 and 32 pixels."""
-    icon = QIcon()
-    for size in (16, 32):
-        pixmap = QPixmap(size, size)
-        pixmap.fill(Qt.GlobalColor.transparent)
-        painter = QPainter(pixmap)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(_STATE_COLORS[state])
-        margin = size * 0.06
-        painter.drawEllipse(QRectF(margin, margin, size - 2 * margin, size - 2 * margin))
-        _draw_glyph(painter, state, float(size))
-        painter.end()
-        icon.addPixmap(pixmap)
-    return icon
-
-
-# --- text of a record --------------------------------------------------------------------------
-
-def local_time_text(record: HistoryRecord) -> str:
-    """Start time in the local zone, to the second (history stores UTC)."""
-    return _local_time_text(record.started_at)
-
-
-@functools.lru_cache(maxsize=4096)
-def _local_time_text(started_at: datetime) -> str:
-    # Cached: asked for on every repaint of every visible row, and strftime goes through the import
-    # hook PySide6 installs (a Python call per use).
-    return started_at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
-
-
-def latency_text(latency_ms: float | None) -> str:
-    if latency_ms is None:
-        return ""
-    if latency_ms >= 10_000:
-        return f"{latency_ms / 1000:.1f} s"
-    return f"{latency_ms:.0f} ms"
-
-
-def call_text(record: HistoryRecord) -> str:
-    return "Verify" if record.operation == VERIFY_OPERATION else "Send"
-
-
-def _clip(text: str) -> str:
-    text = text if len(text) <= _DISPLAY_MAX else text[:_DISPLAY_MAX] + "…"
-    return text.replace("\n", " ").replace("\r", " ")
-
-
-_CELL_TEXT: tuple[Callable[[HistoryRecord], str], ...] = (
-    lambda record: "",
-    local_time_text,
-    call_text,
-    lambda record: _clip(record.attribute_name),
-    lambda record: _clip(record.metadata_summary),
-    lambda record: record.error_code or "",
-    lambda record: latency_text(record.latency_ms),
-    lambda record: "" if record.attempts is None else str(record.attempts),
-)
 
 
 class HistoryModel(QAbstractTableModel):
@@ -447,7 +337,7 @@ class HistoryModel(QAbstractTableModel):
             return None
         column = index.column()
         if role == _DISPLAY_ROLE:
-            return _CELL_TEXT[column](record)
+            return CELL_TEXT[column](record)
         if role == RECORD_ROLE:
             return record
         return self._decoration(record, column, role)
@@ -471,8 +361,8 @@ class HistoryModel(QAbstractTableModel):
         if column == TIME_COLUMN:
             return f"{local_time_text(record)} local; {record.started_at.isoformat()} UTC"
         if column == ERROR_COLUMN and record.error_message:
-            return _clip(record.error_message)
-        text = _CELL_TEXT[column](record)
+            return clip(record.error_message)
+        text = CELL_TEXT[column](record)
         return text or None
 
     def _gap_data(self, column: int, role: int) -> Any:

@@ -7,53 +7,35 @@ loop is running (the window's qasync loop), so a big export never freezes the wi
 
 from __future__ import annotations
 
-import asyncio
-import html
-import json
 import logging
-from datetime import UTC, datetime
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QFontDatabase, QGuiApplication, QKeyEvent, QKeySequence
+from PySide6.QtGui import QFontDatabase, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
     QSplitter,
-    QTableView,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
 from app.core.aws_cli_command import CliCommandError, command_for_record
-from app.core.errors import lookup
 from app.core.history import HistoryFilter, HistoryRecord, HistoryStore
-from app.core.models import VERIFY_OPERATION, Outcome
-from app.ui.async_tools import TaskKeeper, run_blocking
+from app.core.models import Outcome
+from app.ui.history.cells import draw_outcome_icon
+from app.ui.history.details import record_details_html
+from app.ui.history.export import HistoryExport
 from app.ui.history.model import (
-    ATTEMPTS_COLUMN,
-    ATTRIBUTE_COLUMN,
-    CALL_COLUMN,
-    ERROR_COLUMN,
-    LATENCY_COLUMN,
-    METADATA_COLUMN,
-    OUTCOME_COLUMN,
-    STATE_LABELS,
-    TIME_COLUMN,
     HistoryModel,
-    draw_outcome_icon,
-    latency_text,
-    local_time_text,
-    outcome_state,
 )
-from app.ui.trigger.log_view import trigger_log_html
+from app.ui.history.table import HistoryTableView
+from app.ui.widgets.buttons import make_button
 
 log = logging.getLogger(__name__)
 
@@ -70,99 +52,8 @@ _ALL_ERRORS = "All error codes"
 _ALL_ATTRIBUTES = "All attributes"
 
 
-class HistoryTableView(QTableView):
-    """The table; Ctrl+End jumps to the oldest record without loading everything in between."""
-
-    jump_to_end_requested = Signal()
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
-        if event.matches(QKeySequence.StandardKey.MoveToEndOfDocument):
-            self.jump_to_end_requested.emit()
-            return
-        super().keyPressEvent(event)
-
-
-def _pre(text: str) -> str:
-    return f"<pre style='margin:2px 0 6px 0; white-space:pre-wrap'>{html.escape(text)}</pre>"
-
-
-def _rows(pairs: list[tuple[str, str | None]]) -> str:
-    cells = "".join(
-        f"<tr><td width='96' style='padding-right:12px; color:palette(mid)'>{html.escape(name)}</td>"
-        f"<td>{html.escape(value)}</td></tr>"
-        for name, value in pairs
-        if value not in (None, "")
-    )
-    return f"<table cellspacing='0' cellpadding='1'>{cells}</table>"
-
-
-def _utc_text(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
-
-
-def record_details_html(record: HistoryRecord) -> str:
-    """The whole record, readable: request, result, error with the catalogue's advice, trigger log."""
-    state = outcome_state(record)
-    call = record.operation
-    parts = [
-        f"<h3 style='margin:0 0 4px 0'>{html.escape(STATE_LABELS[state])} · "
-        f"{html.escape(record.attribute_name)}</h3>",
-        _rows([
-            ("Record", f"#{record.id}"),
-            ("Call", call),
-            ("Started", f"{local_time_text(record)} local · {_utc_text(record.started_at)} UTC"),
-            ("Finished", f"{_utc_text(record.finished_at)} UTC" if record.finished_at else None),
-            ("Outcome", record.outcome.value + (" (cancelled in VerifyDesk)" if record.cancelled else "")),
-            ("Latency", latency_text(record.latency_ms)),
-            ("Attempts", None if record.attempts is None else str(record.attempts)),
-            ("HTTP status", None if record.http_status is None else str(record.http_status)),
-            ("Request id", record.request_id),
-        ]),
-        "<h4 style='margin:8px 0 2px 0'>Request</h4>",
-        _rows([
-            ("Attribute", record.attribute_name),
-            ("Username", record.username),
-            ("Profile", record.profile_name),
-            ("Region", record.region),
-            ("Endpoint", record.endpoint_url),
-            ("User pool", record.user_pool_id),
-            ("App client", record.client_id),
-        ]),
-    ]
-    if record.operation != VERIFY_OPERATION:
-        parts.append("<h4 style='margin:8px 0 2px 0'>ClientMetadata</h4>")
-        parts.append(
-            _pre(json.dumps(record.client_metadata, ensure_ascii=False, indent=2))
-            if record.client_metadata else "<p style='margin:2px 0'>(none: the parameter was omitted)</p>"
-        )
-    if record.delivery is not None:
-        parts.append("<h4 style='margin:8px 0 2px 0'>Code delivery</h4>")
-        parts.append(_rows([
-            ("Attribute", record.delivery.attribute_name),
-            ("Medium", record.delivery.delivery_medium),
-            ("Destination", record.delivery.destination),
-        ]))
-    if record.error_code:
-        entry = lookup(record.error_code)
-        parts.append("<h4 style='margin:8px 0 2px 0'>Error</h4>")
-        parts.append(_rows([("Code", record.error_code), ("Message", record.error_message)]))
-        parts.append(f"<p style='margin:4px 0'>{html.escape(entry.explanation)}</p>")
-        parts.append(f"<p style='margin:4px 0'><b>Next step:</b> {html.escape(entry.next_step)}</p>")
-    elif record.outcome == Outcome.PENDING:
-        parts.append("<p>In flight: the result appears here when it arrives.</p>")
-    elif record.outcome == Outcome.INTERRUPTED:
-        parts.append(
-            "<p>The app stopped before the result arrived: the request may or may not have reached "
-            "Cognito. Check the inbox, then send again.</p>"
-        )
-    if record.trigger_log:
-        parts.append("<h4 style='margin:8px 0 2px 0'>Trigger log</h4>")
-        parts.append(trigger_log_html(record.trigger_log))  # metadata mentions highlighted
-    return "".join(parts)
-
-
 class HistoryView(QWidget):
-    """Browse, filter, inspect, re-run, export and copy history records (contract D)."""
+    """Browse, filter, inspect, re-run, export and copy history records."""
 
     rerun_requested = Signal(object)  # HistoryRecord
 
@@ -171,7 +62,6 @@ class HistoryView(QWidget):
         self.setObjectName("historyView")
         self._store = store
         self._model = HistoryModel(store, self)
-        self._tasks = TaskKeeper(on_error=self._task_failed)
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(SEARCH_DELAY_MS)
@@ -181,6 +71,7 @@ class HistoryView(QWidget):
         self._gap_timer.setInterval(0)
         self._gap_timer.timeout.connect(self._fill_visible_gap)
         self._build()
+        self._export = HistoryExport(self, store, self._model, self.export_button, self._set_status)
         self._model.count_changed.connect(self._show_count)
         self._model.modelReset.connect(self._selection_changed)
         self._model.rowsInserted.connect(self._schedule_gap_fill)
@@ -265,42 +156,7 @@ class HistoryView(QWidget):
         return row
 
     def _build_table(self) -> None:
-        self.table = HistoryTableView(self)
-        self.table.setObjectName("historyTable")
-        self.table.setAccessibleName("History of sends and verifies, newest first")
-        self.table.setModel(self._model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setTabKeyNavigation(False)
-        self.table.setWordWrap(False)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.table.setAlternatingRowColors(True)
-        self.table.setShowGrid(False)
-        self.table.verticalHeader().setVisible(False)
-        rows = self.table.verticalHeader()
-        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        rows.setDefaultSectionSize(self.fontMetrics().height() + 8)
-        header = self.table.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(False)
-        metrics = self.fontMetrics()
-        widths = {
-            OUTCOME_COLUMN: 30,
-            TIME_COLUMN: metrics.horizontalAdvance("2024-12-31 23:59:59") + 16,
-            CALL_COLUMN: metrics.horizontalAdvance("Verify") + 20,
-            ATTRIBUTE_COLUMN: metrics.horizontalAdvance("phone_number") + 20,
-            METADATA_COLUMN: metrics.horizontalAdvance("M" * 16),
-            ERROR_COLUMN: metrics.horizontalAdvance("LimitExceededException") + 16,
-            LATENCY_COLUMN: metrics.horizontalAdvance("Latency") + 20,
-            ATTEMPTS_COLUMN: metrics.horizontalAdvance("Attempts") + 16,
-        }
-        for column, width in widths.items():
-            header.resizeSection(column, width)
-        header.setSectionResizeMode(OUTCOME_COLUMN, QHeaderView.ResizeMode.Fixed)
-        header.setSectionResizeMode(METADATA_COLUMN, QHeaderView.ResizeMode.Stretch)
+        self.table = HistoryTableView(self._model, self)
         self.table.selectionModel().currentRowChanged.connect(self._selection_changed)
         self.table.jump_to_end_requested.connect(self.jump_to_end)
 
@@ -331,7 +187,7 @@ class HistoryView(QWidget):
         )
         self.export_button = self._button(
             "exportHistoryButton", "&Export…", "Export history",
-            "Write the records matching the filters to a CSV or JSON file", self._open_export_dialog,
+            "Write the records matching the filters to a CSV or JSON file", self._open_export,
         )
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
@@ -342,16 +198,12 @@ class HistoryView(QWidget):
             row.addWidget(button)
         return row
 
-    def _button(self, name: str, text: str, accessible: str, tip: str, slot: object) -> QPushButton:
-        button = QPushButton(text, self)
-        button.setObjectName(name)
-        button.setAccessibleName(accessible)
-        button.setToolTip(tip)
-        button.setAutoDefault(False)
-        button.clicked.connect(slot)
-        return button
+    def _button(
+        self, name: str, text: str, accessible: str, tip: str, slot: Callable[[], object]
+    ) -> QPushButton:
+        return make_button(name, text, accessible, tip=tip, slot=slot, parent=self, auto_default=False)
 
-    # --- contract API ------------------------------------------------------------------------
+    # --- public API --------------------------------------------------------------------------
     @property
     def model(self) -> HistoryModel:
         return self._model
@@ -536,57 +388,12 @@ class HistoryView(QWidget):
             QGuiApplication.clipboard().setText(self.details.toPlainText())
             self._set_status("Copied the details.")
 
-    def _open_export_dialog(self) -> None:
-        dialog = QFileDialog(self, "Export history", str(Path.home() / "verifydesk-history.csv"))
-        dialog.setObjectName("historyExportDialog")
-        dialog.setAccessibleName("Choose where to write the history export")
-        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.setNameFilters(["CSV files (*.csv)", "JSON files (*.json)"])
-        # Qt's own dialog reads what it lists: no symlink resolution or per-directory icons, so a
-        # typed path under /proc or /sys (or a slow mount) does not block the window.
-        dialog.setOption(QFileDialog.Option.DontResolveSymlinks, True)
-        dialog.setOption(QFileDialog.Option.DontUseCustomDirectoryIcons, True)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.fileSelected.connect(lambda name: self._export_chosen(Path(name), dialog.selectedNameFilter()))
-        dialog.open()
-
-    def _export_chosen(self, path: Path, name_filter: str) -> None:
-        if path.suffix.lower() not in (".csv", ".json"):
-            path = path.with_name(path.name + (".json" if "json" in name_filter.lower() else ".csv"))
-        self.export_to(path)
+    def _open_export(self) -> None:
+        self._export.open_dialog()
 
     def export_to(self, path: Path) -> None:
         """Export the records matching the filters; in the worker pool when a loop is running."""
-        filt = self._model.filter
-        self.export_button.setEnabled(False)
-        self._set_status(f"Exporting to {path.name}…")
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:
-            self._export_done(path, self._export_now(path, filt))
-            return
-        self._tasks.spawn(self._export_async(path, filt), name="history-export")
-
-    def _export_now(self, path: Path, filt: HistoryFilter) -> int | str:
-        try:
-            return self._store.export(path, filt)
-        except (OSError, ValueError) as exc:
-            return str(exc)
-
-    async def _export_async(self, path: Path, filt: HistoryFilter) -> None:
-        result = await run_blocking(self._export_now, path, filt)
-        self._export_done(path, result)
-
-    def _export_done(self, path: Path, result: int | str) -> None:
-        self.export_button.setEnabled(True)
-        if isinstance(result, str):
-            self._set_status(f"Export failed: {result}", error=True)
-        else:
-            self._set_status(f"Exported {result:,} record{'s' if result != 1 else ''} to {path}.")
-
-    def _task_failed(self, error: BaseException) -> None:
-        self.export_button.setEnabled(True)
-        self._set_status(f"Export failed: {error}", error=True)
+        self._export.export_to(path)
 
     def _set_status(self, message: str, *, error: bool = False) -> None:
         self.status_label.setText(message)

@@ -16,7 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.calls import VERIFIABLE_ATTRIBUTES, UserAttribute, UserProfile
+from app.core.calls import UserAttribute, UserProfile
+from app.core.errors import VERIFIABLE_ATTRIBUTES
 from app.core.validation import attribute_name_problem
 from app.ui.widgets.style import Tone, selectable, set_tone
 

@@ -12,128 +12,45 @@ import itertools
 import json
 import logging
 import re
-from pathlib import Path
-from typing import Protocol
+from collections.abc import Callable
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
-from PySide6.QtGui import QFontDatabase, QGuiApplication, QKeyEvent, QKeySequence
+from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
-    QInputDialog,
     QLabel,
     QPlainTextEdit,
     QPushButton,
     QSizePolicy,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from app.core.atomic import atomic_write_text
 from app.core.validation import (
-    METADATA_FILE_MAX_BYTES,
-    MetadataImportError,
     MetadataRow,
     RowProblem,
-    metadata_from_rows,
-    parse_metadata_bytes,
-    parse_metadata_text,
 )
+from app.core.wording import plural
+from app.ui.request.metadata_files import MetadataFiles, short
 from app.ui.request.metadata_model import KEY_COLUMN, MetadataModel
+from app.ui.request.metadata_presets import MetadataPresets, PresetStore
+from app.ui.request.metadata_view import MetadataTableView, preview_json
+from app.ui.widgets.buttons import make_button
 
 log = logging.getLogger(__name__)
 
-MAX_IMPORT_BYTES = METADATA_FILE_MAX_BYTES
-"""Largest JSON file (or pasted text) accepted; bigger ones are refused with their size named (the
-CLI's --metadata-file has the same limit)."""
 NO_METADATA_TEXT = "(no ClientMetadata: the parameter is omitted)"
-_MESSAGE_MAX = 240
 _PROBLEMS_SHOWN = 3
 _PREVIEW_DELAY_MS = 30
-PREVIEW_MAX_KEYS = 1000
-"""Keys shown in the preview; a bigger map is summarised after these so typing stays fluid."""
-PREVIEW_MAX_CHARS = 2000
-"""Characters of one key or value shown in the preview."""
 _ERROR_STYLE = "color: palette(text); background: rgba(220, 50, 47, 40); padding: 3px; border-radius: 3px;"
 _INFO_STYLE = "color: palette(text); padding: 3px;"
 
 
-class PresetStore(Protocol):
-    """The preset half of `app.core.profiles.ProfileStore` (contract C)."""
-
-    def list_presets(self, profile_name: str) -> dict[str, list[tuple[str, str]]]: ...
-
-    def save_preset(self, profile_name: str, preset_name: str, rows: list[tuple[str, str]]) -> object: ...
-
-    def delete_preset(self, profile_name: str, preset_name: str) -> object: ...
-
-
-def _short(text: str, limit: int = _MESSAGE_MAX) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f} MB"
-
-
-def _preview_string(text: str, limit: int) -> str:
-    quoted = json.dumps(text, ensure_ascii=False)
-    if len(quoted) <= limit:
-        return quoted
-    return f"{quoted[:limit]}… (+{len(quoted) - limit:,} characters, sent in full)"
-
-
-def preview_json(
-    metadata: dict[str, str], max_keys: int = PREVIEW_MAX_KEYS, max_chars: int = PREVIEW_MAX_CHARS
-) -> str:
-    """The map as indented JSON (as `json.dumps(indent=2)` writes it). Past `max_keys` keys, or
-    `max_chars` characters in one key or value, the rest is summarised, so typing stays fluid."""
-    lines = [
-        f"  {_preview_string(key, max_chars)}: {_preview_string(value, max_chars)}"
-        for key, value in itertools.islice(metadata.items(), max_keys)
-    ]
-    hidden = len(metadata) - max_keys
-    if hidden > 0:
-        lines.append(f"  … {hidden:,} more keys, sent in full but not shown here")
-    return "{\n" + ",\n".join(lines) + "\n}"
-
-
-class MetadataTableView(QTableView):
-    """The grid, with the editor's keyboard commands (Ins, Del, Ctrl+D, Ctrl+V, Ctrl+C)."""
-
-    add_requested = Signal()
-    remove_requested = Signal()
-    duplicate_requested = Signal()
-    paste_requested = Signal()
-    copy_requested = Signal()
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
-        if self.state() != QAbstractItemView.State.EditingState:
-            if event.matches(QKeySequence.StandardKey.Paste):
-                self.paste_requested.emit()
-                return
-            if event.matches(QKeySequence.StandardKey.Copy):
-                self.copy_requested.emit()
-                return
-            modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
-            if event.key() == Qt.Key.Key_Insert and modifiers == Qt.KeyboardModifier.NoModifier:
-                self.add_requested.emit()
-                return
-            if event.key() == Qt.Key.Key_Delete and modifiers == Qt.KeyboardModifier.NoModifier:
-                self.remove_requested.emit()
-                return
-            if event.key() == Qt.Key.Key_D and modifiers == Qt.KeyboardModifier.ControlModifier:
-                self.duplicate_requested.emit()
-                return
-        super().keyPressEvent(event)
-
-
-class MetadataEditor(QWidget):
-    """Edits the ClientMetadata sent with GetUserAttributeVerificationCode (contract D)."""
+class MetadataEditor(MetadataFiles, MetadataPresets, QWidget):
+    """Edits the ClientMetadata sent with GetUserAttributeVerificationCode ."""
 
     changed = Signal()
     validity_changed = Signal(bool)
@@ -308,16 +225,12 @@ class MetadataEditor(QWidget):
         self.preview.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.preview_label.setBuddy(self.preview)
 
-    def _button(self, name: str, text: str, accessible: str, tip: str, slot: object) -> QPushButton:
-        button = QPushButton(text, self)
-        button.setObjectName(name)
-        button.setAccessibleName(accessible)
-        button.setToolTip(tip)
-        button.setAutoDefault(False)
-        button.clicked.connect(slot)
-        return button
+    def _button(
+        self, name: str, text: str, accessible: str, tip: str, slot: Callable[[], object]
+    ) -> QPushButton:
+        return make_button(name, text, accessible, tip=tip, slot=slot, parent=self, auto_default=False)
 
-    # --- contract API ------------------------------------------------------------------------
+    # --- public API --------------------------------------------------------------------------
     @property
     def model(self) -> MetadataModel:
         return self._model
@@ -359,24 +272,13 @@ class MetadataEditor(QWidget):
         self.table.setFocus(Qt.FocusReason.OtherFocusReason)
         self.table.edit(index)
 
-    def _selected_rows(self) -> list[int]:
-        rows: set[int] = set()
-        selection = self.table.selectionModel().selection()
-        for number in range(selection.count()):  # ranges, not indexes: cheap with 10,000 rows
-            selected = selection.at(number)
-            rows.update(range(selected.top(), selected.bottom() + 1))
-        current = self.table.currentIndex()
-        if not rows and current.isValid():
-            rows.add(current.row())
-        return sorted(rows)
-
     def remove_selected_rows(self) -> None:
         rows = self._selected_rows()
         if not rows:
             return
         column = max(self.table.currentIndex().column(), 0)
         self._model.remove_rows(rows)
-        self._set_status(f"Removed {len(rows)} row{'s' if len(rows) != 1 else ''}.", error=False)
+        self._set_status(f"Removed {len(rows)} {plural(len(rows), 'row')}.", error=False)
         if self._model.rowCount():
             target = self._model.index(min(rows[0], self._model.rowCount() - 1), column)
             self.table.setCurrentIndex(target)
@@ -401,229 +303,9 @@ class MetadataEditor(QWidget):
             QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows,
         )
         self._set_status(
-            f"Duplicated {len(copies)} row{'s' if len(copies) != 1 else ''}: change the copied keys.",
+            f"Duplicated {len(copies)} {plural(len(copies), 'row')}: change the copied keys.",
             error=False,
         )
-
-    def copy_selection(self) -> None:
-        """One cell: its text; several: the selected rows as a JSON object (pastes back)."""
-        indexes = self.table.selectionModel().selectedIndexes()
-        clipboard = QGuiApplication.clipboard()
-        if len(indexes) == 1:
-            clipboard.setText(str(self._model.data(indexes[0], Qt.ItemDataRole.EditRole)))
-            return
-        rows = [self._model.row_at(row) for row in self._selected_rows()]
-        if rows:
-            clipboard.setText(json.dumps(metadata_from_rows(rows), ensure_ascii=False, indent=2))
-
-    # --- paste ---------------------------------------------------------------------------------
-    def paste_from_clipboard(self) -> None:
-        self.paste_text(QGuiApplication.clipboard().text())
-
-    def paste_text(self, text: str) -> bool:
-        """Merge a JSON object or key=value lines into the grid; on refusal nothing changes."""
-        if len(text) > MAX_IMPORT_BYTES:
-            self._set_status(
-                f"Paste refused: the clipboard holds {_megabytes(len(text))} of text; "
-                f"up to {_megabytes(MAX_IMPORT_BYTES)} can be pasted.",
-                error=True,
-            )
-            return False
-        try:
-            metadata = parse_metadata_text(text)
-        except MetadataImportError as exc:
-            if self._paste_into_cell(text):
-                return True
-            self._set_status(f"Paste refused, the grid is unchanged: {exc.message}", error=True)
-            return False
-        self._merge(metadata, "Pasted")
-        return True
-
-    def _paste_into_cell(self, text: str) -> bool:
-        """Plain single-line text (no `=`, not JSON) goes into the current cell, as in a sheet."""
-        current = self.table.currentIndex()
-        single = text.strip()
-        if not current.isValid() or not single or "\n" in single or "=" in single or single[0] in "{[":
-            return False
-        return self._model.setData(current, text.rstrip("\r\n"))
-
-    def _merge(self, metadata: dict[str, str], verb: str) -> None:
-        added, updated = self._model.merge(metadata)
-        parts = [f"{len(added)} added"]
-        if updated:
-            names = ", ".join(repr(key) for key in updated[:5]) + (" …" if len(updated) > 5 else "")
-            parts.append(f"{len(updated)} updated ({names})")
-        count = len(metadata)
-        self._set_status(f"{verb} {count} key{'s' if count != 1 else ''}: {', '.join(parts)}.", error=False)
-
-    # --- import / export -----------------------------------------------------------------------
-    def _open_import_dialog(self) -> None:
-        dialog = QFileDialog(
-            self, "Import ClientMetadata", str(Path.home()), "JSON files (*.json);;All files (*)"
-        )
-        dialog.setObjectName("metadataImportDialog")
-        dialog.setAccessibleName("Choose a JSON file to import")
-        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
-        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptOpen)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.fileSelected.connect(lambda name: self.import_file(Path(name)))
-        dialog.open()
-
-    def _open_export_dialog(self) -> None:
-        if not self._can_export():
-            return
-        dialog = QFileDialog(self, "Export ClientMetadata", str(Path.home() / "client-metadata.json"),
-                             "JSON files (*.json)")
-        dialog.setObjectName("metadataExportDialog")
-        dialog.setAccessibleName("Choose where to write the JSON file")
-        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.setDefaultSuffix("json")
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.fileSelected.connect(lambda name: self.export_file(Path(name)))
-        dialog.open()
-
-    def import_file(self, path: Path) -> bool:
-        """Merge a JSON file's object into the grid; a refused file changes nothing."""
-        name = path.name
-        try:
-            size = path.stat().st_size
-            if size > MAX_IMPORT_BYTES:
-                self._set_status(
-                    f"Import refused: {name} is {_megabytes(size)}; "
-                    f"metadata files up to {_megabytes(MAX_IMPORT_BYTES)} can be imported.",
-                    error=True,
-                )
-                return False
-            with path.open("rb") as handle:
-                raw = handle.read(MAX_IMPORT_BYTES + 1)
-        except OSError as exc:
-            self._set_status(f"Import refused: cannot read {name}: {exc.strerror or exc}.", error=True)
-            return False
-        if len(raw) > MAX_IMPORT_BYTES:
-            limit = _megabytes(MAX_IMPORT_BYTES)
-            self._set_status(f"Import refused: {name} is larger than {limit}.", error=True)
-            return False
-        try:
-            metadata = parse_metadata_bytes(raw)
-        except MetadataImportError as exc:
-            self._set_status(f"Import refused, the grid is unchanged: {name}: {exc.message}", error=True)
-            return False
-        self._merge(metadata, f"Imported {name}:")
-        return True
-
-    def _can_export(self) -> bool:
-        problems = self._model.problems()
-        if problems:
-            first = problems[0]
-            self._set_status(
-                f"Export refused: fix row {first.row + 1} first ({_short(first.message, 120)}).", error=True
-            )
-            return False
-        return True
-
-    def export_file(self, path: Path) -> bool:
-        """Write the grid's ClientMetadata to `path` as a JSON object (atomically)."""
-        if not self._can_export():
-            return False
-        metadata = self._model.metadata()
-        try:
-            atomic_write_text(path, json.dumps(metadata, ensure_ascii=False, indent=2) + "\n", mode=0o644)
-        except OSError as exc:
-            self._set_status(f"Export failed: cannot write {path.name}: {exc.strerror or exc}.", error=True)
-            return False
-        count = len(metadata)
-        self._set_status(f"Exported {count} key{'s' if count != 1 else ''} to {path}.", error=False)
-        return True
-
-    # --- presets -------------------------------------------------------------------------------
-    def _reload_presets(self, select: str | None = None) -> None:
-        self.preset_combo.clear()
-        names: list[str] = []
-        if self._preset_store is not None and self._profile_name is not None:
-            try:
-                names = sorted(self._preset_store.list_presets(self._profile_name))
-            except Exception as exc:  # a broken profiles file must not break the editor
-                log.warning("could not list metadata presets: %s", exc)
-                self._set_status(f"Presets unavailable: {exc}", error=True)
-        self.preset_combo.addItems(names)
-        self.preset_combo.setCurrentIndex(names.index(select) if select in names else -1)
-        self._update_buttons()
-
-    def presets(self) -> dict[str, list[tuple[str, str]]]:
-        if self._preset_store is None or self._profile_name is None:
-            return {}
-        return self._preset_store.list_presets(self._profile_name)
-
-    def _preset_chosen(self, index: int) -> None:
-        name = self.preset_combo.itemText(index)
-        self.load_preset(name)
-
-    def load_preset(self, name: str) -> bool:
-        """Replace the grid with the preset's rows."""
-        try:
-            rows = self.presets().get(name)
-        except Exception as exc:
-            self._set_status(f"Cannot read preset {name!r}: {exc}", error=True)
-            return False
-        if rows is None:
-            self._set_status(f"No preset named {name!r} in this profile.", error=True)
-            return False
-        self._model.set_rows(MetadataRow(str(key), str(value)) for key, value in rows)
-        self._set_status(f"Loaded preset {name!r} ({len(rows)} rows).", error=False)
-        self.changed.emit()
-        self._update_buttons()
-        return True
-
-    def _ask_preset_name(self) -> None:
-        if self._preset_store is None or self._profile_name is None:
-            self._set_status("Choose a profile first: presets are saved per profile.", error=True)
-            return
-        dialog = QInputDialog(self)
-        dialog.setObjectName("metadataPresetNameDialog")
-        dialog.setWindowTitle("Save ClientMetadata preset")
-        dialog.setLabelText(f"Preset name (profile {self._profile_name}):")
-        dialog.setAccessibleName("Preset name")
-        dialog.setTextValue(self.preset_combo.currentText())
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.textValueSelected.connect(self.save_preset)
-        dialog.open()
-
-    def save_preset(self, name: str) -> bool:
-        """Save the rows (blank rows dropped) as preset `name` of the current profile."""
-        name = name.strip()
-        if self._preset_store is None or self._profile_name is None:
-            self._set_status("Choose a profile first: presets are saved per profile.", error=True)
-            return False
-        if not name:
-            self._set_status("Preset not saved: give it a name.", error=True)
-            return False
-        if self._model.problems():
-            first = self._model.problems()[0]
-            self._set_status(f"Preset not saved: fix row {first.row + 1} first.", error=True)
-            return False
-        rows = [(row.key, row.value) for row in self._model.rows() if row.key or row.value]
-        try:
-            self._preset_store.save_preset(self._profile_name, name, rows)
-        except Exception as exc:
-            message = getattr(exc, "message", None) or str(exc)
-            self._set_status(f"Preset not saved: {message}", error=True)
-            return False
-        self._reload_presets(select=name)
-        self._set_status(f"Saved preset {name!r} ({len(rows)} rows).", error=False)
-        return True
-
-    def _delete_preset(self) -> None:
-        name = self.preset_combo.currentText()
-        if not name or self._preset_store is None or self._profile_name is None:
-            return
-        try:
-            self._preset_store.delete_preset(self._profile_name, name)
-        except Exception as exc:
-            message = getattr(exc, "message", None) or str(exc)
-            self._set_status(f"Preset not deleted: {message}", error=True)
-            return
-        self._reload_presets()
-        self._set_status(f"Deleted preset {name!r}; the grid is unchanged.", error=False)
 
     # --- feedback ------------------------------------------------------------------------------
     def _rows_changed(self) -> None:
@@ -649,14 +331,14 @@ class MetadataEditor(QWidget):
         if problems:
             for problem in problems[:_PROBLEMS_SHOWN]:
                 link = f'<a href="row:{problem.row}">Row {problem.row + 1}</a>'
-                lines.append(f"{link}: {html.escape(_short(problem.message))}")
+                lines.append(f"{link}: {html.escape(short(problem.message))}")
             hidden = len(problems) - _PROBLEMS_SHOWN
             if hidden > 0:
-                lines.append(f"… and {hidden} more problem{'s' if hidden != 1 else ''} (marked in the grid)")
+                lines.append(f"… and {hidden} more {plural(hidden, 'problem')} (marked in the grid)")
             style = _ERROR_STYLE
         if self._status is not None:
             message, error = self._status
-            lines.append(html.escape(_short(message, 400)))
+            lines.append(html.escape(short(message, 400)))
             if error:
                 style = _ERROR_STYLE
         self.message_label.setText("<br>".join(lines))
@@ -693,7 +375,7 @@ class MetadataEditor(QWidget):
         size = len(compact.encode("utf-8", "surrogatepass"))
         keys = len(metadata)
         self.preview_label.setText(
-            f"ClientMetadata sent with the request: {keys:,} key{'s' if keys != 1 else ''}, {size:,} bytes"
+            f"ClientMetadata sent with the request: {keys:,} {plural(keys, 'key')}, {size:,} bytes"
         )
         self.preview.setPlainText(preview_json(metadata))
 

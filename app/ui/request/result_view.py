@@ -25,6 +25,8 @@ from PySide6.QtWidgets import (
 from app.core.calls import SendResult
 from app.core.errors import ErrorContext, ServiceError
 from app.core.redaction import redact
+from app.core.wording import latency_text
+from app.ui.widgets.buttons import make_button
 from app.ui.widgets.style import Tone, selectable, set_tone
 
 
@@ -85,17 +87,11 @@ class FitLabel(QLabel):
 
 
 def _copy_button(name: str, accessible: str, text: str = "Copy") -> QPushButton:
-    button = QPushButton(text)
-    button.setObjectName(name)
-    button.setAccessibleName(accessible)
-    button.setToolTip(accessible)
-    return button
+    return make_button(name, text, accessible, tip=accessible)
 
 
 def format_latency(ms: float | None) -> str:
-    if ms is None:
-        return "—"
-    return f"{ms:.0f} ms" if ms < 10_000 else f"{ms / 1000:.1f} s"
+    return latency_text(ms, missing="—")
 
 
 def copy_text(text: str) -> None:

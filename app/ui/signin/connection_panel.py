@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from app.core.profiles import Profile, ProfileStore
 from app.core.secrets import SecretStore
 from app.ui.signin.profile_dialog import ProfileDialog
+from app.ui.widgets.buttons import make_button
 from app.ui.widgets.style import Tone, selectable, set_tone
 
 _log = logging.getLogger(__name__)
@@ -101,10 +102,7 @@ class ConnectionPanel(QGroupBox):
         self._show_secret_notice()
 
     def _button(self, name: str, text: str, accessible: str) -> QPushButton:
-        button = QPushButton(text)
-        button.setObjectName(name)
-        button.setAccessibleName(accessible)
-        return button
+        return make_button(name, text, accessible)
 
     def _show_secret_notice(self) -> None:
         notice = self.secrets.notice

@@ -7,56 +7,31 @@ The "Remember password in the OS keyring" box lives here; what it stores and whe
 from __future__ import annotations
 
 import logging
-import time
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QApplication,
-    QCheckBox,
-    QComboBox,
-    QFormLayout,
-    QGroupBox,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from app.core.auth import AuthFlow, Challenge, SignInInputError, SignInStep
 from app.core.errors import ErrorContext, ServiceError
-from app.core.tokens import ADMIN_SCOPE
 from app.core.validation import access_token_problem
 from app.ui.async_tools import TaskKeeper
-from app.ui.session import REFRESH_MARGIN_S, Session
+from app.ui.session import Session
 from app.ui.signin.challenge_form import ChallengeForm
+from app.ui.signin.credentials import CredentialsBox
+from app.ui.signin.session_box import (
+    REMEMBER_UNAVAILABLE,
+    SessionBox,
+    error_text,
+    sign_in_error_text,
+)
 from app.ui.widgets.scrolling import reveal
-from app.ui.widgets.style import Tone, selectable, set_tone
+from app.ui.widgets.style import Tone, set_tone
 
 _log = logging.getLogger(__name__)
-
-
-def _problem_label(name: str) -> QLabel:
-    label = QLabel()
-    label.setObjectName(name)
-    label.setWordWrap(True)
-    selectable(label)
-    set_tone(label, Tone.ERROR)
-    label.hide()
-    return label
-
-
-REMEMBER_UNAVAILABLE = "No secure keyring here, so passwords are never kept: type it at each sign-in."
-
-
-def error_text(error: ServiceError, context: ErrorContext | None = None) -> str:
-    return f"{error.code}: {error.message}\n{error.entry_in(context).next_step}"
-
-
-def sign_in_error_text(error: ServiceError) -> str:
-    """A refused sign-in, read as one (the core's rule: a wrong password is not a refused token)."""
-    return error_text(error, ErrorContext(operation="sign_in"))
 
 
 class SignInPanel(QWidget):
@@ -77,143 +52,29 @@ class SignInPanel(QWidget):
         self._busy = False
         self._attempt_password: str | None = None  # the password of the sign-in under way
         self._remembered: tuple[str, str] | None = None  # (username, password) filled from the keyring
-        self._build_credentials()
+        self.credentials = CredentialsBox()
+        c = self.credentials
+        self.username_edit, self.password_edit = c.username_edit, c.password_edit
+        self.flow_combo, self.sign_in_button = c.flow_combo, c.sign_in_button
+        self.sign_in_problem = c.sign_in_problem
+        self.token_edit, self.use_token_button = c.token_edit, c.use_token_button
+        self.token_problem = c.token_problem
+        self.remember_check, self.remember_note = c.remember_check, c.remember_note
+        self.forget_password_button = c.forget_password_button
+        self.set_remember_available(False)
         self.challenge_form = ChallengeForm()
-        self._build_session()
+        self.session_box = SessionBox(session)
+        box = self.session_box
+        self.who_label, self.scope_label, self.expiry_label = box.who_label, box.scope_label, box.expiry_label
+        self.session_problem, self.session_password_note = box.session_problem, box.session_password_note
+        self.refresh_button, self.sign_out_button = box.refresh_button, box.sign_out_button
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.credentials)
         layout.addWidget(self.challenge_form)
         layout.addWidget(self.session_box)
-        self._countdown = QTimer(self)
-        self._countdown.setInterval(1000)
-        self._countdown.timeout.connect(self._tick)
         self._connect()
         self._show_signed_out()
-
-    def _build_credentials(self) -> None:
-        self.credentials = QGroupBox("Sign in")
-        self.credentials.setObjectName("credentialsBox")
-        self.username_edit = QLineEdit()
-        self.username_edit.setObjectName("usernameEdit")
-        self.username_edit.setAccessibleName("Username")
-        self.username_edit.setPlaceholderText("username, email or phone")
-        self.password_edit = QLineEdit()
-        self.password_edit.setObjectName("passwordEdit")
-        self.password_edit.setAccessibleName("Password")
-        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.flow_combo = QComboBox()
-        self.flow_combo.setObjectName("authFlowCombo")
-        self.flow_combo.setAccessibleName("Sign-in flow")
-        # Short enough for the sign-in column at 1280×800; the full names are in the tooltips.
-        self.flow_combo.addItem("SRP", AuthFlow.USER_SRP_AUTH.value)
-        self.flow_combo.addItem("Plain password", AuthFlow.USER_PASSWORD_AUTH.value)
-        self.flow_combo.setItemData(0, "USER_SRP_AUTH: the password never leaves this computer",
-                                    Qt.ItemDataRole.ToolTipRole)
-        self.flow_combo.setItemData(1, "USER_PASSWORD_AUTH: the password is sent (over TLS); "
-                                    "the app client must allow it", Qt.ItemDataRole.ToolTipRole)
-        self.flow_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.flow_combo.setMinimumContentsLength(12)
-        self.flow_combo.setToolTip(
-            "SRP never sends the password; USER_PASSWORD_AUTH must be enabled on the app client.")
-        self.sign_in_button = QPushButton("Sign in")
-        self.sign_in_button.setObjectName("signInButton")
-        self.sign_in_button.setAccessibleName("Sign in")
-        self.sign_in_problem = _problem_label("signInProblemLabel")
-        self._build_remember()
-        form = QFormLayout()
-        form.addRow(self._buddy("&Username", self.username_edit), self.username_edit)
-        form.addRow(self._buddy("Pass&word", self.password_edit), self.password_edit)
-        form.addRow(self._buddy("F&low", self.flow_combo), self.flow_combo)
-        button_row = QHBoxLayout()
-        button_row.addWidget(self.forget_password_button)
-        button_row.addStretch(1)
-        button_row.addWidget(self.sign_in_button)
-
-        token_row = self._build_token_row()
-
-        cred_layout = QVBoxLayout(self.credentials)
-        cred_layout.addLayout(form)
-        cred_layout.addWidget(self.remember_check)
-        cred_layout.addWidget(self.remember_note)
-        cred_layout.addWidget(self.sign_in_problem)
-        cred_layout.addLayout(button_row)
-        cred_layout.addLayout(token_row)
-        cred_layout.addWidget(self.token_problem)
-
-    def _build_token_row(self) -> QHBoxLayout:
-        self.token_edit = QLineEdit()
-        self.token_edit.setObjectName("accessTokenEdit")
-        self.token_edit.setAccessibleName("Access token")
-        self.token_edit.setPlaceholderText("or paste an access token")
-        self.token_edit.setToolTip("An access token (eyJ…), e.g. from another tool's sign-in")
-        self.token_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.use_token_button = QPushButton("Use token")
-        self.use_token_button.setObjectName("useTokenButton")
-        self.use_token_button.setAccessibleName("Use the pasted access token")
-        self.token_problem = _problem_label("accessTokenProblemLabel")
-        token_row = QHBoxLayout()
-        token_row.addWidget(self.token_edit, 1)
-        token_row.addWidget(self.use_token_button)
-        return token_row
-
-    def _build_remember(self) -> None:
-        self.remember_check = QCheckBox("Remember password in the OS &keyring")
-        self.remember_check.setObjectName("rememberPasswordCheck")
-        self.remember_check.setAccessibleName("Remember password in the OS keyring")
-        self.remember_note = QLabel()
-        self.remember_note.setObjectName("rememberPasswordNoteLabel")
-        self.remember_note.setWordWrap(True)
-        selectable(self.remember_note)
-        self.remember_note.hide()
-        self.forget_password_button = QPushButton("Forget remembered password")
-        self.forget_password_button.setObjectName("forgetPasswordButton")
-        self.forget_password_button.setAccessibleName("Forget the remembered password")
-        self.forget_password_button.setToolTip("Remove this profile's password from the OS keyring")
-        self.forget_password_button.hide()
-        self.set_remember_available(False)
-
-    def _build_session(self) -> None:
-        self.session_box = QGroupBox("Session")
-        self.session_box.setObjectName("sessionBox")
-        self.who_label = QLabel()
-        self.who_label.setObjectName("sessionUserLabel")
-        self.who_label.setProperty("heading", True)
-        self.who_label.setWordWrap(True)
-        selectable(self.who_label)
-        self.scope_label = QLabel()
-        self.scope_label.setObjectName("sessionScopeLabel")
-        self.scope_label.setWordWrap(True)
-        selectable(self.scope_label)
-        self.expiry_label = QLabel()
-        self.expiry_label.setObjectName("sessionExpiryLabel")
-        self.expiry_label.setAccessibleName("Token expiry countdown")
-        self.expiry_label.setWordWrap(True)
-        self.session_problem = _problem_label("sessionProblemLabel")
-        self.session_password_note = QLabel()
-        self.session_password_note.setObjectName("sessionPasswordNoteLabel")
-        self.session_password_note.setWordWrap(True)
-        selectable(self.session_password_note)
-        self.session_password_note.hide()
-        self.refresh_button = QPushButton("Refresh")
-        self.refresh_button.setObjectName("refreshButton")
-        self.refresh_button.setAccessibleName("Refresh tokens")
-        self.refresh_button.setToolTip("New access token from the refresh token (REFRESH_TOKEN_AUTH)")
-        self.sign_out_button = QPushButton("Sign out")
-        self.sign_out_button.setObjectName("signOutButton")
-        self.sign_out_button.setAccessibleName("Sign out")
-        self.sign_out_button.setToolTip("Forget the tokens (nothing was ever written to disk)")
-        session_buttons = QHBoxLayout()
-        session_buttons.addStretch(1)
-        session_buttons.addWidget(self.refresh_button)
-        session_buttons.addWidget(self.sign_out_button)
-        session_layout = QVBoxLayout(self.session_box)
-        session_layout.addWidget(self.who_label)
-        session_layout.addWidget(self.scope_label)
-        session_layout.addWidget(self.expiry_label)
-        session_layout.addWidget(self.session_problem)
-        session_layout.addWidget(self.session_password_note)
-        session_layout.addLayout(session_buttons)
 
     def _connect(self) -> None:
         session = self.session
@@ -233,12 +94,6 @@ class SignInPanel(QWidget):
         session.signed_out.connect(self._show_signed_out)
         session.failed.connect(self._background_failed)
         session.connection_changed.connect(self._connection_changed)
-
-    @staticmethod
-    def _buddy(text: str, widget: QWidget) -> QLabel:
-        label = QLabel(text)
-        label.setBuddy(widget)
-        return label
 
     # --- state ---------------------------------------------------------------------------------
     def set_flow(self, flow: str) -> None:
@@ -334,7 +189,7 @@ class SignInPanel(QWidget):
         self.sign_in_problem.hide()
 
     def _show_signed_out(self) -> None:
-        self._countdown.stop()
+        self.session_box.stop()
         self.credentials.show()
         self.session_box.hide()
         self.challenge_form.clear()
@@ -342,51 +197,9 @@ class SignInPanel(QWidget):
     def _show_session(self) -> None:
         self.challenge_form.clear()
         self.credentials.hide()
-        self.session_box.show()
-        self.session_problem.hide()
-        self.session_password_note.hide()
         self.password_edit.clear()
         self.token_edit.clear()
-        info = self.session.token_info
-        who = self.session.username or (info.username if info else None) or "unknown user"
-        source = "signed in" if self.session.can_refresh else "pasted access token"
-        self.who_label.setText(f"{who} — {source}")
-        if info is None:
-            self.scope_label.setText("The token is not a JWT: its scope and expiry are unknown.")
-            set_tone(self.scope_label, Tone.WARNING)
-        else:
-            notes = [n for n in info.warnings() if "expired" not in n]
-            scopes = " ".join(info.scopes) or "(no scope claim)"
-            self.scope_label.setText(f"Scope: {scopes}" + ("\n" + "\n".join(notes) if notes else ""))
-            set_tone(self.scope_label, Tone.WARNING if not info.has_admin_scope or notes else Tone.NONE)
-            self.scope_label.setToolTip(
-                "" if info.has_admin_scope else f"Without {ADMIN_SCOPE}, Cognito refuses this call."
-            )
-        self.refresh_button.setEnabled(self.session.can_refresh and not self._busy)
-        self._tick()
-        self._countdown.start()
-
-    def _tick(self) -> None:
-        if not self.session.is_signed_in:
-            return
-        left = self.session.seconds_left()
-        text = self.session.expires_in_text()
-        if left is None:
-            self.expiry_label.setText("Expiry unknown")
-            set_tone(self.expiry_label, Tone.MUTED)
-            return
-        if left <= 0:
-            advice = "refresh or sign in again." if self.session.can_refresh else "paste a new one."
-            self.expiry_label.setText(f"The access token has expired: {advice}")
-            set_tone(self.expiry_label, Tone.ERROR)
-            return
-        note = ""
-        if self.session.can_refresh:
-            note = " · refreshes itself " + (
-                "now" if left <= REFRESH_MARGIN_S else f"{int(REFRESH_MARGIN_S // 60)} min before")
-        expires = time.strftime("%H:%M:%S", time.localtime(time.time() + left))
-        self.expiry_label.setText(f"Expires in {text} (at {expires}){note}")
-        set_tone(self.expiry_label, Tone.WARNING if left <= REFRESH_MARGIN_S else Tone.MUTED)
+        self.session_box.show_session(refresh_enabled=self.session.can_refresh and not self._busy)
 
     # --- actions ------------------------------------------------------------------------------
     def start_sign_in(self) -> None:

@@ -19,6 +19,7 @@ from app.core.errors import ServiceError
 from app.core.pool_admin import AdminAccess
 from app.core.trigger_insight import history_log_text
 from app.core.trigger_logs import FollowSettings, LogFollower, LogKind, open_follower
+from app.core.wording import plural
 from app.ui.async_tools import TaskKeeper, run_blocking
 from app.ui.request.send_flow import HistoryNotifier
 from app.ui.trigger.log_view import LogLinesModel
@@ -53,7 +54,7 @@ class _Job:
 
 
 def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
+    return f"{count} {plural(count, noun)}"
 
 
 class LogFollowController(QObject):
@@ -156,7 +157,7 @@ class LogFollowController(QObject):
         errors = sum(1 for line in lines if line.kind is LogKind.ERROR)
         parts = [_plural(len(lines), "line")]
         if mentions:
-            parts.append(f"{mentions} mention{'s' if mentions == 1 else ''} your ClientMetadata")
+            parts.append(f"{mentions} {plural(mentions, 'mentions', 'mention')} your ClientMetadata")
         if errors:
             parts.append(_plural(errors, "error line"))
         if job.reason:

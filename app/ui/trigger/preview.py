@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from app.core.atomic import atomic_write_text
 from app.core.trigger_insight import EventInputs, event_json, medium_for, preview_event
+from app.core.wording import plural
 from app.ui.request.result_view import copy_text
 from app.ui.widgets.style import Tone, mono_font, selectable, set_tone
 
@@ -135,7 +136,7 @@ class EventPreviewPanel(QWidget):
             parts.append("The ClientMetadata grid has problems: Send is blocked, and Send anyway would "
                          "send what is shown (the first of duplicate keys).")
         elif metadata:
-            parts.append(f"clientMetadata: {len(metadata)} key{'s' if len(metadata) != 1 else ''}, "
+            parts.append(f"clientMetadata: {len(metadata)} {plural(len(metadata), 'key')}, "
                          "as the grid will send them.")
         else:
             parts.append("No clientMetadata: the grid is empty, so the parameter is omitted and the "

@@ -1,7 +1,6 @@
-"""The main window: connection and sign-in on the left, the request in the middle, its result and
-Verify on the right (under the request when the window is narrow), history below; the sandbox
-inbox as a dock. Menus carry every action with its shortcut. Layout, geometry and the theme are
-restored from `window.ini`.
+"""The main window: sign-in on the left, the request in the middle, its result and Verify on the
+right (under the request when the window is narrow), History and the sandbox inbox below. Layout,
+geometry and the theme are restored from `window.ini`.
 
 The window is built in two steps so that it appears at once: the frame (geometry, theme, menu titles,
 status bar) needs nothing beyond Qt, and `build()` imports and creates the panels. `run_window` shows
@@ -128,20 +127,16 @@ class MainWindow(QMainWindow):
             parent=self)
         self.tasks, self.session, self.profiles = bench.tasks, bench.session, bench.profiles
         self.secrets, self.history_store, self.history = bench.secrets, bench.history_store, bench.history
-        self.parts = WindowParts(self, bench, sandbox_factory, self)
-        parts = self.parts
+        parts = self.parts = WindowParts(self, bench, sandbox_factory, self)
         self.banner, self.connection_panel, self.sign_in = parts.banner, parts.connection_panel, parts.sign_in
-        self.request_panel, self.result_view = parts.request_panel, parts.result
-        self.verify_box = parts.verify
-        self.history_view, self.controller, self.inbox = parts.history_view, parts.controller, parts.inbox
-        self.sandbox_mode, self.docks = parts.sandbox_mode, parts.docks
-        self.columns_area, self.columns = parts.columns_area, parts.columns
-        self.top_splitter = parts.top_splitter
-        self.history_dock = parts.history_dock
-        self.request_hub = parts.request_hub
-        self.request_hub.changed.connect(self.request_context_changed)
-        self.request_hub.send_started.connect(self.send_started)
-        self.request_hub.send_finished.connect(self.send_finished)
+        self.request_panel, self.result_view, self.inbox = parts.request_panel, parts.result, parts.inbox
+        self.controller, self.history_view, self.docks = parts.controller, parts.history_view, parts.docks
+        self.sandbox_mode, self.history_dock = parts.sandbox, parts.history_dock
+        self.columns_area = parts.columns_area
+        self.request_hub = hub = parts.request_hub
+        hub.changed.connect(self.request_context_changed)
+        hub.send_started.connect(self.send_started)
+        hub.send_finished.connect(self.send_finished)
         self._build_menus()
         self._restore_state()
         self.trigger_tools = install_trigger_view(  # Lambda trigger debugging
@@ -159,12 +154,9 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         from app.ui.window.menus import install, theme_menu
 
-        self.inbox_action = self.docks.toggle_action(self.inbox)
-        self.inbox_action.setObjectName("inboxAction")
-        self.inbox_action.setText("Show &inbox")
-        self.inbox_action.setShortcut("Ctrl+I")
-        self.menu_actions = install(self, self._menus, self.parts.menu_rows(self.inbox_action))
-        self.cancel_action = self.menu_actions["cancelAction"]
+        self.menu_actions = install(self, self._menus, self.parts.menu_rows())
+        actions = self.menu_actions
+        self.inbox_action, self.cancel_action = actions["inboxAction"], actions["cancelAction"]
         self.cancel_action.setEnabled(False)
         self.controller.busy_changed.connect(self.cancel_action.setEnabled)
         self.theme_group, self.theme_actions = theme_menu(self, self.view_menu, self.set_theme)
@@ -204,26 +196,12 @@ class MainWindow(QMainWindow):
         self.banner.show_message(describe_failure(error, doing, context), Tone.ERROR)
 
     # --- actions ---------------------------------------------------------------------------------
-    def use_profile(self, profile: Profile) -> None:
-        self.parts.use_profile(profile)
-
     def rerun(self, record: HistoryRecord) -> None:
         """Load an attempt's attribute and metadata back, ready to send again."""
         self.parts.rerun(record)
 
     def start_sandbox(self) -> None:
         self.sandbox_mode.start()
-
-    def toggle_dock(self, dock: QDockWidget) -> None:
-        self.docks.toggle(dock)
-
-    def bring_forward(self, dock: QDockWidget) -> None:
-        from app.ui.window.docks import bring_forward
-
-        bring_forward(dock)
-
-    def name_tab_bars(self) -> None:
-        self.docks.name_tab_bars()
 
     def show_about(self) -> None:
         from app.ui.window.about import show_about
@@ -240,7 +218,7 @@ class MainWindow(QMainWindow):
         from app.ui.window.state import restore_docks, saved_columns
 
         self._docks_restored = restore_docks(self, self.settings)
-        self.name_tab_bars()
+        self.docks.name_tab_bars()
         # Applied once the window has its restored size (see showEvent): applied now, the columns
         # would be squeezed into the unsized window and come back a few pixels off.
         self._saved_columns = saved_columns(self.settings)
@@ -249,7 +227,7 @@ class MainWindow(QMainWindow):
     def save_state(self) -> None:
         from app.ui.window.state import save_state
 
-        columns = None if self.columns_area.narrow else self.top_splitter.saveState()
+        columns = None if self.columns_area.narrow else self.columns_area.splitter.saveState()
         save_state(self, self.settings, columns, self.connection_panel.current_name() or "")
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt API
@@ -265,7 +243,7 @@ class MainWindow(QMainWindow):
         self._columns_placed = True
         self.parts.initial_focus()
         saved, self._saved_columns = self._saved_columns, None
-        if saved is None or self.columns_area.narrow or not self.top_splitter.restoreState(saved):
+        if saved is None or self.columns_area.narrow or not self.columns_area.splitter.restoreState(saved):
             QTimer.singleShot(0, self.columns_area.fit)
         if not self._docks_restored:
             QTimer.singleShot(0, self.docks.fit)
@@ -299,7 +277,6 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self._restyle)
         super().changeEvent(event)
 
-    # --- closing ---------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
         self._closing = True
         if not self.built:  # closed while the frame was painting: nothing to save or stop

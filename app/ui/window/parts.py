@@ -111,7 +111,7 @@ class WindowParts:
         self.inbox = InboxDock(self.tasks, window)
         self.docks = BottomDocks(window, self.history_view, self.inbox)
         self.history_dock = self.docks.history_dock
-        self.sandbox_mode = SandboxMode(bench.profiles, self.tasks, sandbox_factory, window)
+        self.sandbox = self.sandbox_mode = SandboxMode(bench.profiles, self.tasks, sandbox_factory, window)
         self._set_tab_order()
         self._connect()
 
@@ -128,8 +128,12 @@ class WindowParts:
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
 
-    def menu_rows(self, inbox_action: QAction) -> list[ActionRow]:
+    def menu_rows(self) -> list[ActionRow]:
         """The menu bar, menu by menu (View's Theme submenu is added by the window)."""
+        inbox_action = self.docks.toggle_action(self.inbox)
+        inbox_action.setObjectName("inboxAction")
+        inbox_action.setText("Show &inbox")
+        inbox_action.setShortcut("Ctrl+I")
         connection, sign_in, controller = self.connection_panel, self.sign_in, self.controller
         frame = self.frame
         standard = QKeySequence.StandardKey
