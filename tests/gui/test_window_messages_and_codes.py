@@ -1,4 +1,4 @@
-"""QA fixes, driven through the real window against the sandbox: the inbox's Use code takes the
+"""Driven through the real window against the sandbox: the inbox's Use code takes the
 right code to the right field, no stale sandbox warning after a restart, the trigger tab tells the
 sandbox's actual trigger, messages clear once their cause is gone, and the catalogue's advice fits
 where the error was met."""
