@@ -52,6 +52,7 @@ class SignInPanel(QWidget):
         self._busy = False
         self._attempt_password: str | None = None  # the password of the sign-in under way
         self._remembered: tuple[str, str] | None = None  # (username, password) filled from the keyring
+        self._note = ""  # the remember-password note shown
         self.credentials = CredentialsBox()
         c = self.credentials
         self.username_edit, self.password_edit = c.username_edit, c.password_edit
@@ -112,7 +113,7 @@ class SignInPanel(QWidget):
         if available:
             tip = (f"After a successful sign-in the password is kept in {where} for this profile "
                    "(never in a file) and filled in next time. Untick to remove it at once.")
-            if self.remember_note.text() == REMEMBER_UNAVAILABLE:
+            if self._note == REMEMBER_UNAVAILABLE:
                 self.show_remember_note("")
         else:
             check.setChecked(False)
@@ -128,6 +129,7 @@ class SignInPanel(QWidget):
     def show_remember_note(self, text: str, tone: Tone = Tone.MUTED) -> None:
         """A line under the box: where the password went, or why it was not kept. Empty hides it.
         Once signed in (the form is hidden), the session box shows it."""
+        self._note = text
         labels = [self.remember_note]
         if self.session.is_signed_in:
             labels.append(self.session_password_note)

@@ -339,6 +339,5 @@ class TriggerTools(QObject):
         return bool(info and info.custom_message_arn)
 
 
-def install_trigger_view(host: WindowHost, bench: Workbench, **parts: Any) -> TriggerTools:
-    """Add the trigger view to the window (see the module docstring and `TriggerTools`)."""
-    return TriggerTools(host, bench, **parts)
+install_trigger_view = TriggerTools
+"""Add the trigger view to the window (see the module docstring)."""
