@@ -125,6 +125,10 @@ def test_every_control_is_reachable_at_1024x768_with_the_result_under_the_reques
     window.inbox.show()
     window.inbox.raise_()
     _check(qtbot, window, shots, "delivery")
+    for dock in (window.history_dock, window.trigger_tools.dock):  # each bottom tab in front in turn
+        dock.raise_()
+        qtbot.waitUntil(lambda dock=dock: not dock.visibleRegion().isEmpty(), timeout=WAIT_MS)
+        _check(qtbot, window, shots, dock.objectName())
 
     window.resize(1280, 800)  # wide again: three columns side by side, as before
     qtbot.waitUntil(lambda: not window.columns_area.narrow, timeout=WAIT_MS)
