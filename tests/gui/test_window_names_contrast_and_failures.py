@@ -49,7 +49,7 @@ from support.window_driver import (
 
 pytestmark = pytest.mark.gui
 
-ISSUE_NAMES = (
+STABLE_NAMES = (  # what tests, docs and assistive tools find controls by
     "profileCombo", "usernameEdit", "passwordEdit", "signInButton", "accessTokenEdit", "attributeCombo",
     "metadataTable", "addMetadataRowButton", "sendButton", "cancelButton", "deliveryAttributeLabel",
     "deliveryMediumLabel", "deliveryDestinationLabel", "errorCodeLabel", "codeEdit", "verifyButton",
@@ -92,10 +92,10 @@ def _qt_internal(widget: QWidget) -> bool:
     return False
 
 
-def test_every_control_named_in_the_issue_and_every_panel_control_has_object_and_accessible_names(
+def test_the_stable_control_names_exist_and_every_panel_control_has_object_and_accessible_names(
     window: MainWindow,
 ) -> None:
-    for name in ISSUE_NAMES:
+    for name in STABLE_NAMES:
         widget = find(window, QWidget, name)
         assert widget.accessibleName().strip(), f"{name} has no accessible name"
     unnamed = []

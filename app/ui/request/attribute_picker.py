@@ -1,5 +1,5 @@
 """Pick the attribute to verify: GetUser's attributes with value and verified badge, or any name
-typed by hand (validated as the API contract says, with the message under the field)."""
+typed by hand (validated as the Cognito API documents it, with the message under the field)."""
 
 from __future__ import annotations
 
