@@ -121,7 +121,7 @@ def _painted(widget: Any) -> str:
 
 
 def _make_main_window() -> Any:
-    from app.ui.main_window import MainWindow
+    from app.ui.window.main_window import MainWindow
 
     return MainWindow()
 
@@ -151,7 +151,7 @@ def check_window() -> str:
 
 def check_about() -> str:
     app = _qt_app()
-    from app.ui.about import build_about
+    from app.ui.window.about import build_about
 
     dialog = build_about(None)
     dialog.show()

@@ -10,7 +10,8 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from app.core.calls import VERIFIABLE_ATTRIBUTES, UserProfile
+from app.core.calls import UserProfile
+from app.core.errors import VERIFIABLE_ATTRIBUTES
 from app.core.models import ValueState
 from app.core.pool_admin import AttributePolicy
 

@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.core.connection import CognitoConnection
-from app.core.errors import INVALID_RESPONSE, NETWORK_ERROR, TIMEOUT, UNKNOWN_ERROR, ServiceError
+from app.core.errors import (
+    INVALID_RESPONSE,
+    NETWORK_ERROR,
+    TIMEOUT,
+    UNKNOWN_ERROR,
+    VERIFIABLE_ATTRIBUTES,
+    ServiceError,
+)
 from app.core.models import CodeDeliveryDetails
 
 _HTML_TAG = re.compile(r"<[^>]+>")
@@ -43,7 +50,6 @@ class UserAttribute:
         return self.name in VERIFIABLE_ATTRIBUTES
 
 
-VERIFIABLE_ATTRIBUTES = ("email", "phone_number")
 
 
 @dataclass(frozen=True)

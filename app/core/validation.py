@@ -42,6 +42,11 @@ ENDPOINT_URL_MAX = 2048
 ATTRIBUTE_VALUE_MAX = 2048
 _EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s.][^@\s]*\.[^@\s.]+")
 _E164_PATTERN = re.compile(r"\+[1-9][0-9]{1,14}")
+
+
+def is_e164(number: str) -> bool:
+    """True when `number` is an E.164 phone number: + then 2 to 15 digits, no leading zero."""
+    return _E164_PATTERN.fullmatch(number) is not None
 _REGION_PATTERN = re.compile(r"[a-z]{2,}(-[a-z0-9]+)*-[0-9]{1,2}", re.ASCII)
 
 
@@ -129,7 +134,7 @@ def attribute_value_problem(name: str, value: str) -> str | None:
         return f"At most {ATTRIBUTE_VALUE_MAX} characters; this one has {len(value)}."
     if name == "email" and not _EMAIL_PATTERN.fullmatch(value):
         return "This does not look like an email address (name@example.com)."
-    if name == "phone_number" and not _E164_PATTERN.fullmatch(value):
+    if name == "phone_number" and not is_e164(value):
         return "A phone number is E.164: + then the country code and number, digits only (+15555550100)."
     return None
 

@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from app.runtime.guard import STOCK_ENV, status
-from app.ui.main_window import MainWindow
+from app.ui.window.main_window import MainWindow
 
 from support.window_driver import WAIT_MS, label, pick_attribute, press_send, type_into, wait_result
 

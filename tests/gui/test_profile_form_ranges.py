@@ -12,7 +12,7 @@ from app.core.connection import ATTEMPTS_RANGE, CONNECT_TIMEOUT_RANGE, READ_TIME
 from app.core.paths import app_paths
 from app.core.profiles import ProfileStore
 from app.core.secrets import MemorySecretStore
-from app.ui.profile_dialog import ProfileDialog
+from app.ui.signin.profile_dialog import ProfileDialog
 
 pytestmark = pytest.mark.gui
 

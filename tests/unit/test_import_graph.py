@@ -12,8 +12,6 @@ import ast
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 APP = Path(__file__).resolve().parents[2] / "app"
 WINDOW_CLASS = "MainWindow"
 # The launcher and the self-test are found by what they define, wherever they live.
@@ -139,8 +137,6 @@ def test_the_modules_of_app_import_each_other_without_a_cycle() -> None:
     assert cycles(edges) == []
 
 
-@pytest.mark.xfail(strict=True, reason="until the window's add-ons stop taking the whole window "
-                   "(password_memory, inbox_use, trigger_view import it for type checking)")
 def test_only_the_launcher_and_the_self_test_import_the_main_window() -> None:
     modules = _module_names(APP)
     openers = {name for name, path in modules.items() if _defines(path, WINDOW_OPENERS)}

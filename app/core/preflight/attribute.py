@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import re
-
-from app.core.calls import VERIFIABLE_ATTRIBUTES
+from app.core.errors import VERIFIABLE_ATTRIBUTES
 from app.core.preflight.context import PreflightContext
 from app.core.preflight.model import (
     ATTRIBUTE_PHONE_FORMAT,
@@ -13,8 +11,7 @@ from app.core.preflight.model import (
     Check,
     Status,
 )
-
-E164 = re.compile(r"\+[1-9][0-9]{1,14}")
+from app.core.validation import is_e164
 
 
 def attribute_checks(ctx: PreflightContext) -> list[Check]:
@@ -35,7 +32,7 @@ def attribute_checks(ctx: PreflightContext) -> list[Check]:
                       f"Set the user's {name} first (UpdateUserAttributes or AdminUpdateUserAttributes).")]
     checks = [Check(ATTRIBUTE_PRESENT, Status.OK, f"The user's {name} is {value}.")]
     if name == "phone_number":
-        if E164.fullmatch(value):
+        if is_e164(value):
             checks.append(Check(ATTRIBUTE_PHONE_FORMAT, Status.OK, f"{value} is in E.164 form."))
         else:
             checks.append(Check(
