@@ -33,9 +33,10 @@ if TYPE_CHECKING:
     import boto3.session
     from botocore.session import Session
 
-# The clients VerifyDesk creates, and the ones botocore's credential providers create for them
-# (assume-role and web identity: sts; IAM Identity Center: sso, sso-oidc).
-USED_SERVICES = frozenset({"cognito-idp", "logs", "sts", "sso", "sso-oidc"})
+# The clients VerifyDesk creates (s3: codes an SES receipt rule stored), and the ones botocore's
+# credential providers create for them (assume-role and web identity: sts; IAM Identity Center:
+# sso, sso-oidc).
+USED_SERVICES = frozenset({"cognito-idp", "logs", "s3", "sts", "sso", "sso-oidc"})
 _ENDPOINTS = "endpoints"
 _SERVICE_MODEL = "/service-2"  # the end of a service model's data path, e.g. "logs/2014-03-28/service-2"
 _DOCUMENTATION = "documentation"
