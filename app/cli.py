@@ -141,6 +141,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--trigger-function", default="verifydesk-custom-message",
         help="the trigger's function name: its ARN in the pool and its log group /aws/lambda/NAME",
     )
+    sandbox.add_argument(
+        "--smtp", metavar="[lmtp://]HOST:PORT",
+        help="also send every email the pool delivers to this SMTP (or lmtp://) server",
+    )
 
     runner = sub.add_parser("lambda-runner", help="serve a local Python trigger at a Lambda-Invoke endpoint")
     runner.add_argument(
@@ -253,7 +257,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "sandbox":
         from app.sandbox import run_foreground
 
-        return run_foreground(args.host, args.port, args.trigger_endpoint, args.trigger_function)
+        return run_foreground(args.host, args.port, args.trigger_endpoint, args.trigger_function, args.smtp)
     if args.command == "lambda-runner":
         from app.sandbox.lambda_runner import run_foreground as run_lambda
 

@@ -215,7 +215,12 @@ class Sandbox:
         *,
         trigger: str | None = None,
         trigger_function: str = DEFAULT_TRIGGER_FUNCTION,
+        smtp: str | None = None,
     ) -> None:
+        """`smtp` ([lmtp://]HOST:PORT): also mail every delivered email there (ValueError when bad)."""
+        from app.sandbox.mail_relay import MailRelay, parse_relay_target
+
+        self.relay = MailRelay(parse_relay_target(smtp)) if smtp else None
         self.host = host
         self.port = port
         self.trigger = trigger
@@ -274,6 +279,8 @@ class Sandbox:
         state.endpoint_url = f"http://{host}:{port}"
         self._state, self._server = state, server
         self._info = control_api.sandbox_info(state)
+        if self.relay is not None:
+            state.inbox.add_listener(self.relay.start().submit)
         SECRETS.add(self._info.client_secret, *(str(u["password"]) for u in self._info.users))
         return self
 
@@ -283,6 +290,8 @@ class Sandbox:
         self._info = self._control = None
         if server is not None:
             server.stop()
+        if self.relay is not None:
+            self.relay.stop()
         if state is not None:
             state.backend.user_pools.pop(state.pool_id, None)
 
@@ -300,10 +309,11 @@ def run_foreground(
     port: int = 0,
     trigger_endpoint: str | None = None,
     trigger_function: str = DEFAULT_TRIGGER_FUNCTION,
+    smtp: str | None = None,
 ) -> int:
     """`verifydesk sandbox`: print the JSON line, serve until Ctrl+C or SIGTERM; 2 when it cannot start."""
-    sandbox = Sandbox(host, port, trigger=trigger_endpoint, trigger_function=trigger_function)
     try:
+        sandbox = Sandbox(host, port, trigger=trigger_endpoint, trigger_function=trigger_function, smtp=smtp)
         sandbox.start()
     except (OSError, ValueError) as exc:
         print(f"verifydesk sandbox: cannot start: {exc}", file=sys.stderr)
@@ -312,6 +322,8 @@ def run_foreground(
     def announce() -> None:
         print(sandbox.info.to_json_line(), flush=True)
         notice = f"VerifyDesk sandbox at {sandbox.info.endpoint_url} (Ctrl+C to stop)"
+        if sandbox.relay is not None:
+            notice += f"; mailing every email to {sandbox.relay.target}"
         print(notice, file=sys.stderr, flush=True)
 
     try:

@@ -3,11 +3,13 @@ plus-addressing, big mailboxes, refused logins, dropped connections and size gua
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from imapclient import IMAPClient
@@ -24,11 +26,30 @@ from app.core.codes import (
 )
 from app.core.codes.model import MAILBOX_CONNECTION_LOST, MAILBOX_LOGIN_FAILED, MAILBOX_UNREACHABLE
 from app.core.errors import CANCELLED
+from app.core.logs import configure_logging
+from app.core.paths import app_paths
 
 from support.dovecot import PASSWORD, Dovecot, dovecot_server, free_port, ses_message
+from support.secret_scan import files_under, find_secrets
 
 pytestmark = pytest.mark.slow
 CONTEXT = SourceContext(environ={"VERIFYDESK_IMAP_PASSWORD": PASSWORD})
+WRONG_PASSWORD = "not-the-password"
+_codes_found: list[str] = []
+
+
+@pytest.fixture(autouse=True)
+def nothing_secret_written(verifydesk_home: Path, tmp_path: Path) -> Iterator[None]:
+    """Each test logs at DEBUG into its VERIFYDESK_HOME; afterwards no file written holds the mailbox
+    password (right or wrong) or a code found."""
+    configure_logging(app_paths(), level=logging.DEBUG)
+    _codes_found.clear()
+    yield
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    secrets = {"mailbox password": PASSWORD, "wrong password": WRONG_PASSWORD}
+    secrets.update({f"code {code}": code for code in _codes_found})
+    assert find_secrets(files_under(verifydesk_home, tmp_path), secrets) == []
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +67,10 @@ def _wait(url: str, destination: str, *, timeout_s: float = 10.0, sent_after: da
           cancel: threading.Event | None = None, context: SourceContext = CONTEXT) -> FoundCode:
     source = open_source(parse_source_spec(url), context)
     query = CodeQuery(destination, sent_after or datetime.now(UTC), timeout_s)
-    return source.wait(query, cancel or threading.Event())
+    found = source.wait(query, cancel or threading.Event())
+    _codes_found.append(found.code)
+    logging.getLogger("verifydesk.test").info("code %s in %r", found.code, found.line)  # must be redacted
+    return found
 
 
 def _error(*args: object, **kwargs: object) -> CodeSourceError:
@@ -164,7 +188,7 @@ def test_a_custom_pattern_per_source_is_used(mail: Dovecot) -> None:
 
 
 def test_a_wrong_password_is_a_clear_refused_login() -> None:
-    context = SourceContext(environ={"VERIFYDESK_IMAP_PASSWORD": "not-the-password"})
+    context = SourceContext(environ={"VERIFYDESK_IMAP_PASSWORD": WRONG_PASSWORD})
     # A server of its own: Dovecot slows later logins from an address that failed one.
     with dovecot_server(("qa",)) as server:
         started = time.monotonic()

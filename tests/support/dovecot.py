@@ -131,7 +131,7 @@ def _identities() -> dict[str, str]:
 
 
 def _config(root: Path, *, imap_port: int, imaps_port: int | None, lmtp_port: int | None,
-            cert: tuple[Path, Path] | None, idle: bool) -> str:
+            cert: tuple[Path, Path] | None, idle: bool, catch_all: str | None) -> str:
     who = _identities()
     protocols = "imap lmtp" if lmtp_port else "imap"
     lines = [
@@ -161,7 +161,8 @@ def _config(root: Path, *, imap_port: int, imaps_port: int | None, lmtp_port: in
             "service lmtp {\n"
             f"  inet_listener lmtp {{\n    address = 127.0.0.1\n    port = {lmtp_port}\n  }}\n}}"
         )
-        lines.append("protocol lmtp {\n  auth_username_format = %Ln\n}")
+        # A catch-all: LMTP delivers mail for any address to that user's mailbox.
+        lines.append(f"protocol lmtp {{\n  auth_username_format = {catch_all or '%Ln'}\n}}")
     if cert:
         lines += ["ssl = yes", f"ssl_cert = <{cert[0]}", f"ssl_key = <{cert[1]}"]
     else:
@@ -178,6 +179,7 @@ def dovecot_server(
     cert: tuple[Path, Path] | None = None,
     lmtp: bool = False,
     idle: bool = True,
+    catch_all: str | None = None,
 ) -> Iterator[Dovecot]:
     """Start Dovecot in a fresh dir of its own, removed afterwards; `cert` = (certificate, key) PEM
     files turn TLS on. The dir is not under pytest's tmp_path: Dovecot's users must reach it."""
@@ -197,7 +199,8 @@ def dovecot_server(
             server.maildir(user).joinpath(sub).mkdir(parents=True, exist_ok=True)
     server._own(root / "mail")
     server.config.write_text(_config(root, imap_port=server.imap_port, imaps_port=server.imaps_port,
-                                     lmtp_port=server.lmtp_port, cert=cert, idle=idle))
+                                     lmtp_port=server.lmtp_port, cert=cert, idle=idle,
+                                     catch_all=catch_all))
     subprocess.run([DOVECOT, "-c", str(server.config)], stdin=subprocess.DEVNULL,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, timeout=20)
     try:
