@@ -148,6 +148,7 @@ def _config(root: Path, *, imap_port: int, imaps_port: int | None, lmtp_port: in
         "service stats {\n  unix_listener stats-writer {\n    mode = 0666\n  }\n}",
     ]
     if os.geteuid() != 0:
+        lines.append(f"default_internal_group = {who['gid']}")
         lines.append(f"service auth {{\n  user = {who['internal']}\n}}")
         lines.append(f"service auth-worker {{\n  user = {who['internal']}\n}}")
     imaps = (f"  inet_listener imaps {{\n    address = 127.0.0.1\n    port = {imaps_port}\n    ssl = yes\n  }}\n"
