@@ -10,6 +10,7 @@ candidates' arrival dates and recipient headers are fetched, and of the newest o
 from __future__ import annotations
 
 import contextlib
+import functools
 import imaplib
 import logging
 import select
@@ -51,11 +52,27 @@ _CLOSED_AFTER = 3  # readable-but-empty IDLE checks in a row: the server has clo
 
 
 def tls_context(ca_file: Path | None) -> ssl.SSLContext:
-    """The system's trust store, plus `ca_file` when given; host names always checked."""
+    """The system's trust store, plus `ca_file` when given; host names always checked.
+
+    Loading the trust store costs tens of milliseconds, so a context is kept per CA file (and its
+    modification time); contexts are safe to share between connections and threads.
+    """
+    stamp = None
+    if ca_file is not None:
+        try:
+            stamp = ca_file.stat().st_mtime_ns
+        except OSError as exc:
+            message = f"The CA file {ca_file} could not be read: {exc}"
+            raise CodeSourceError(MAILBOX_TLS_ERROR, message) from None
+    return _tls_context(str(ca_file) if ca_file else None, stamp)
+
+
+@functools.lru_cache(maxsize=4)
+def _tls_context(ca_file: str | None, stamp: int | None) -> ssl.SSLContext:
     context = ssl.create_default_context()
     if ca_file is not None:
         try:
-            context.load_verify_locations(cafile=str(ca_file))
+            context.load_verify_locations(cafile=ca_file)
         except (OSError, ssl.SSLError) as exc:
             raise CodeSourceError(
                 MAILBOX_TLS_ERROR, f"The CA file {ca_file} could not be read as PEM certificates: {exc}"
@@ -115,7 +132,7 @@ class ImapSource:
         from imapclient.imapclient import SocketTimeout
 
         spec = self.spec
-        context = tls_context(self.ca_file)
+        context = tls_context(self.ca_file) if spec.implicit_tls else None
         timeout = _command_timeout(deadline)
         where = f"{spec.host}:{spec.port}"
         try:
@@ -130,12 +147,15 @@ class ImapSource:
         client.normalise_times = False
         try:
             if not spec.implicit_tls and client.has_capability("STARTTLS"):
-                client.starttls(context)
+                client.starttls(tls_context(self.ca_file))
             client.login(spec.user, self._password)
             client.select_folder(spec.mailbox, readonly=True)
         except ssl.SSLCertVerificationError as exc:
             _close(client)
             raise _tls_error(where, exc, self.ca_file) from None
+        except CodeSourceError:
+            _close(client)
+            raise
         except LoginError as exc:
             _close(client)
             raise CodeSourceError(
