@@ -102,3 +102,16 @@ def test_a_missing_bucket_is_a_clear_service_error(s3: Any) -> None:
     with pytest.raises(ServiceError) as raised:
         _wait("s3://no-such-bucket-here/", "qa@example.test", datetime.now(UTC), timeout_s=2.0)
     assert raised.value.code == "NoSuchBucket"
+
+
+def test_cancel_stops_the_s3_wait_at_once(s3: Any) -> None:
+    from app.core.errors import CANCELLED
+
+    cancel = threading.Event()
+    threading.Timer(0.5, cancel.set).start()
+    source = open_source(parse_source_spec(f"s3://{BUCKET}/none/"), CONTEXT)
+    started = time.monotonic()
+    with pytest.raises(CodeSourceError) as raised:
+        source.wait(CodeQuery("nobody@example.test", datetime.now(UTC), 30), cancel)
+    assert raised.value.code == CANCELLED
+    assert time.monotonic() - started < 2

@@ -27,7 +27,7 @@ from app.core.logs import configure_logging
 from app.core.paths import app_paths
 from app.sandbox.mail_relay import parse_relay_target
 
-from support.dovecot import PASSWORD, dovecot_server
+from support.dovecot import PASSWORD, dovecot_server, free_port
 from support.sandbox_session import connect, signed_in
 from support.secret_scan import files_under, find_secrets
 
@@ -117,3 +117,54 @@ def test_the_sandbox_command_refuses_a_bad_smtp_target_naming_the_option(capsys:
 
     assert main(["sandbox", "--smtp", "no-port-here"]) == 2
     assert "--smtp 'no-port-here': give the mail server as HOST:PORT" in capsys.readouterr().err
+
+
+def test_the_sandbox_relays_over_smtp_as_cognito_would_mail(fresh_user: dict[str, str]) -> None:
+    """A real SMTP server (aiosmtpd) receives the email; the code source's extractor reads it."""
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Sink
+
+    from app.core.codes import find_code, parse_message
+    from app.sandbox import Sandbox
+
+    received: list[tuple[str, list[str], bytes]] = []
+
+    class Keep(Sink):
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+            received.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
+            return "250 OK"
+
+    port = free_port()
+    controller = Controller(Keep(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        with Sandbox(smtp=f"127.0.0.1:{port}") as pool:
+            user = pool.control.create_user()
+            conn = connect(pool.info)
+            send_verification_code(conn, signed_in(conn, user).access_token, "email")
+            code = pool.control.latest_code(user["username"], "email")
+    finally:
+        controller.stop()
+    assert len(received) == 1
+    sender, recipients, raw = received[0]
+    assert (sender, recipients) == ("no-reply@verificationemail.com", [user["email"]])
+    message = parse_message(raw)
+    assert message.is_to(user["email"])
+    match = find_code(message.texts)
+    assert match is not None
+    assert match.code == code
+
+
+def test_a_mail_server_that_is_down_does_not_stop_the_send(caplog: pytest.LogCaptureFixture) -> None:
+    from app.sandbox import Sandbox
+
+    with Sandbox(smtp=f"127.0.0.1:{free_port()}") as pool:
+        user = pool.control.create_user()
+        conn = connect(pool.info)
+        result = send_verification_code(conn, signed_in(conn, user).access_token, "email")
+        code = pool.control.latest_code(user["username"], "email")
+        relay = pool.relay
+    assert result.delivery is not None
+    assert (relay.sent, relay.failed) == (0, 1)
+    assert "did not take message" in caplog.text
+    assert code not in caplog.text

@@ -107,6 +107,7 @@ class ImapSource:
 
     def wait(self, query: CodeQuery, cancel: threading.Event) -> FoundCode:
         deadline = Deadline(query.timeout_s, cancel, self.description)
+        deadline.check()
         client = self._connect(deadline)
         try:
             return _Wait(self, client, query, deadline).run()
