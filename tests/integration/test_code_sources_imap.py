@@ -24,7 +24,12 @@ from app.core.codes import (
     open_source,
     parse_source_spec,
 )
-from app.core.codes.model import MAILBOX_CONNECTION_LOST, MAILBOX_LOGIN_FAILED, MAILBOX_UNREACHABLE
+from app.core.codes.model import (
+    MAILBOX_CONNECTION_LOST,
+    MAILBOX_LOGIN_FAILED,
+    MAILBOX_NOT_FOUND,
+    MAILBOX_UNREACHABLE,
+)
 from app.core.errors import CANCELLED
 from app.core.logs import configure_logging
 from app.core.paths import app_paths
@@ -195,8 +200,15 @@ def test_a_wrong_password_is_a_clear_refused_login() -> None:
         error = _error(server.url("qa"), _address(), timeout_s=10, context=context)
     assert time.monotonic() - started < 5
     assert error.code == MAILBOX_LOGIN_FAILED
-    assert "refused the login of 'qa'" in error.message
+    assert error.message.endswith("refused the login of 'qa': [AUTHENTICATIONFAILED] Authentication failed.")
     assert "VERIFYDESK_IMAP_PASSWORD" in error.entry.next_step
+
+
+def test_an_unknown_mailbox_is_named_in_the_error(mail: Dovecot) -> None:
+    error = _error(mail.url("qa", "Codes"), _address(), timeout_s=5)
+    assert error.code == MAILBOX_NOT_FOUND
+    assert "could not open the mailbox 'Codes'" in error.message
+    assert "/INBOX" in error.entry.next_step
 
 
 def test_no_server_on_the_port_is_unreachable_within_the_timeout() -> None:

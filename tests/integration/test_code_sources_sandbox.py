@@ -168,3 +168,30 @@ def test_a_mail_server_that_is_down_does_not_stop_the_send(caplog: pytest.LogCap
     assert (relay.sent, relay.failed) == (0, 1)
     assert "did not take message" in caplog.text
     assert code not in caplog.text
+
+
+def test_an_html_message_from_a_trigger_yields_the_code_not_its_colours(tmp_path: Path) -> None:
+    from app.sandbox import Sandbox
+
+    handler = tmp_path / "html_trigger.py"
+    handler.write_text(
+        "def handler(event, context):\n"
+        "    event['response']['emailSubject'] = 'Confirm'\n"
+        "    event['response']['emailMessage'] = ('<html><body style=\"color:#123456\"><p>Order 987654</p>'\n"
+        "        '<p>Your verification code: <b>{####}</b></p></body></html>')\n"
+        "    return event\n"
+    )
+    with Sandbox(trigger=f"{handler}:handler") as pool:
+        user = pool.control.create_user()
+        conn = connect(pool.info)
+        sent = datetime.now(UTC)
+        send_verification_code(conn, signed_in(conn, user).access_token, "email")
+        found = _sandbox_source(pool.info).wait(CodeQuery(user["email"], sent, 5), threading.Event())
+        assert found.code == pool.control.latest_code(user["username"], "email")
+    assert found.subject == "Confirm"
+    assert found.line == f"Your verification code: {found.code}"
+
+
+def test_a_masked_destination_is_refused_with_what_to_give_instead() -> None:
+    with pytest.raises(ValueError, match="masked destination; give the attribute's real value"):
+        CodeQuery("a***@e***", datetime.now(UTC), 5)

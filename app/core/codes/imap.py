@@ -146,10 +146,13 @@ class ImapSource:
         except (OSError, imaplib.IMAP4.error) as exc:
             raise CodeSourceError(MAILBOX_UNREACHABLE, f"{where} could not be reached: {exc}") from None
         client.normalise_times = False
+        step = "tls"
         try:
             if not spec.implicit_tls and client.has_capability("STARTTLS"):
                 client.starttls(tls_context(self.ca_file))
+            step = "login"
             client.login(spec.user, self._password)
+            step = "select"
             client.select_folder(spec.mailbox, readonly=True)
         except ssl.SSLCertVerificationError as exc:
             _close(client)
@@ -157,23 +160,28 @@ class ImapSource:
         except CodeSourceError:
             _close(client)
             raise
-        except LoginError as exc:
-            _close(client)
-            raise CodeSourceError(
-                MAILBOX_LOGIN_FAILED, f"{where} refused the login of {spec.user!r}: {_text(exc)}"
-            ) from None
         except imaplib.IMAP4.abort as exc:
             _close(client)
             raise self._lost(exc) from None
-        except imaplib.IMAP4.error as exc:
+        except (LoginError, imaplib.IMAP4.error) as exc:
             _close(client)
-            raise CodeSourceError(
-                MAILBOX_NOT_FOUND, f"{where} could not open the mailbox {spec.mailbox!r}: {_text(exc)}"
-            ) from None
+            raise self._refused(step, exc) from None
         except (OSError, EOFError) as exc:
             _close(client)
             raise self._lost(exc) from None
         return client
+
+    def _refused(self, step: str, exc: Exception) -> CodeSourceError:
+        where = f"{self.spec.host}:{self.spec.port}"
+        if step == "select":
+            return CodeSourceError(
+                MAILBOX_NOT_FOUND, f"{where} could not open the mailbox {self.spec.mailbox!r}: {_text(exc)}"
+            )
+        if step == "tls":
+            return CodeSourceError(MAILBOX_TLS_ERROR, f"STARTTLS with {where} failed: {_text(exc)}")
+        return CodeSourceError(
+            MAILBOX_LOGIN_FAILED, f"{where} refused the login of {self.spec.user!r}: {_text(exc)}"
+        )
 
 
 class _Wait:
@@ -323,9 +331,15 @@ def _section(data: dict[bytes, Any], prefix: bytes) -> bytes | None:
 
 
 def _text(value: object) -> str:
+    """A server's words as text (imaplib's errors carry them as bytes, or as a printed bytes literal)."""
+    if isinstance(value, BaseException) and len(value.args) == 1:
+        value = value.args[0]
     if isinstance(value, bytes):
         return value.decode("utf-8", "replace")
-    return str(value)
+    text = str(value)
+    if text[:2] in ("b'", 'b"') and text.endswith(text[1]):
+        return text[2:-1]
+    return text
 
 
 def _tls_error(where: str, exc: ssl.SSLCertVerificationError, ca_file: Path | None) -> CodeSourceError:

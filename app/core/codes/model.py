@@ -94,6 +94,12 @@ class CodeQuery:
     def __post_init__(self) -> None:
         if self.sent_after.tzinfo is None:
             raise ValueError("sent_after must be timezone-aware")
+        if not self.destination.strip():
+            raise ValueError("the destination is empty: give the attribute's value from GetUser")
+        if "***" in self.destination:
+            raise ValueError(
+                f"{self.destination!r} is the masked destination; give the attribute's real value (GetUser)"
+            )
 
     @property
     def since_second(self) -> datetime:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from datetime import datetime
 from re import Pattern
 from typing import Any
 
-from app.core.codes.extract import find_code
+from app.core.codes.extract import find_code, html_to_text
 from app.core.codes.model import (
     CODE_SOURCE_ERROR,
     DEFAULT_PATTERN,
@@ -21,6 +22,7 @@ from app.core.redaction import SECRETS
 
 SANDBOX_SENDER = "no-reply@verificationemail.com"  # Cognito's default sender
 _NEWEST = 200
+_HTML_TAG = re.compile(r"<(?:[a-zA-Z][a-zA-Z0-9]*|!DOCTYPE)[\s/>]")
 
 
 class SandboxSource:
@@ -72,6 +74,8 @@ class SandboxSource:
         if sent_at is None or sent_at < query.since_second:
             return None
         text = str(message.get("message") or "")
+        if _HTML_TAG.search(text):  # a trigger's HTML message: its text, not its colours and styles
+            text = html_to_text(text)
         match = find_code([text], self.pattern)
         if match is None:
             subjects[int(message.get("id", 0))] = str(message.get("subject") or "(no subject)")
