@@ -122,3 +122,13 @@ def test_html_to_text_keeps_blocks_on_lines_and_skips_scripts() -> None:
     text = html_to_text("<script>var c = 111111;</script><p>One</p><p>Code <b>222222</b></p>")
     assert "111111" not in text
     assert [line for line in text.splitlines() if line] == ["One", "Code 222222"]
+
+
+def test_multiparts_nested_thousands_deep_keep_their_headers_and_yield_no_text() -> None:
+    nested = b"".join(b'Content-Type: multipart/mixed; boundary="b%d"\r\n\r\n--b%d\r\n' % (n, n) for n in range(5000))
+    raw = b"To: qa@example.test\r\nSubject: Deep\r\n" + nested + b"Content-Type: text/plain\r\n\r\ncode 123456\r\n"
+    started = time.perf_counter()
+    message = parse_message(raw)
+    assert time.perf_counter() - started < 5
+    assert (message.subject, message.texts) == ("Deep", ())
+    assert message.is_to("qa@example.test")

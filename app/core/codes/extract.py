@@ -109,7 +109,7 @@ class _TextOfHtml(HTMLParser):
 
 def html_to_text(html: str, limit: int = MAX_PART_CHARS) -> str:
     parser = _TextOfHtml(limit)
-    parser.feed(html[:limit * 4])
+    parser.feed(html[:limit * 2])
     parser.close()
     return parser.text()
 
@@ -154,9 +154,7 @@ def _date(message: Message) -> datetime | None:
         return None
 
 
-def parse_message(raw: bytes) -> ParsedMessage:
-    """Headers and text of a message (at most MAX_MESSAGE_BYTES of it are read)."""
-    message = BytesParser(policy=policy.compat32).parsebytes(raw[:MAX_MESSAGE_BYTES])
+def _texts(message: Message) -> tuple[str, ...]:
     plain: list[str] = []
     html: list[str] = []
     for count, part in enumerate(message.walk()):
@@ -169,6 +167,22 @@ def parse_message(raw: bytes) -> ParsedMessage:
             plain.append(_decode(part))
         elif kind == "text/html":
             html.append(html_to_text(_decode(part)))
+    return (*plain, *html)
+
+
+def parse_message(raw: bytes) -> ParsedMessage:
+    """Headers and text of a message (at most MAX_MESSAGE_BYTES of it are read).
+
+    Multiparts nested thousands deep exhaust the email package's recursion: such a message keeps
+    its headers and has no text.
+    """
+    raw = raw[:MAX_MESSAGE_BYTES]
+    try:
+        message = BytesParser(policy=policy.compat32).parsebytes(raw)
+        texts = _texts(message)
+    except RecursionError:
+        message = BytesParser(policy=policy.compat32).parsebytes(raw, headersonly=True)
+        texts = ()
     subject = _header(message, "Subject")
     if subject is not None:
         subject = _decoded_header(subject)
@@ -178,7 +192,7 @@ def parse_message(raw: bytes) -> ParsedMessage:
         sender=_decoded_header(sender) if sender else None,
         date=_date(message),
         recipients=_addresses(message),
-        texts=(*plain, *html),
+        texts=texts,
     )
 
 
