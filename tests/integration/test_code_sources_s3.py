@@ -3,6 +3,7 @@ to moto through AWS_ENDPOINT_URL_S3, as a tester's environment would."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Iterator
@@ -22,9 +23,12 @@ from app.core.codes import (
     parse_source_spec,
 )
 from app.core.errors import ServiceError
+from app.core.logs import configure_logging
+from app.core.paths import app_paths
 
 from support.dovecot import ses_message
 from support.moto_server import FAKE_KEY_ID, FAKE_SECRET, moto_server
+from support.secret_scan import files_under, find_secrets
 
 BUCKET = "ses-inbound-test"
 
@@ -56,21 +60,46 @@ def s3(moto_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
 
 
 CONTEXT = SourceContext(region="us-east-1", aws_profile="qa-admin")
+_codes_found: list[str] = []
+
+
+@pytest.fixture(autouse=True)
+def nothing_secret_written(verifydesk_home: Path, tmp_path: Path) -> Iterator[None]:
+    """botocore logs at DEBUG into VERIFYDESK_HOME while VerifyDesk reads the bucket; afterwards no
+    file written holds a code found."""
+    configure_logging(app_paths(), level=logging.DEBUG)
+    _codes_found.clear()
+    yield
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    found = {f"code {code}": code for code in _codes_found}
+    assert find_secrets(files_under(verifydesk_home, tmp_path), found) == []
+
+
+def _put(s3: Any, key: str, body: bytes) -> None:
+    """Store a message as SES would; the test's own upload is kept out of the log (it is not VerifyDesk's)."""
+    logging.disable(logging.DEBUG)
+    try:
+        s3.put_object(Bucket=BUCKET, Key=key, Body=body)
+    finally:
+        logging.disable(logging.NOTSET)
 
 
 def _wait(spec: str, to: str, sent: datetime, timeout_s: float = 6.0) -> FoundCode:
     source = open_source(parse_source_spec(spec), CONTEXT)
-    return source.wait(CodeQuery(to, sent, timeout_s), threading.Event())
+    found = source.wait(CodeQuery(to, sent, timeout_s), threading.Event())
+    _codes_found.append(found.code)
+    return found
 
 
 def test_the_newest_object_for_the_recipient_after_the_send_is_found(s3: Any) -> None:
-    s3.put_object(Bucket=BUCKET, Key="mail/old-1", Body=ses_message("qa@example.test", "101010"))
+    _put(s3, "mail/old-1", ses_message("qa@example.test", "101010"))
     time.sleep(1.1)  # S3 dates objects to the second
     sent = datetime.now(UTC)
-    s3.put_object(Bucket=BUCKET, Key="mail/AMAZON_SES_SETUP_NOTIFICATION", Body=b"Setup")
-    s3.put_object(Bucket=BUCKET, Key="mail/other-1", Body=ses_message("someone@example.test", "202020"))
-    s3.put_object(Bucket=BUCKET, Key="elsewhere/x", Body=ses_message("qa@example.test", "303030"))
-    s3.put_object(Bucket=BUCKET, Key="mail/new-1", Body=ses_message("qa@example.test", "404040", cte="base64"))
+    _put(s3, "mail/AMAZON_SES_SETUP_NOTIFICATION", b"Setup")
+    _put(s3, "mail/other-1", ses_message("someone@example.test", "202020"))
+    _put(s3, "elsewhere/x", ses_message("qa@example.test", "303030"))
+    _put(s3, "mail/new-1", ses_message("qa@example.test", "404040", cte="base64"))
     found = _wait(f"s3://{BUCKET}/mail/", "qa@example.test", sent)
     assert found.code == "404040"
     assert found.source == f"s3://{BUCKET}/mail/new-1"
@@ -79,8 +108,7 @@ def test_the_newest_object_for_the_recipient_after_the_send_is_found(s3: Any) ->
 
 def test_an_object_arriving_during_the_wait_is_found(s3: Any) -> None:
     sent = datetime.now(UTC)
-    timer = threading.Timer(2.0, lambda: s3.put_object(
-        Bucket=BUCKET, Key="late/msg", Body=ses_message("late@example.test", "505050")))
+    timer = threading.Timer(2.0, _put, (s3, "late/msg", ses_message("late@example.test", "505050")))
     timer.start()
     try:
         found = _wait(f"s3://{BUCKET}/late/", "late@example.test", sent, timeout_s=10)

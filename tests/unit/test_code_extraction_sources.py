@@ -84,3 +84,10 @@ def test_a_code_is_redacted_where_it_stands_alone_not_inside_longer_numbers() ->
     assert registry.redact(text) == f'code {REDACTED}; {{"Code": "{REDACTED}"}} at 1764482913000 id a482913b'
     registry.clear()
     assert registry.redact("code 482913") == "code 482913"
+
+
+def test_the_sandbox_source_needs_a_sandbox_endpoint() -> None:
+    from app.core.codes import open_source
+
+    with pytest.raises(SourceSpecError, match="the sandbox source needs a sandbox profile"):
+        open_source(SandboxSpec(), SourceContext())
