@@ -19,8 +19,11 @@ test:
 	sh tests/peers/install.sh
 	$(MAKE) --no-print-directory lint typecheck pytest
 
+## make lint: ruff, and the GitHub workflows against the workflow schema vendored in check-jsonschema
+## (offline; the workflow that builds the Windows and macOS installers runs nowhere else).
 lint:
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 
 typecheck:
 	$(VENV)/bin/mypy

@@ -17,8 +17,8 @@ from typing import Any
 
 from app.core.calls import invoke
 from app.core.connection import CognitoConnection
-from app.core.srp import srp_class
 from app.core.tokens import Tokens
+from app.runtime.pycognito_srp import srp_class
 
 
 class AuthFlow(StrEnum):

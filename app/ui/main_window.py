@@ -230,7 +230,7 @@ class MainWindow(QMainWindow):
         """Import and create the panels, menus and docks, connect them and restore the layout."""
         if self.built:
             return
-        from app.core.heap import long_lived
+        from app.runtime.heap import long_lived
 
         with long_lived():  # modules and widgets for the window's life: out of the GC's passes
             self._build()
@@ -922,7 +922,7 @@ class MainWindow(QMainWindow):
             self.history_store.close()  # else a late result still needs it; the process exit closes it
         for timer in self.findChildren(QTimer):  # countdowns, polls, debounced previews: nothing is
             timer.stop()  # left to fire into a closed window (or after the event loop has gone)
-        from app.core.heap import thaw
+        from app.runtime.heap import thaw
 
         thaw()  # what the window froze out of the GC's passes is collectable again
         super().closeEvent(event)

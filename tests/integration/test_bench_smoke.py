@@ -1,4 +1,4 @@
-"""`python -m bench --quick` still runs end to end and prints every figure of issue 6 with a verdict.
+"""`python -m bench --quick` still runs end to end and prints every figure with a verdict.
 
 This guards the bench code against rot; it never judges a timing (those belong to `make bench`).
 """

@@ -1,23 +1,23 @@
-"""boto3 sessions over botocore sessions that share one data loader per process, with the
-endpoints data trimmed to the services VerifyDesk uses.
+"""boto3 sessions over botocore sessions that share one data loader per process, which parses
+botocore's data lean; `boto3_session()` is the call site for every client VerifyDesk makes.
 
-- `boto3_session()` is how VerifyDesk makes every client (`.client(...)`): a boto3 Session built on
-  `botocore_session()`, so boto3 configures it as usual (profile, region, static credentials)
-  while the loader below is shared. (Importing boto3 costs +2.9 MB resident, mostly the
-  s3transfer import of its compat module; measured, kept: boto3 is the SDK VerifyDesk is built on.)
-- Every session otherwise builds its own loader, which parses and keeps its own copy of
-  botocore's data: the window makes one session for the tester's connection and others for the
-  signed admin clients (trigger insight), measured +10-12 MB per extra session. The loader only
+- `boto3_session()`: a boto3 Session built on `botocore_session()`, so boto3 configures it as usual
+  (profile, region, static credentials) while the loader below is shared. Without it every session
+  builds its own loader, which parses and keeps its own copy of botocore's data, and the window makes
+  one session for the tester's connection and others for the signed admin clients. The loader only
   reads files and caches what it parsed; sharing it is what one session does for its clients.
-- botocore's endpoints.json lists every service of every partition: 7 MB of objects kept for the
-  process's life, of which VerifyDesk needs `USED_SERVICES`. The file is parsed with the other
-  services' entries dropped as they are read (each partition's metadata, regions and defaults are
-  kept whole), so a client costs 6.5 MB less. A service not kept would still resolve through its
-  partition's defaults and its own endpoint rule set, as botocore does for new services.
-- A service model (`service-2`) is parsed into plain dicts (botocore's loader makes OrderedDicts,
-  about 1.6x the size; dicts keep their order too) with every documentation text emptied: the
-  HTML documentation of each operation, shape and member only feeds docstrings and `help()`.
-  cognito-idp's model then keeps 1.2 MB of objects instead of 2.8 MB (logs: similar).
+- botocore's endpoints.json lists every service of every partition, of which VerifyDesk needs
+  `USED_SERVICES`. The file is parsed with the other services' entries dropped as they are read
+  (each partition's metadata, regions and defaults are kept whole). A service not kept would still
+  resolve through its partition's defaults and its own endpoint rule set, as botocore does for new
+  services.
+- A service model (`service-2`) is parsed into plain dicts (botocore's loader makes OrderedDicts;
+  dicts keep their order too) with every documentation text emptied: the HTML documentation of each
+  operation, shape and member only feeds docstrings and `help()`.
+
+The loader subclasses botocore's `Loader` through private parts (`_cache`, `_potential_locations`),
+so it is guarded (`app.runtime.guard`): another botocore release, or `VERIFYDESK_STOCK=1`, gets
+botocore's own loader, one per session.
 """
 
 from __future__ import annotations
@@ -29,9 +29,15 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from app.runtime.guard import enabled, version_misfit
+
 if TYPE_CHECKING:
     import boto3.session
     from botocore.session import Session
+
+# The botocore releases the loader was tested with (pyproject.toml bounds the dependency alike).
+TESTED = ((1, 40), (1, 45))
+SHARED_LOADER = "botocore shared lean data loader"
 
 # The clients VerifyDesk creates (s3: codes an SES receipt rule stored), and the ones botocore's
 # credential providers create for them (assume-role and web identity: sts; IAM Identity Center:
@@ -116,6 +122,21 @@ def _loader_class() -> type:
     return TrimmedEndpointsLoader
 
 
+def _loader_misfit() -> str | None:
+    import botocore
+    from botocore.loaders import Loader
+
+    misfit = version_misfit("botocore", getattr(botocore, "__version__", None), TESTED)
+    if misfit is not None:
+        return misfit
+    for method in ("_potential_locations", "load_data_with_path", "load_service_model"):
+        if not callable(getattr(Loader, method, None)):
+            return f"botocore's Loader has no {method}"
+    if not isinstance(getattr(Loader(), "_cache", None), dict):
+        return "botocore's Loader keeps no _cache dict"
+    return None
+
+
 def _new_loader(data_path: str | None) -> Any:
     """What botocore's `create_loader(data_path)` makes, with trimmed endpoints."""
     parts = data_path.split(os.pathsep) if data_path else []
@@ -128,16 +149,19 @@ def botocore_session(
     profile_name: str | None = None,
     static_credentials: tuple[str, str] | None = None,
 ) -> Session:
-    """A new botocore session over the process's shared, trimmed data loader, configured as
-    `boto3.session.Session(...)` configures it (`static_credentials`: access key id and secret)."""
+    """A new botocore session over the process's shared, trimmed data loader (botocore's own in
+    stock mode), configured as `boto3.session.Session(...)` configures it (`static_credentials`:
+    access key id and secret)."""
     import botocore.session
 
     global _loader  # noqa: PLW0603 - one loader per process
+    shared = enabled(SHARED_LOADER, _loader_misfit)
     with _lock:  # botocore sessions are not thread-safe while being set up
         session = botocore.session.get_session()
-        if _loader is None:
-            _loader = _new_loader(session.get_config_variable("data_path"))
-        session.register_component("data_loader", _loader)
+        if shared:
+            if _loader is None:
+                _loader = _new_loader(session.get_config_variable("data_path"))
+            session.register_component("data_loader", _loader)
     if profile_name is not None:
         session.set_config_variable("profile", profile_name)
     if static_credentials is not None and any(static_credentials):
@@ -161,7 +185,8 @@ def boto3_session(
     )
     with _lock:
         session = boto3.session.Session(botocore_session=core)
-        # Each boto3 Session appends its data directory to the (shared) loader's search paths.
-        paths = _loader.search_paths
-        paths[:] = list(dict.fromkeys(paths))
+        if _loader is not None and core.get_component("data_loader") is _loader:
+            # Each boto3 Session appends its data directory to the shared loader's search paths.
+            paths = _loader.search_paths
+            paths[:] = list(dict.fromkeys(paths))
     return session

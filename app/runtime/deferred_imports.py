@@ -10,7 +10,8 @@ imported at the stand-in's first use (an attribute read or a call).
   not find them, e.g. a frozen build, they load as usual).
 
 Only for names used as `x.attr` or `x(...)` at run time: a stand-in is not the class itself
-(`isinstance(obj, Stand-in)` or subclassing it would not work).
+(`isinstance(obj, Stand-in)` or subclassing it would not work). The mechanism only: the patches that
+use it (`pycognito_srp`, `secretstorage_crypto`) decide whether to.
 """
 
 from __future__ import annotations

@@ -1,16 +1,15 @@
 """Keep long pauses off the window's thread: what a worker thread does while holding the GIL stalls
-the GUI thread as surely as work on the GUI thread itself.
-
-Two causes were measured (bench, issue 6): the cyclic garbage collector's full passes over a heap
-full of long-lived objects (botocore's service models, the window's widgets: 40–90 ms a pass), and
-long single C calls (a 1,280-bit modular exponentiation in SRP: ~30 ms). So:
+the GUI thread as surely as work on the GUI thread itself. Two causes: the cyclic garbage collector's
+full passes over a heap full of long-lived objects (botocore's service models, the window's widgets),
+and long single C calls (a big modular exponentiation in SRP).
 
 - `long_lived()` wraps the creation of things that live as long as the process (a boto3 client, the
   window): no collection while they are built, and `gc.freeze()` afterwards, so later passes skip
-  them. Use it for one-off creations only; objects frozen are never examined again.
+  them. Use it for one-off creations only; objects frozen are never examined again. A plain block in
+  stock mode (`VERIFYDESK_STOCK=1`).
 - `thaw()` hands everything back to the collector (the window calls it when it closes).
 - `yielding_pow()` is `pow(base, exp, mod)` computed a few exponent bits per C call, so another
-  thread can take the GIL between steps.
+  thread can take the GIL between steps (`app.runtime.pycognito_srp` gives it to pycognito).
 """
 
 from __future__ import annotations
@@ -19,6 +18,10 @@ import gc
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+from app.runtime.guard import enabled
+
+GC_FREEZE = "gc.freeze long-lived objects"
 
 _lock = threading.Lock()
 _depth = 0
@@ -30,6 +33,9 @@ def long_lived() -> Iterator[None]:
     """Build long-lived objects without a collection in the middle, then freeze them (and what else
     is alive now) out of the collector's reach. Nesting and concurrent use from threads are fine."""
     global _depth, _was_enabled  # noqa: PLW0603 - one collector per process
+    if not enabled(GC_FREEZE, _gc_misfit):
+        yield
+        return
     with _lock:
         if _depth == 0:
             _was_enabled = gc.isenabled()
@@ -43,6 +49,12 @@ def long_lived() -> Iterator[None]:
             gc.freeze()
             if _depth == 0 and _was_enabled:
                 gc.enable()
+
+
+def _gc_misfit() -> str | None:
+    if callable(getattr(gc, "freeze", None)) and callable(getattr(gc, "unfreeze", None)):
+        return None
+    return "this Python has no gc.freeze"
 
 
 def thaw() -> None:
