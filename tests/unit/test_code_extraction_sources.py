@@ -91,3 +91,11 @@ def test_the_sandbox_source_needs_a_sandbox_endpoint() -> None:
 
     with pytest.raises(SourceSpecError, match="the sandbox source needs a sandbox profile"):
         open_source(SandboxSpec(), SourceContext())
+
+
+def test_code_source_errors_carry_their_own_guidance() -> None:
+    from app.core.codes.model import CODE_NOT_RECEIVED
+
+    error = CodeSourceError(CODE_NOT_RECEIVED, "No message to qa@example.test arrived.")
+    assert error.guidance.startswith("No message to the destination arrived")
+    assert "the pool's email configuration" in error.entry_in(None).next_step

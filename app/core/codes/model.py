@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from app.core.errors import CANCELLED, CatalogueEntry, ServiceError
+from app.core.errors import CANCELLED, CatalogueEntry, ErrorContext, ServiceError
 
 # Cognito's default message holds a 6-digit code; the lookarounds keep it out of longer numbers.
 DEFAULT_PATTERN = re.compile(r"(?<![0-9])([0-9]{6})(?![0-9])")
@@ -73,10 +73,14 @@ class CodeSourceError(ServiceError):
 
     @property
     def entry(self) -> CatalogueEntry:
-        explanation, next_step = _CATALOGUE.get(self.code, _CATALOGUE[CODE_SOURCE_ERROR])
         if self.code == CANCELLED:
             return super().entry
+        explanation, next_step = _CATALOGUE.get(self.code, _CATALOGUE[CODE_SOURCE_ERROR])
         return CatalogueEntry(self.code, None, explanation, next_step)
+
+    def entry_in(self, context: ErrorContext | None) -> CatalogueEntry:
+        """The same entry whatever the context: a code source's advice does not depend on the call."""
+        return self.entry
 
 
 def cancelled_error(where: str) -> CodeSourceError:
