@@ -141,6 +141,18 @@ def test_a_message_arriving_2_s_after_the_wait_began_is_found(idle: bool) -> Non
     assert elapsed < (3.5 if idle else 5.5)
 
 
+def test_a_message_dated_before_the_send_by_a_server_clock_behind_is_found_when_it_arrives_during_the_wait(
+    mail: Dovecot,
+) -> None:
+    to = _address()
+    behind = datetime.now(UTC) - timedelta(minutes=2)
+    timer = _later(1.0, mail.append, "qa", ses_message(to, "616161"), when=behind)
+    try:
+        assert _wait(mail.url("qa"), to, timeout_s=10).code == "616161"
+    finally:
+        timer.cancel()
+
+
 def test_plus_addressed_mail_delivered_to_the_base_mailbox_is_matched_exactly(mail: Dovecot) -> None:
     sent = datetime.now(UTC)
     tag = uuid.uuid4().hex[:8]

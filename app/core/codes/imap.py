@@ -108,9 +108,9 @@ class ImapSource:
     def wait(self, query: CodeQuery, cancel: threading.Event) -> FoundCode:
         deadline = Deadline(query.timeout_s, cancel, self.description)
         deadline.check()
-        client = self._connect(deadline)
+        client, uid_next = self._connect(deadline)
         try:
-            return _Wait(self, client, query, deadline).run()
+            return _Wait(self, client, query, deadline, uid_next).run()
         except CodeSourceError:
             raise
         except (imaplib.IMAP4.abort, OSError, EOFError) as exc:
@@ -127,7 +127,8 @@ class ImapSource:
             f"The connection to {self.spec.host}:{self.spec.port} was lost while waiting ({reason}).",
         )
 
-    def _connect(self, deadline: Deadline) -> Any:
+    def _connect(self, deadline: Deadline) -> tuple[Any, int | None]:
+        """A logged-in connection with the mailbox examined, and the mailbox's next UID."""
         from imapclient import IMAPClient
         from imapclient.exceptions import LoginError
         from imapclient.imapclient import SocketTimeout
@@ -153,7 +154,7 @@ class ImapSource:
             step = "login"
             client.login(spec.user, self._password)
             step = "select"
-            client.select_folder(spec.mailbox, readonly=True)
+            uid_next = client.select_folder(spec.mailbox, readonly=True).get(b"UIDNEXT")
         except ssl.SSLCertVerificationError as exc:
             _close(client)
             raise _tls_error(where, exc, self.ca_file) from None
@@ -169,7 +170,7 @@ class ImapSource:
         except (OSError, EOFError) as exc:
             _close(client)
             raise self._lost(exc) from None
-        return client
+        return client, uid_next if isinstance(uid_next, int) else None
 
     def _refused(self, step: str, exc: Exception) -> CodeSourceError:
         where = f"{self.spec.host}:{self.spec.port}"
@@ -187,8 +188,13 @@ class ImapSource:
 class _Wait:
     """One wait on an open, selected connection."""
 
-    def __init__(self, source: ImapSource, client: Any, query: CodeQuery, deadline: Deadline) -> None:
+    def __init__(
+        self, source: ImapSource, client: Any, query: CodeQuery, deadline: Deadline, uid_next: int | None
+    ) -> None:
         self.source = source
+        # Messages from this UID on arrived after the wait began, so after the send, whatever the
+        # server's clock says: a server whose clock is behind still delivers the code.
+        self.fresh_from = uid_next
         self.client = client
         self.query = query
         self.deadline = deadline
@@ -234,18 +240,22 @@ class _Wait:
         return None
 
     def _candidates(self, uids: list[int]) -> list[tuple[int, datetime]]:
-        """The messages really to the destination that arrived after the send, newest first."""
+        """The messages really to the destination that arrived after the send, newest first (those
+        that arrived during the wait before any others)."""
         since = self.query.since_second
         fetched = self.client.fetch(uids, ["INTERNALDATE", _HEADER_FIELDS])
-        found: list[tuple[int, datetime]] = []
+        found: list[tuple[bool, datetime, int]] = []
         for uid, data in fetched.items():
             arrived = data.get(b"INTERNALDATE")
             headers = _section(data, b"BODY[HEADER")
-            if not isinstance(arrived, datetime) or arrived.tzinfo is None or arrived < since:
+            if not isinstance(arrived, datetime) or arrived.tzinfo is None:
+                continue
+            fresh = self.fresh_from is not None and uid >= self.fresh_from
+            if not fresh and arrived < since:
                 continue
             if headers is not None and parse_message(headers).is_to(self.query.destination):
-                found.append((uid, arrived))
-        return sorted(found, key=lambda item: (item[1], item[0]), reverse=True)
+                found.append((fresh, arrived, uid))
+        return [(uid, arrived) for _, arrived, uid in sorted(found, reverse=True)]
 
     def _read(self, uid: int, arrived: datetime) -> FoundCode | None:
         _arm(self.client, self.deadline)
