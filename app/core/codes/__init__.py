@@ -61,7 +61,7 @@ class SourceContext:
     pattern: Pattern[str] = DEFAULT_PATTERN
     secrets: SecretStore | None = None
     environ: Mapping[str, str] = field(default_factory=lambda: os.environ)
-    use_idle: bool | None = None
+    use_idle: bool = True
 
 
 def mailbox_password(context: SourceContext) -> str:

@@ -90,7 +90,7 @@ class ImapSource:
         *,
         ca_file: Path | None = None,
         pattern: Pattern[str] = DEFAULT_PATTERN,
-        use_idle: bool | None = None,
+        use_idle: bool = True,
         poll_interval_s: float = 2.0,
     ) -> None:
         SECRETS.add(password)
@@ -202,9 +202,8 @@ class _Wait:
         self.subjects: list[str] = []
 
     def run(self) -> FoundCode:
-        idle = self.source.use_idle
-        if idle is None:
-            idle = bool(self.client.has_capability("IDLE"))
+        # IDLE only where the server offers it; `use_idle=False` polls even then.
+        idle = self.source.use_idle and bool(self.client.has_capability("IDLE"))
         while True:
             self.deadline.check()
             found = self._look()
