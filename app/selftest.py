@@ -33,10 +33,13 @@ ENDPOINT_ENV = "VERIFYDESK_SELFTEST_ENDPOINT_URL"
 CLIENT_ID_ENV = "VERIFYDESK_SELFTEST_CLIENT_ID"
 
 # botocore service models the app reads at run time; the packaging spec keeps only these:
-# cognito-idp (user calls, DescribeUserPool), logs (trigger logs), and the credential providers an
-# admin AWS profile may use: sts (assume-role, web identity), sso and sso-oidc (IAM Identity Center);
-# the delivery preflight's reads: ses and sesv2 (identities, account), sns (SMS sandbox), lambda.
-BOTOCORE_SERVICES = ("cognito-idp", "logs", "sts", "sso", "sso-oidc", "ses", "sesv2", "sns", "lambda")
+# cognito-idp (user calls, DescribeUserPool), logs (trigger logs), s3 (codes from SES receipt rules),
+# the delivery preflight's reads (ses and sesv2: identities, account; sns: SMS sandbox; lambda), and
+# the credential providers an admin AWS profile may use: sts (assume-role, web identity), sso and
+# sso-oidc (IAM Identity Center).
+BOTOCORE_SERVICES = (
+    "cognito-idp", "logs", "s3", "sts", "sso", "sso-oidc", "ses", "sesv2", "sns", "lambda",
+)
 # ...and those the embedded sandbox (moto) needs on top of them (moto reads cognito-idp and logs).
 SANDBOX_BOTOCORE_SERVICES: tuple[str, ...] = ()
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from bench.report import Figure, render_table
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
-PARTS = ("startup", "cli", "gui", "history")
+PARTS = ("startup", "cli", "gui", "history", "mail")
 
 
 def main() -> int:
@@ -69,6 +69,11 @@ def main() -> int:
         sections += ["### History growth (HistoryView): open and filter must stay flat or logarithmic", "",
                      *growth, ""]
 
+    if "mail" in selected:
+        mail_figures, mail_sections = _mail_part(quick)
+        figures += mail_figures
+        sections += mail_sections
+
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     header = (f"Measured {stamp} on {platform.node() or 'this machine'} ({os.cpu_count()} cores, Python "
               f"{platform.python_version()}, {platform.system()} {platform.release()}) in "
@@ -80,6 +85,13 @@ def main() -> int:
     if args.write:
         RESULTS.write_text("# Benchmark results\n\n" + text, encoding="utf-8")
     return 1 if args.strict and misses else 0
+
+
+def _mail_part(quick: bool) -> tuple[list[Figure], list[str]]:
+    from bench import mail_bench
+
+    mail_figures, mail_lines = mail_bench.run(quick=quick)
+    return mail_figures, ["### Codes from a mailbox (Dovecot)", "", *mail_lines, ""]
 
 
 if __name__ == "__main__":

@@ -30,7 +30,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "sandbox":
         from app.sandbox import run_foreground
 
-        return run_foreground(args.host, args.port, args.trigger_endpoint, args.trigger_function)
+        return run_foreground(args.host, args.port, args.trigger_endpoint, args.trigger_function, args.smtp)
     if args.command == "lambda-runner":
         from app.sandbox.lambda_runner import run_foreground as run_lambda
 

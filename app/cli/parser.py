@@ -133,6 +133,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--trigger-function", default="verifydesk-custom-message",
         help="the trigger's function name: its ARN in the pool and its log group /aws/lambda/NAME",
     )
+    sandbox.add_argument(
+        "--smtp", metavar="[lmtp://]HOST:PORT",
+        help="also send every email the pool delivers to this SMTP (or lmtp://) server",
+    )
 
     runner = sub.add_parser("lambda-runner", help="serve a local Python trigger at a Lambda-Invoke endpoint")
     runner.add_argument(

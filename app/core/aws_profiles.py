@@ -172,7 +172,7 @@ def _credential_sources_fingerprint() -> tuple[Any, ...]:
 
 
 def admin_client(
-    service: Literal["cognito-idp", "logs", "ses", "sesv2", "sns", "lambda"],
+    service: Literal["cognito-idp", "logs", "s3", "ses", "sesv2", "sns", "lambda"],
     *,
     region: str,
     aws_profile: str | None = None,

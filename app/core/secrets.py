@@ -38,6 +38,8 @@ class SecretKind(StrEnum):
 
     CLIENT_SECRET = "client-secret"
     PASSWORD = "password"
+    MAILBOX_PASSWORD = "mailbox-password"
+    """The password of the profile's IMAP code source."""
 
     @property
     def service(self) -> str:

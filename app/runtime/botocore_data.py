@@ -39,10 +39,12 @@ if TYPE_CHECKING:
 TESTED = ((1, 40), (1, 45))
 SHARED_LOADER = "botocore shared lean data loader"
 
-# The clients VerifyDesk creates, and the ones botocore's credential providers create for them
-# (assume-role and web identity: sts; IAM Identity Center: sso, sso-oidc), and the delivery
-# preflight's (ses, sesv2, sns, lambda).
-USED_SERVICES = frozenset({"cognito-idp", "logs", "sts", "sso", "sso-oidc", "ses", "sesv2", "sns", "lambda"})
+# The clients VerifyDesk creates (s3: codes an SES receipt rule stored; ses, sesv2, sns, lambda: the
+# delivery preflight's reads), and the ones botocore's credential providers create for them
+# (assume-role and web identity: sts; IAM Identity Center: sso, sso-oidc).
+USED_SERVICES = frozenset(
+    {"cognito-idp", "logs", "s3", "sts", "sso", "sso-oidc", "ses", "sesv2", "sns", "lambda"}
+)
 _ENDPOINTS = "endpoints"
 _SERVICE_MODEL = "/service-2"  # the end of a service model's data path, e.g. "logs/2014-03-28/service-2"
 _DOCUMENTATION = "documentation"

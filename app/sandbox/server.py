@@ -227,9 +227,14 @@ class Sandbox:
         trigger_function: str = DEFAULT_TRIGGER_FUNCTION,
         keep_original: Sequence[str] | None = None,
         code_rate: CodeRate | None = None,
+        smtp: str | None = None,
     ) -> None:
         """`keep_original`: the attributes whose original value the pool keeps on a change (default:
-        email); `code_rate`: codes per user and window (default 5 an hour)."""
+        email); `code_rate`: codes per user and window (default 5 an hour); `smtp`
+        ([lmtp://]HOST:PORT): also mail every delivered email there (ValueError when bad)."""
+        from app.sandbox.mail_relay import MailRelay, parse_relay_target
+
+        self.relay = MailRelay(parse_relay_target(smtp)) if smtp else None
         self.host = host
         self.port = port
         self.trigger = trigger
@@ -294,6 +299,8 @@ class Sandbox:
         state.endpoint_url = f"http://{host}:{port}"
         self._state, self._server = state, server
         self._info = control_api.sandbox_info(state)
+        if self.relay is not None:
+            state.inbox.add_listener(self.relay.start().submit)
         SECRETS.add(self._info.client_secret, *(str(u["password"]) for u in self._info.users))
         return self
 
@@ -303,6 +310,8 @@ class Sandbox:
         self._info = self._control = None
         if server is not None:
             server.stop()
+        if self.relay is not None:
+            self.relay.stop()
         if state is not None:
             state.backend.user_pools.pop(state.pool_id, None)
 
@@ -320,10 +329,11 @@ def run_foreground(
     port: int = 0,
     trigger_endpoint: str | None = None,
     trigger_function: str = DEFAULT_TRIGGER_FUNCTION,
+    smtp: str | None = None,
 ) -> int:
     """`verifydesk sandbox`: print the JSON line, serve until Ctrl+C or SIGTERM; 2 when it cannot start."""
-    sandbox = Sandbox(host, port, trigger=trigger_endpoint, trigger_function=trigger_function)
     try:
+        sandbox = Sandbox(host, port, trigger=trigger_endpoint, trigger_function=trigger_function, smtp=smtp)
         sandbox.start()
     except (OSError, ValueError) as exc:
         print(f"verifydesk sandbox: cannot start: {exc}", file=sys.stderr)
@@ -332,6 +342,8 @@ def run_foreground(
     def announce() -> None:
         print(sandbox.info.to_json_line(), flush=True)
         notice = f"VerifyDesk sandbox at {sandbox.info.endpoint_url} (Ctrl+C to stop)"
+        if sandbox.relay is not None:
+            notice += f"; mailing every email to {sandbox.relay.target}"
         print(notice, file=sys.stderr, flush=True)
 
     try:

@@ -33,6 +33,8 @@ EXPECTED_ROWS = [
     "history 10k rows (HistoryView): text search",
     "history 10k rows (HistoryView): Ctrl+End",
     "history 10k rows (HistoryView): RSS growth",
+    "mail landing → code (IMAP IDLE, Dovecot)",
+    "code found in a 1,000-message mailbox (IMAP)",
 ]
 
 
