@@ -61,6 +61,9 @@ class AttemptStart:
     attribute_name: str
     client_metadata: dict[str, str] = field(default_factory=dict)
     started_at: datetime | None = None
+    run_id: int | None = None
+    """The suite run that made this attempt (`HistoryStore.begin_run`), if one did."""
+    case_name: str | None = None
 
 
 @dataclass(frozen=True)
