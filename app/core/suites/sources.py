@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+CODE_PLACEHOLDER = "{####}"
+
 
 class CodeSourceError(Exception):
     """No code could be had; the message says why."""
@@ -147,7 +149,11 @@ class SandboxSources:
             return Observation(why_not="the sandbox's inbox has no message for this send")
         subject = message.get("subject")
         body = str(message.get("message") or "")
-        return Observation(f"{subject}\n{body}" if subject else body, source="the sandbox's inbox")
+        text = f"{subject}\n{body}" if subject else body
+        code = str(message.get("code") or "")
+        # The code never leaves in a report: the message reads as the trigger wrote it, with {####}.
+        shown = text.replace(code, CODE_PLACEHOLDER) if code else text
+        return Observation(shown, source="the sandbox's inbox")
 
 
 def _client_metadata(event: Mapping[str, Any]) -> dict[str, str]:
