@@ -91,9 +91,11 @@ def _messages(payload: dict[str, Any]) -> dict[str, tuple[str, str]]:
 def test_the_example_suite_runs_green_and_its_junit_report_reads_back(
     pool: Sandbox, user: dict[str, Any], history: HistoryStore, tmp_path: Path,
 ) -> None:
-    junit = tmp_path / "out" / "report.xml"
-    code, payload = _run(EXAMPLE, history, _env(pool, user), junit=junit)
+    junit, html = tmp_path / "out" / "report.xml", tmp_path / "out" / "report.html"
+    code, payload = _run(EXAMPLE, history, _env(pool, user), junit=junit, report=html)
     assert code == 0, payload
+    page = html.read_text(encoding="utf-8")
+    assert "5 passed, 0 failed, 0 errors" in page and "every locale renders [locale=de-DE]" in page
     assert (payload["passed"], payload["failed"], payload["errors"]) == (5, 0, 0)
     suite = ET.parse(junit).getroot().find("testsuite")  # noqa: S314 (the report this run wrote)
     assert suite is not None

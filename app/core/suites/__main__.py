@@ -1,5 +1,5 @@
-"""`python -m app.core.suites SUITE.yaml [--only NAME] [--junit FILE.xml] [--json]`: the options
-of `verifydesk run`, over `run_suite_file`."""
+"""`python -m app.core.suites SUITE.yaml [--only NAME] [--junit FILE.xml] [--report FILE.html] [--json]`:
+the options of `verifydesk run`, over `run_suite_file`."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("suite", type=Path, help="the suite file (YAML, version: 1)")
     parser.add_argument("--only", metavar="NAME", help="run only the case with this name")
     parser.add_argument("--junit", type=Path, metavar="FILE.xml", help="write a JUnit XML report")
+    parser.add_argument("--report", type=Path, metavar="FILE.html", help="write an HTML report")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
     from app.core.history import HistoryStore
@@ -33,7 +34,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INVALID
     with history:
         code, payload = run_suite_file(
-            RunRequest(args.suite, args.only, args.junit), history,
+            RunRequest(args.suite, args.only, args.junit, args.report), history,
             on_case_started=None if args.json else _started,
         )
     if args.json:

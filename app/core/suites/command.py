@@ -16,7 +16,7 @@ from typing import Any
 from app.core.history import HistoryStore
 from app.core.suites.loader import load_suite
 from app.core.suites.model import Position, Problem, SuiteError
-from app.core.suites.reports import result_json, write_junit
+from app.core.suites.reports import result_json, write_html, write_junit
 from app.core.suites.runner import CaseFinished, CaseStarted, SuiteRunner
 
 EXIT_PASSED = 0
@@ -31,6 +31,8 @@ class RunRequest:
     suite: Path
     only: str | None = None
     junit: Path | None = None
+    report: Path | None = None
+    """An HTML report to write."""
 
 
 def invalid_payload(problems: list[Problem]) -> dict[str, Any]:
@@ -58,12 +60,17 @@ def run_suite_file(
     result = runner.run(only=request.only, cancel=cancel, on_case_started=on_case_started,
                         on_case_finished=on_case_finished)
     payload = {"ok": result.all_passed, **result_json(result)}
-    if request.junit is not None:
+    problems = []
+    for target, write in ((request.junit, write_junit), (request.report, write_html)):
+        if target is None:
+            continue
         try:
-            write_junit(result, request.junit)
+            write(result, target)
         except OSError as exc:
-            payload["junit_error"] = f"cannot write {request.junit}: {exc.strerror or exc}"
-            return EXIT_FAILED, payload
+            problems.append(f"cannot write {target}: {exc.strerror or exc}")
+    if problems:
+        payload["report_errors"] = problems
+        return EXIT_FAILED, payload
     return (EXIT_PASSED if result.all_passed else EXIT_FAILED), payload
 
 
@@ -81,6 +88,5 @@ def human_summary(payload: dict[str, Any]) -> str:
         lines += [f"      {line}" for line in case["message"].splitlines()]
     lines.append(f"{payload['passed']} passed, {payload['failed']} failed, {payload['errors']} errors"
                  + (", cancelled" if payload.get("cancelled") else ""))
-    if payload.get("junit_error"):
-        lines.append(f"JUnit report: {payload['junit_error']}")
+    lines += [f"Report: {problem}" for problem in payload.get("report_errors", ())]
     return "\n".join(lines)

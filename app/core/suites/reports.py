@@ -63,3 +63,32 @@ def junit_xml(result: RunResult) -> str:
 def write_junit(result: RunResult, path: Path) -> None:
     """The JUnit report, written atomically."""
     atomic_write_text(Path(path), junit_xml(result), mode=0o644)
+
+
+_STYLE = """body{font:14px system-ui,sans-serif;margin:2em;color:#222}
+table{border-collapse:collapse;width:100%}
+td,th{border-bottom:1px solid #ddd;padding:.4em .6em;text-align:left;vertical-align:top}
+.passed{color:#1a7f37}.failed,.error{color:#cf222e}.skipped{color:#777}pre{margin:0;white-space:pre-wrap}"""
+
+
+def html_report(result: RunResult) -> str:
+    """A self-contained HTML page: the totals, then one row per case with its message."""
+    from html import escape
+
+    totals = (f"{result.count(PASSED)} passed, {result.count(FAILED)} failed, {result.count(ERRORED)} errors"
+              + (f", {result.count(SKIPPED)} skipped (cancelled)" if result.cancelled else ""))
+    rows = "\n".join(
+        f"<tr><td class=\"{escape(c.status)}\">{escape(c.status)}</td><td>{escape(c.name)}</td>"
+        f"<td><pre>{escape(c.message)}</pre></td><td>{c.duration_ms:.0f} ms</td>"
+        f"<td>{escape(', '.join(f'#{i}' for i in c.history_ids))}</td></tr>"
+        for c in result.cases)
+    title = escape(result.suite.name)
+    return (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title>"
+            f"<style>{_STYLE}</style></head><body>\n<h1>{title}</h1>\n<p>{escape(str(result.suite.path))}: "
+            f"{escape(totals)}</p>\n<table><tr><th>status</th><th>case</th><th>message</th><th>time</th>"
+            f"<th>history</th></tr>\n{rows}\n</table></body></html>\n")
+
+
+def write_html(result: RunResult, path: Path) -> None:
+    """The HTML report, written atomically."""
+    atomic_write_text(Path(path), html_report(result), mode=0o644)
