@@ -33,6 +33,8 @@ EXPECTED_ROWS = [
     "history 10k rows (HistoryView): text search",
     "history 10k rows (HistoryView): Ctrl+End",
     "history 10k rows (HistoryView): RSS growth",
+    "suite runner, one case",
+    "RSS growth over a 50-case suite",
 ]
 
 
