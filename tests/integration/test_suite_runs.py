@@ -346,3 +346,31 @@ def test_the_json_payload_has_the_documented_shape(
     (case,) = payload["cases"]
     assert set(case) == {"name", "status", "message", "history_ids", "duration_ms"}
     assert case["status"] == "passed" and len(case["history_ids"]) == 1 and case["duration_ms"] > 0
+
+
+def test_trigger_metadata_from_the_triggers_cloudwatch_log_lines(
+    pool: Sandbox, user: dict[str, Any], history: HistoryStore, tmp_path: Path,
+) -> None:
+    from app.core.suites.cloudwatch import CloudWatchEvidence
+    from app.core.trigger_logs import FollowSettings
+
+    path = _suite(tmp_path, pool, user, """\
+        - {name: logged, user: qa, metadata: {campaign: spring}, expect: {trigger_metadata: sent}}
+        - {name: message, user: qa, expect: {message: code}}
+        """)
+    env = {"QA_PASSWORD": user["password"]}
+    quick = FollowSettings(poll_interval_s=0.2, window_s=3.0, grace_s=0.3, clock_slack_s=1.0)
+
+    def run_with(function: str) -> dict[str, tuple[str, str]]:
+        evidence = CloudWatchEvidence(function, region=pool.info.region, endpoint_url=pool.info.endpoint_url,
+                                      static_credentials=("testing", "testing"), settings=quick)
+        result = SuiteRunner(load_suite(path, environ=env), history, environ=env, evidence=evidence).run()
+        return {c.name: (c.status, c.message) for c in result.cases}
+
+    found = run_with(str(pool.info.trigger_function))
+    assert found["logged"] == ("passed", "")
+    assert found["message"] == ("error", "message: not checkable: on a real pool the rendered message is "
+                                         "only in the email or SMS itself")
+    missing = run_with("no-such-function")["logged"]
+    assert missing[0] == "error"
+    assert missing[1].startswith("trigger_metadata: not checkable: no line of /aws/lambda/no-such-function")

@@ -63,7 +63,8 @@ class _Checker:
             self.fail(self.at("connection", "client_secret_env"),
                       f"environment variable {secret_env} is not set")
         return Connection(profile=raw.get("profile"), client_secret_env=secret_env,
-                          auth_flow=raw.get("auth_flow"), **values)
+                          auth_flow=raw.get("auth_flow"), trigger_function=raw.get("trigger_function"),
+                          aws_profile=raw.get("aws_profile"), **values)
 
     def users(self, used: set[str]) -> dict[str, User]:
         users: dict[str, User] = {}

@@ -57,6 +57,8 @@ class Connection:
     user_pool_id: str | None = None
     client_secret_env: str | None = None
     auth_flow: str | None = None
+    trigger_function: str | None = None
+    aws_profile: str | None = None
 
 
 @dataclass(frozen=True)

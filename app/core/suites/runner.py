@@ -21,7 +21,14 @@ from app.core.history import AttemptCompletion, AttemptStart, HistoryStore, RunS
 from app.core.recording import send_recorded, verify_recorded
 from app.core.suites.expect import check_send
 from app.core.suites.model import Case, Position, Suite
-from app.core.suites.setup import Credentials, SignInError, auth_flow, connect, connection_settings
+from app.core.suites.setup import (
+    Credentials,
+    SignInError,
+    auth_flow,
+    connect,
+    connection_settings,
+    trigger_logs_source,
+)
 from app.core.suites.sources import CodeSource, CodeSourceError, NoEvidence, SandboxSources, TriggerEvidence
 from app.core.validation import MetadataRow, validate_send
 
@@ -125,12 +132,22 @@ class SuiteRunner:
             self._conn = connect(settings, self.suite.connection_position or Position(self.suite.path, 1, 1))
         return self._conn
 
-    def _sources(self, conn: CognitoConnection) -> tuple[CodeSource, TriggerEvidence]:
+    def _sources(self, conn: CognitoConnection, stop: threading.Event) -> tuple[CodeSource, TriggerEvidence]:
+        """The sandbox's control API when the endpoint is one; else the trigger's CloudWatch log when
+        the suite (or its profile) names the function; else nothing, said why."""
         if self._code_source is not None and self._evidence is not None:
             return self._code_source, self._evidence
         sandbox, why = SandboxSources.probe(conn.settings.effective_endpoint_url)
         codes: CodeSource = sandbox if sandbox is not None else _NoCodes(why)
-        evidence: TriggerEvidence = sandbox if sandbox is not None else NoEvidence(why)
+        evidence: TriggerEvidence = sandbox if sandbox is not None else NoEvidence(
+            f"{why}, and no trigger_function names a log to read")
+        if sandbox is None:
+            function, aws_profile = trigger_logs_source(self.suite)
+            if function:
+                from app.core.suites.cloudwatch import CloudWatchEvidence
+
+                evidence = CloudWatchEvidence(function, region=conn.settings.region, aws_profile=aws_profile,
+                                              stop=stop.is_set)
         return self._code_source or codes, self._evidence or evidence
 
     def run(
@@ -141,7 +158,7 @@ class SuiteRunner:
         conn = self.prepare()
         stop = cancel or threading.Event()
         cases = self.suite.selected(only)
-        codes, evidence = self._sources(conn)
+        codes, evidence = self._sources(conn, stop)
         run_id = self.history.begin_run(self.suite.name, str(self.suite.path))
         state = _RunState(self, conn, run_id, stop, codes=codes, evidence=evidence)
         results: list[CaseResult] = []

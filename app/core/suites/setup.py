@@ -52,6 +52,22 @@ def connection_settings(suite: Suite, environ: Mapping[str, str] | None = None) 
     return settings
 
 
+def trigger_logs_source(suite: Suite) -> tuple[str | None, str | None]:
+    """(function name, AWS profile) whose CloudWatch log shows what the trigger received: the
+    suite's, else its connection profile's."""
+    spec = suite.connection
+    function, aws_profile = spec.trigger_function, spec.aws_profile
+    if spec.profile and not (function and aws_profile):
+        from app.core.paths import app_paths
+        from app.core.profiles import ProfileStore
+
+        profile = ProfileStore(app_paths().profiles_file).get(spec.profile)
+        if profile is not None:
+            function = function or profile.trigger_function
+            aws_profile = aws_profile or profile.aws_profile
+    return function, aws_profile
+
+
 def connect(settings: ConnectionSettings, where: Position) -> CognitoConnection:
     """The connection with its client made now, so what botocore refuses is refused up front."""
     conn = CognitoConnection(settings)
