@@ -192,3 +192,15 @@ def test_the_command_exits_2_and_prints_file_line_and_column(tmp_path: Path) -> 
                            text=True, timeout=60, env={"QA_PASSWORD": "x", "PATH": ""}, check=False)
     assert human.returncode == 2
     assert f"{path}:7:30: cases[0]: unknown key 'atribute'" in human.stderr
+
+
+def test_only_naming_no_case_is_refused_before_anything_is_sent(tmp_path: Path) -> None:
+    from app.core.history import HistoryStore
+    from app.core.suites import RunRequest, run_suite_file
+
+    path = _write(tmp_path, HEAD + "cases:\n  - {name: one, user: alice}\n  - {name: two, user: alice}\n")
+    with HistoryStore(tmp_path / "h.sqlite3") as history:
+        code, payload = run_suite_file(RunRequest(path, only="three"), history, environ=ENV)
+        assert history.recent_runs() == []
+    assert code == 2
+    assert payload["error"]["problems"][0]["message"] == "--only: no case named 'three' (cases: one, two)"

@@ -154,7 +154,8 @@ class SuiteRunner:
         self, *, only: str | None = None, cancel: threading.Event | None = None,
         on_case_started: CaseStarted | None = None, on_case_finished: CaseFinished | None = None,
     ) -> RunResult:
-        """Run the selected cases in order; `cancel` stops between (and during the pauses of) cases."""
+        """Run the selected cases in order; `cancel` stops between (and during the pauses of) cases.
+        Blocking: a window runs it in a worker thread, and the callbacks come on that thread."""
         conn = self.prepare()
         stop = cancel or threading.Event()
         cases = self.suite.selected(only)
