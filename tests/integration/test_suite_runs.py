@@ -374,3 +374,20 @@ def test_trigger_metadata_from_the_triggers_cloudwatch_log_lines(
     missing = run_with("no-such-function")["logged"]
     assert missing[0] == "error"
     assert missing[1].startswith("trigger_metadata: not checkable: no line of /aws/lambda/no-such-function")
+
+
+def test_a_run_stopped_by_an_exception_is_recorded_as_cancelled(
+    pool: Sandbox, user: dict[str, Any], history: HistoryStore, tmp_path: Path,
+) -> None:
+    path = _suite(tmp_path, pool, user, "- {name: one, user: qa}\n- {name: two, user: qa}\n")
+    env = {"QA_PASSWORD": user["password"]}
+    runner = SuiteRunner(load_suite(path, environ=env), history, environ=env)
+
+    def interrupt(case: Any, index: int, total: int) -> None:
+        if index == 1:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        runner.run(on_case_started=interrupt)
+    (run,) = history.recent_runs()
+    assert (run.status, run.passed, run.finished_at is not None) == (RunStatus.CANCELLED, 1, True)

@@ -9,6 +9,7 @@ nothing more in the run.
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
@@ -31,6 +32,8 @@ from app.core.suites.setup import (
 )
 from app.core.suites.sources import CodeSource, CodeSourceError, NoEvidence, SandboxSources, TriggerEvidence
 from app.core.validation import MetadataRow, validate_send
+
+log = logging.getLogger(__name__)
 
 PASSED = "passed"
 FAILED = "failed"
@@ -65,11 +68,15 @@ class RunResult:
     cancelled: bool = False
 
     def count(self, status: str) -> int:
-        return sum(1 for c in self.cases if c.status == status)
+        return _count(self.cases, status)
 
     @property
     def all_passed(self) -> bool:
         return not self.cancelled and all(c.status == PASSED for c in self.cases)
+
+
+def _count(results: list[CaseResult], status: str) -> int:
+    return sum(1 for r in results if r.status == status)
 
 
 class _CaseEndedError(Exception):
@@ -163,15 +170,20 @@ class SuiteRunner:
         run_id = self.history.begin_run(self.suite.name, str(self.suite.path))
         state = _RunState(self, conn, run_id, stop, codes=codes, evidence=evidence)
         results: list[CaseResult] = []
-        for index, case in enumerate(cases):
-            if stop.is_set():
-                break
-            if on_case_started:
-                on_case_started(case, index, len(cases))
-            result = state.run_case(case)
-            results.append(result)
-            if on_case_finished:
-                on_case_finished(result, index, len(cases))
+        try:
+            for index, case in enumerate(cases):
+                if stop.is_set():
+                    break
+                if on_case_started:
+                    on_case_started(case, index, len(cases))
+                result = state.run_case(case)
+                results.append(result)
+                if on_case_finished:
+                    on_case_finished(result, index, len(cases))
+        except BaseException:  # Ctrl+C, or a callback that raised: the run ends here, recorded as such
+            self.history.finish_run(run_id, RunStatus.CANCELLED, passed=_count(results, PASSED),
+                                    failed=_count(results, FAILED), errors=_count(results, ERRORED))
+            raise
         cancelled = stop.is_set() and len(results) < len(cases)
         if cancelled:
             results += [CaseResult(c, SKIPPED, "cancelled before it ran") for c in cases[len(results):]]
@@ -204,6 +216,9 @@ class _RunState:
             status, message = self._run(case, history)
         except _CaseEndedError as ended:
             status, message = ended.status, ended.message
+        except Exception as exc:  # a bug or an unforeseen failure: this case errs, the run goes on
+            log.exception("suite case %r failed unexpectedly", case.name)
+            status, message = ERRORED, f"unexpected {type(exc).__name__}: {exc}"
         duration = (time.perf_counter() - started) * 1000
         return CaseResult(case, status, message, list(history.ids), round(duration, 1))
 
