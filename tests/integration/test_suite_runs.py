@@ -294,7 +294,7 @@ def test_a_run_killed_mid_send_keeps_every_attempt_and_reads_interrupted(
         - {name: first, user: qa}
         - {name: hangs, user: qa}
         - {name: never, user: qa}
-        """, defaults=", pace_s: 1.5")
+        """, defaults=", pace_s: 3")
     db = app_paths().history_db
     env = {**os.environ, "QA_PASSWORD": user["password"]}
     child = subprocess.Popen([sys.executable, "-m", "app.core.suites", str(path), "--json"], env=env,
