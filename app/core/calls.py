@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -198,6 +198,46 @@ def send_verification_code(
     result = invoke(conn, "get_user_attribute_verification_code", **params)
     return SendResult(
         delivery=CodeDeliveryDetails.from_api(result.response.get("CodeDeliveryDetails")),
+        request_id=result.request_id,
+        http_status=result.http_status,
+        latency_ms=result.latency_ms,
+        attempts=result.attempts,
+    )
+
+
+@dataclass(frozen=True)
+class UpdateResult:
+    """The outcome of a successful UpdateUserAttributes: where each code went (one per changed email or
+    phone number the pool verifies automatically; none for other attributes)."""
+
+    deliveries: tuple[CodeDeliveryDetails, ...]
+    request_id: str | None
+    http_status: int | None
+    latency_ms: float
+    attempts: int
+
+    def delivery_for(self, attribute_name: str) -> CodeDeliveryDetails | None:
+        return next((d for d in self.deliveries if d.attribute_name == attribute_name), None)
+
+
+def update_user_attributes(
+    conn: CognitoConnection,
+    access_token: str,
+    attributes: Mapping[str, str],
+    client_metadata: dict[str, str] | None = None,
+) -> UpdateResult:
+    """UpdateUserAttributes as the signed-in user; ClientMetadata is sent only when not empty."""
+    params: dict[str, Any] = {
+        "AccessToken": access_token,
+        "UserAttributes": [{"Name": name, "Value": value} for name, value in attributes.items()],
+    }
+    if client_metadata:
+        params["ClientMetadata"] = dict(client_metadata)
+    result = invoke(conn, "update_user_attributes", **params)
+    listed = result.response.get("CodeDeliveryDetailsList") or []
+    deliveries = tuple(d for d in (CodeDeliveryDetails.from_api(item) for item in listed) if d is not None)
+    return UpdateResult(
+        deliveries=deliveries,
         request_id=result.request_id,
         http_status=result.http_status,
         latency_ms=result.latency_ms,

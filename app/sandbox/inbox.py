@@ -12,6 +12,7 @@ SMS = "SMS"
 
 # Why a message was sent.
 PURPOSE_VERIFY_ATTRIBUTE = "verify_attribute"
+PURPOSE_UPDATE_ATTRIBUTE = "update_attribute"
 PURPOSE_SMS_MFA = "sms_mfa"
 PURPOSE_EMAIL_OTP = "email_otp"
 

@@ -28,7 +28,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.auth import AuthFlow
-from app.core.connection import DEFAULT_CONNECT_TIMEOUT_S, DEFAULT_READ_TIMEOUT_S
+from app.core.connection import (
+    ATTEMPTS_RANGE,
+    CONNECT_TIMEOUT_RANGE,
+    DEFAULT_CONNECT_TIMEOUT_S,
+    DEFAULT_READ_TIMEOUT_S,
+    READ_TIMEOUT_RANGE,
+)
 from app.core.profiles import Profile, ProfileError, ProfileStore
 from app.core.secrets import SecretKind, SecretStore
 from app.ui.style import Tone, set_tone
@@ -109,14 +115,14 @@ class ProfileDialog(QDialog):
         self.remove_secret_check.setObjectName("profileRemoveSecretCheck")
         self.remove_secret_check.setAccessibleName("Forget the stored client secret")
         self.read_timeout_spin = self._seconds(
-            "profileReadTimeoutSpin", "Read timeout", DEFAULT_READ_TIMEOUT_S)
+            "profileReadTimeoutSpin", "Read timeout", DEFAULT_READ_TIMEOUT_S, READ_TIMEOUT_RANGE)
         self.connect_timeout_spin = self._seconds(
-            "profileConnectTimeoutSpin", "Connect timeout", DEFAULT_CONNECT_TIMEOUT_S
+            "profileConnectTimeoutSpin", "Connect timeout", DEFAULT_CONNECT_TIMEOUT_S, CONNECT_TIMEOUT_RANGE
         )
         self.attempts_spin = QSpinBox()
         self.attempts_spin.setObjectName("profileAttemptsSpin")
         self.attempts_spin.setAccessibleName("Attempts per request")
-        self.attempts_spin.setRange(1, 10)
+        self.attempts_spin.setRange(*ATTEMPTS_RANGE)
         self.attempts_spin.setToolTip(
             "Total attempts per request. 1 = never retry (LimitExceeded and TooManyRequests are "
             "shown as they come)."
@@ -157,11 +163,13 @@ class ProfileDialog(QDialog):
         edit.setPlaceholderText(placeholder)
         return edit
 
-    def _seconds(self, name: str, accessible: str, default: float) -> QDoubleSpinBox:
+    def _seconds(
+        self, name: str, accessible: str, default: float, limits: tuple[float, float]
+    ) -> QDoubleSpinBox:
         spin = QDoubleSpinBox()
         spin.setObjectName(name)
         spin.setAccessibleName(f"{accessible} in seconds")
-        spin.setRange(0.5, 600.0)
+        spin.setRange(*limits)  # the connection settings' own rule, so the form offers what saves
         spin.setDecimals(1)
         spin.setSuffix(" s")
         spin.setValue(default)

@@ -12,8 +12,10 @@ from typing import Any
 
 import pytest
 
-from app.cli import EXIT_BAD_INPUT, EXIT_OK, build_parser, main
-from app.cli_commands import run_command
+from app.cli import main
+from app.cli.common import EXIT_BAD_INPUT, EXIT_OK
+from app.cli.parser import build_parser
+from app.cli.run import run_command
 
 
 def _run(*argv: str) -> tuple[int, str, str]:
@@ -439,3 +441,87 @@ def test_options_are_never_abbreviated() -> None:
     code, _, err = _main("history", "--lim", "3")
     assert code == EXIT_BAD_INPUT
     assert "--lim" in err
+
+
+# --- metadata files that are not files, numbers no one can print ----------------------------------
+
+
+def test_a_fifo_as_metadata_file_is_refused_at_once_as_not_a_regular_file(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    fifo = tmp_path / "metadata.json"
+    os.mkfifo(fifo)
+    done = subprocess.run(
+        [sys.executable, "-m", "app", *_SEND, "--metadata-file", str(fifo), "--json"],
+        capture_output=True, text=True, timeout=60, check=False,
+        env={**os.environ, "VERIFYDESK_PASSWORD": "pw"},
+    )
+    assert done.returncode == EXIT_BAD_INPUT, done.stderr
+    error = json.loads(done.stdout)["error"]
+    assert error["field"] == "--metadata-file"
+    assert "not a regular file" in error["message"]
+
+
+def test_a_5000_digit_integer_in_a_metadata_file_is_bad_input_naming_its_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VERIFYDESK_PASSWORD", "pw")
+    metadata = tmp_path / "metadata.json"
+    metadata.write_text('{"fine": "yes", "serial": ' + "7" * 5000 + "}", encoding="utf-8")
+
+    code, out, err = _main(*_SEND, "--metadata-file", str(metadata), "--json")
+
+    assert code == EXIT_BAD_INPUT, err
+    error = json.loads(out)["error"]
+    assert error["field"] == "--metadata-file"
+    assert "'serial'" in error["message"] and "'fine'" not in error["message"]
+
+
+# --- one rule for connection settings: options, profiles and the profile form agree ---------------
+
+
+@pytest.mark.parametrize("seconds", ["0.05", "0.1", "300", "300.5", "900", "900.01", "1e400"])
+def test_the_timeout_option_and_a_saved_profile_accept_the_same_read_timeouts(seconds: str) -> None:
+    from app.core.profiles import Profile
+
+    profile_refuses = "read_timeout_s" in {
+        e.field for e in Profile(name="p", region="us-east-1", client_id="c",
+                                 read_timeout_s=float(seconds)).problems()}
+    # An empty attribute is the next thing checked: a timeout let through is refused there instead.
+    code, out, _ = _run(*_SEND[:-2], "--attribute", "", "--timeout", seconds, "--json")
+
+    assert code == EXIT_BAD_INPUT
+    assert json.loads(out)["error"]["field"] == ("--timeout" if profile_refuses else "--attribute")
+
+
+def test_a_profile_with_an_absurd_number_is_refused_by_name_and_field_and_the_others_load(
+    verifydesk_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    profiles = verifydesk_home / "config" / "profiles.json"
+    profiles.parent.mkdir(parents=True)
+    absurd = "1" + "0" * 400
+    profiles.write_text(
+        '{"format": "verifydesk.profiles", "version": 1, "profiles": ['
+        '{"name": "absurd", "region": "us-east-1", "client_id": "abc", "read_timeout_s": ' + absurd + "},"
+        '{"name": "fine", "region": "us-east-1", "client_id": "abc", "endpoint_url": "http://127.0.0.1:9"}]}',
+        encoding="utf-8")
+    monkeypatch.setenv("VERIFYDESK_ACCESS_TOKEN", "a.b.c")
+
+    code, out, err = _main("send", "--profile", "absurd", "--attribute", "email", "--json")
+    assert code == EXIT_BAD_INPUT and "Traceback" not in err
+    assert json.loads(out)["error"]["field"] == "--profile"
+    assert "'absurd'" in err and "read_timeout_s" in err and absurd not in err
+
+    code, out, err = _main("send", "--profile", "fine", "--attribute", "", "--json")
+    assert (code, json.loads(out)["error"]["field"]) == (EXIT_BAD_INPUT, "--attribute")  # it loaded
+
+
+def test_the_entry_point_imports_no_parser_and_no_boto3_until_it_has_words() -> None:
+    import subprocess
+    import sys
+
+    probe = "import sys, app.cli; print(sorted(m for m in ('argparse', 'boto3', 'app.core') if m in sys.modules))"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout.strip() == "[]"

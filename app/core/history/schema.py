@@ -28,6 +28,7 @@ RECORD_COLUMNS = (
     "client_id", "profile_name", "username", "attribute_name", "client_metadata", "outcome",
     "delivery_attribute_name", "delivery_medium", "delivery_destination", "error_code",
     "error_message", "http_status", "request_id", "latency_ms", "attempts", "cancelled", "trigger_log",
+    "old_value", "new_value", "value_state",
 )
 
 MAX_LAG_KEY = "max_lag_s"
@@ -89,9 +90,18 @@ _V2 = (
        FROM attempts""",  # noqa: S608 - a constant key
 )
 
-# v3: suite runs. A run is a row of its own (with its writer's pid, so a killed run reads as
-# interrupted), and each attempt a run makes names the run and its case.
+# v3: attribute updates (UpdateUserAttributes) are attempts of their own, with the value before and
+# after and whether the new value is active or waits for its code; history filters by operation.
 _V3 = (
+    "ALTER TABLE attempts ADD COLUMN old_value TEXT",
+    "ALTER TABLE attempts ADD COLUMN new_value TEXT",
+    "ALTER TABLE attempts ADD COLUMN value_state TEXT",
+    "CREATE INDEX attempts_operation ON attempts(operation)",
+)
+
+# v4: suite runs. A run is a row of its own (with its writer's pid, so a killed run reads as
+# interrupted), and each attempt a run makes names the run and its case.
+_V4 = (
     """
     CREATE TABLE runs (
         id INTEGER PRIMARY KEY,
@@ -113,7 +123,7 @@ _V3 = (
 )
 
 # MIGRATIONS[i] takes a file from version i to i + 1. Append only; never edit a released step.
-MIGRATIONS: tuple[Sequence[str], ...] = (_V1, _V2, _V3)
+MIGRATIONS: tuple[Sequence[str], ...] = (_V1, _V2, _V3, _V4)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -38,7 +38,7 @@ from app.core.history.records import (
     parse_time,
     utc_now,
 )
-from app.core.models import CodeDeliveryDetails, Outcome
+from app.core.models import CodeDeliveryDetails, Outcome, ValueState
 
 log = logging.getLogger(__name__)
 
@@ -85,13 +85,15 @@ def _parse_metadata(text: str | None) -> dict[str, str]:
 
 
 _OUTCOMES = {outcome.value: outcome for outcome in Outcome}
+_VALUE_STATES = {state.value: state for state in ValueState}
 
 
 def record_from_row(row: tuple[Any, ...]) -> HistoryRecord:
     """A HistoryRecord from a row of `schema.RECORD_COLUMNS` (SQLite already gives the right types)."""
     (row_id, started, finished, operation, region, endpoint_url, user_pool_id, client_id, profile_name,
      username, attribute_name, metadata, outcome, d_attr, d_medium, d_dest, error_code, error_message,
-     http_status, request_id, latency_ms, attempts, cancelled, trigger_log) = row
+     http_status, request_id, latency_ms, attempts, cancelled, trigger_log, old_value, new_value,
+     value_state) = row
     delivery = None
     if d_attr is not None or d_medium is not None or d_dest is not None:
         delivery = CodeDeliveryDetails(d_attr, d_medium, d_dest)
@@ -99,7 +101,8 @@ def record_from_row(row: tuple[Any, ...]) -> HistoryRecord:
         row_id, parse_time(started), None if finished is None else parse_time(finished), operation, region,
         endpoint_url, user_pool_id, client_id, profile_name, username, attribute_name,
         _parse_metadata(metadata), _OUTCOMES[outcome], delivery, error_code, error_message, http_status,
-        request_id, latency_ms, attempts, bool(cancelled), trigger_log,
+        request_id, latency_ms, attempts, bool(cancelled), trigger_log, old_value, new_value,
+        _VALUE_STATES.get(value_state) if value_state else None,
     )
 
 
@@ -107,8 +110,9 @@ _INSERT = (
     "INSERT INTO attempts (started_at, finished_at, operation, region, endpoint_url, user_pool_id,"
     " client_id, profile_name, username, attribute_name, client_metadata, outcome,"
     " delivery_attribute_name, delivery_medium, delivery_destination, error_code, error_message,"
-    " http_status, request_id, latency_ms, attempts, cancelled, trigger_log, pid, proc_start, time_key)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " http_status, request_id, latency_ms, attempts, cancelled, trigger_log, pid, proc_start, time_key,"
+    " old_value, new_value, value_state)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _LAST_TIME_KEY = "SELECT time_key FROM attempts ORDER BY id DESC LIMIT 1"
 
@@ -127,8 +131,17 @@ def _raise_max_lag(conn: sqlite3.Connection, lag: float) -> None:
 _COMPLETE = (
     "UPDATE attempts SET finished_at = ?, outcome = ?, delivery_attribute_name = ?, delivery_medium = ?,"
     " delivery_destination = ?, error_code = ?, error_message = ?, http_status = ?, request_id = ?,"
-    " latency_ms = ?, attempts = ?, cancelled = ?, trigger_log = ? WHERE id = ?"
+    " latency_ms = ?, attempts = ?, cancelled = ?, trigger_log = ?, value_state = ? WHERE id = ?"
 )
+
+
+def _update_values(start: AttemptStart) -> tuple[object, ...]:
+    """The value before and after, for an attribute update (None for other calls)."""
+    return clean_optional(start.old_value), clean_optional(start.new_value)
+
+
+def _value_state(done: AttemptCompletion) -> str | None:
+    return None if done.value_state is None else done.value_state.value
 
 
 def _start_values(start: AttemptStart) -> tuple[object, ...]:
@@ -330,7 +343,7 @@ class HistoryStore:
         with self._transaction() as conn:
             previous = conn.execute(_LAST_TIME_KEY).fetchone()
             time_key, lag = _next_time_key(previous[0] if previous else None, str(values[0]))
-            row_id = conn.execute(_INSERT, (*row, time_key)).lastrowid
+            row_id = conn.execute(_INSERT, (*row, time_key, *_update_values(start), None)).lastrowid
             _raise_max_lag(conn, lag)
             if row_id is not None and start.run_id is not None:
                 runs.tag_attempt(conn, row_id, start.run_id, start.case_name)
@@ -346,7 +359,7 @@ class HistoryStore:
                 raise KeyError(f"no history row {row_id}")
             if found[0] in _FINISHED:
                 raise ValueError(f"history row {row_id} is already complete ({found[0]})")
-            conn.execute(_COMPLETE, (format_time(utc_now()), *values, row_id))
+            conn.execute(_COMPLETE, (format_time(utc_now()), *values, _value_state(completion), row_id))
             record = self._fetch(conn, row_id)
         assert record is not None
         return record
@@ -378,7 +391,8 @@ class HistoryStore:
                 previous, lag = _next_time_key(previous, str(values[0]))
                 max_lag = max(max_lag, lag)
                 yield (values[0], format_time(finished), *values[1:],
-                       *_completion_values(done), None, None, previous)
+                       *_completion_values(done), None, None, previous, *_update_values(start),
+                       _value_state(done))
 
         with self._transaction() as conn:
             last = conn.execute(_LAST_TIME_KEY).fetchone()
@@ -479,6 +493,10 @@ class HistoryStore:
     def error_codes(self) -> list[str]:
         """Distinct error codes, sorted: for the filter combo."""
         return self._distinct("error_code")
+
+    def operations(self) -> list[str]:
+        """Distinct operations, sorted: for the filter combo."""
+        return self._distinct("operation")
 
     def attribute_names(self) -> list[str]:
         """Distinct attribute names, sorted: for the filter combo."""

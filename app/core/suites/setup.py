@@ -12,7 +12,6 @@ from app.core.errors import ServiceError
 from app.core.redaction import SECRETS
 from app.core.suites.model import Position, Problem, Suite, SuiteError, User
 from app.core.tokens import Tokens
-from app.core.validation import connection_problems
 
 
 def connection_settings(suite: Suite, environ: Mapping[str, str] | None = None) -> ConnectionSettings:
@@ -45,8 +44,7 @@ def connection_settings(suite: Suite, environ: Mapping[str, str] | None = None) 
         settings = ConnectionSettings(
             region=spec.region or "us-east-1", client_id=str(spec.client_id), endpoint_url=spec.endpoint_url,
             user_pool_id=spec.user_pool_id, client_secret=secret)
-    problems = [Problem(where, f"connection.{p.field}: {p.message}")
-                for p in connection_problems(settings.region, settings.effective_endpoint_url)]
+    problems = [Problem(where, f"connection.{p.field}: {p.message}") for p in settings.problems()]
     if problems:
         raise SuiteError(problems)
     return settings

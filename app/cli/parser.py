@@ -1,56 +1,42 @@
-"""`verifydesk`: the window by default, and a scriptable CLI on the same core.
-
-Exit codes: 0 success, 1 service error, 2 bad input. Secrets are never accepted as arguments: the
-password, access token and client secret come from the environment or standard input.
-"""
+"""The command line's grammar: every command, option and help text, and usage errors that name the
+option (one JSON object with --json) without echoing a value that may be a secret."""
 
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import re
 import sys
 from collections.abc import Sequence
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import Any, NoReturn
 
 from app import APP_NAME, __version__
+from app.cli.common import (
+    ACCESS_TOKEN_ENV,
+    CLIENT_SECRET_ENV,
+    EXIT_BAD_INPUT,
+    PASSWORD_ENV,
+    bad_input_payload,
+    emit_json,
+)
+from app.core.connection import ATTEMPTS_RANGE, ENDPOINT_ENV, READ_TIMEOUT_RANGE
 
-EXIT_OK = 0
-EXIT_SERVICE_ERROR = 1
-EXIT_BAD_INPUT = 2
-
-PASSWORD_ENV = "VERIFYDESK_PASSWORD"
-ACCESS_TOKEN_ENV = "VERIFYDESK_ACCESS_TOKEN"
-CLIENT_SECRET_ENV = "VERIFYDESK_CLIENT_SECRET"
-
-
-class BadInputError(Exception):
-    """Input the CLI refuses before sending anything; `field` names the option."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
-
-
-_ENDPOINT_ENV = "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER"
 _CALL_EPILOG = f"""\
 environment:
   {PASSWORD_ENV}       the password of --username (instead of --password-stdin)
   {ACCESS_TOKEN_ENV}   an access token to use instead of signing in (or --access-token-stdin)
   {CLIENT_SECRET_ENV}  the app client's secret, when it has one; with --profile, else the
                             secret the window stored for that profile in the OS keyring
-  {_ENDPOINT_ENV}
+  {ENDPOINT_ENV}
                             the endpoint when neither --endpoint-url nor the profile gives one
 
 With --profile and no password given, the password the window remembered for that profile in a
 secure OS keyring is used (and the username it belongs to, when --username is left out).
 Secrets are never accepted as arguments.
 
-exit status: 0 success, 1 service error, 2 bad input (the message names the option)
+exit status: 0 success, 1 service error, 2 bad input (the message names the option),
+             130 cancelled (Ctrl+C; the attempt in flight reads as interrupted in history)
 """
 
 
@@ -88,13 +74,18 @@ def _add_connection_options(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument(
         "--endpoint-url",
-        help=f"Cognito endpoint, e.g. the sandbox's URL (default: ${_ENDPOINT_ENV}, else AWS's)",
+        help=f"Cognito endpoint, e.g. the sandbox's URL (default: ${ENDPOINT_ENV}, else AWS's)",
     )
     group.add_argument("--region", help="AWS region, e.g. eu-west-1")
     group.add_argument("--client-id", help="the app client id")
     group.add_argument("--user-pool-id", help="the user pool id (needed for SRP sign-in)")
-    group.add_argument("--timeout", type=float, help="read timeout in seconds")
-    group.add_argument("--attempts", type=int, help="total attempts (default 1: no retries)")
+    group.add_argument(
+        "--timeout", type=float,
+        help="read timeout in seconds, {:g} to {:g} (default: the profile's, else 15)".format(
+            *READ_TIMEOUT_RANGE))
+    group.add_argument(
+        "--attempts", type=int,
+        help="total attempts, {} to {} (default: the profile's, else 1: no retries)".format(*ATTEMPTS_RANGE))
     auth = parser.add_argument_group(
         "who (password from $VERIFYDESK_PASSWORD or --password-stdin, else the one the window "
         "remembered for --profile in a secure OS keyring; "
@@ -120,6 +111,7 @@ def _add_connection_options(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The `verifydesk` parser with its sub-commands."""
     parser = _Parser(
         prog="verifydesk",
         description="Workbench for Amazon Cognito GetUserAttributeVerificationCode.",
@@ -225,56 +217,10 @@ class _Parser(argparse.ArgumentParser):
 _JSON_ERRORS: ContextVar[bool] = ContextVar("verifydesk_json_errors", default=False)
 
 
-def bad_input_payload(field: str, message: str) -> dict[str, Any]:
-    """The `--json` object of bad input: exit 2, `error.field` names the option."""
-    return {
-        "ok": False,
-        "error": {"code": "InvalidInput", "message": message, "field": field,
-                  "http_status": None, "request_id": None, "guidance": None},
-    }
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    words = list(sys.argv[1:] if argv is None else argv)
-    if not words:  # the window, as a double-click starts it: no parser to build before it shows
-        from app.ui.launch import run_window
-
-        return run_window(sandbox=False)
-    parser = build_parser()
+def parse_words(words: Sequence[str]) -> argparse.Namespace:
+    """The parsed command line; a usage error exits 2 (with --json, after one JSON object)."""
     token = _JSON_ERRORS.set("--json" in words)
     try:
-        args = parser.parse_args(words)
+        return build_parser().parse_args(list(words))
     finally:
         _JSON_ERRORS.reset(token)
-    if args.command is None:
-        from app.ui.launch import run_window
-
-        return run_window(sandbox=args.sandbox)
-    if args.command == "sandbox":
-        from app.sandbox import run_foreground
-
-        return run_foreground(args.host, args.port, args.trigger_endpoint, args.trigger_function)
-    if args.command == "lambda-runner":
-        from app.sandbox.lambda_runner import run_foreground as run_lambda
-
-        return run_lambda(args.handler, args.host, args.port)
-    if args.command == "self-test":
-        from app.selftest import run_self_test
-
-        return run_self_test()
-    from app.cli_commands import run_command
-
-    return run_command(args, stdin=sys.stdin, stdout=sys.stdout, stderr=sys.stderr)
-
-
-def emit_json(stream: TextIO, payload: dict[str, Any]) -> None:
-    stream.write(json.dumps(payload, ensure_ascii=False) + "\n")
-
-
-def env_secret(name: str) -> str | None:
-    value = os.environ.get(name)
-    return value if value else None
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
