@@ -66,10 +66,20 @@ def _bare_call_ms(info: dict[str, Any], user: dict[str, Any], calls: int) -> lis
 
 
 def run(info: dict[str, Any], *, quick: bool = False) -> tuple[list[Figure], list[str]]:
-    from app.core.history import HistoryStore
     from app.sandbox.control import SandboxControl
 
     control = SandboxControl(info["endpoint_url"])
+    rate = control.code_rate()
+    control.set_code_rate(None)  # the sandbox's Cognito-like 5 codes an hour would stop a 1,000-case user
+    try:
+        return _measure(info, control, quick=quick)
+    finally:
+        control.set_code_rate(rate.get("max_codes"), float(rate.get("window_s") or 3600.0))
+
+
+def _measure(info: dict[str, Any], control: Any, *, quick: bool) -> tuple[list[Figure], list[str]]:
+    from app.core.history import HistoryStore
+
     batch, rounds, big = (10, 2, 50) if quick else (50, 5, 1000)
     with tempfile.TemporaryDirectory() as folder:
         home = Path(folder)

@@ -34,8 +34,11 @@ SEND = "GetUserAttributeVerificationCode"
 
 @pytest.fixture(scope="module")
 def pool() -> Iterator[Sandbox]:
-    """A sandbox of this module's own, with the demo trigger (tests here change its trigger)."""
-    with Sandbox(trigger="demo") as sandbox:
+    """A sandbox of this module's own, with the demo trigger (tests here change its trigger) and no
+    code rate limit unless a test sets one."""
+    from app.sandbox.state import CodeRate
+
+    with Sandbox(trigger="demo", code_rate=CodeRate(None)) as sandbox:
         yield sandbox
 
 
@@ -238,15 +241,49 @@ def test_trigger_metadata_without_a_trigger_is_not_checkable_and_not_passed(
         "error", "trigger_metadata: not checkable: the sandbox has no Custom Message trigger configured")
 
 
-def test_an_update_case_is_reported_as_not_supported_without_sending(
+def test_an_update_case_changes_the_attribute_then_sends_and_verifies(
     pool: Sandbox, user: dict[str, Any], history: HistoryStore, tmp_path: Path,
 ) -> None:
-    path = _suite(tmp_path, pool, user, "- {name: update, user: qa, update: {value: new@example.com}}\n")
-    before = pool.control.request_count(SEND)
+    new_email = f"new-{user['username']}@example.com"
+    path = _suite(tmp_path, pool, user, f"""\
+        - name: change email
+          user: qa
+          update: {{value: {new_email}}}
+          metadata: {{campaign: move}}
+          expect: {{outcome: delivered, destination: '^n\\*\\*\\*@', trigger_metadata: sent}}
+          verify: {{code_from: sandbox}}
+        - {{name: a bad value, user: qa, update: {{value: not-an-email}}}}
+        """)
     code, payload = _run(path, history, {"QA_PASSWORD": user["password"]})
-    assert code == 1 and pool.control.request_count(SEND) == before
-    status, message = _messages(payload)["update"]
-    assert status == "error" and "not supported" in message
+    found = _messages(payload)
+    assert found["change email"] == ("passed", ""), found
+    attempts = history.run_attempts(payload["run_id"])
+    assert [(a.case_name, a.operation, a.outcome) for a in attempts][:3] == [
+        ("change email", "UpdateUserAttributes", "success"),
+        ("change email", SEND, "success"),
+        ("change email", "VerifyUserAttribute", "success"),
+    ]
+    assert pool.control.pending_values(user["username"]) == {}  # the verify applied the new value
+    status, message = found["a bad value"]
+    assert code == 1 and status == "failed"
+    assert message.startswith("update: expected the change to succeed, got InvalidParameterException")
+
+
+def test_the_sandboxs_own_code_rate_limit_is_reported_and_never_retried(
+    pool: Sandbox, user: dict[str, Any], history: HistoryStore, tmp_path: Path,
+) -> None:
+    path = _suite(tmp_path, pool, user, "- {name: one, user: qa}\n- {name: two, user: qa}\n"
+                                        "- {name: three, user: qa}\n- {name: four, user: qa}\n")
+    pool.control.set_code_rate(2)
+    before = pool.control.request_count(SEND)
+    try:
+        code, payload = _run(path, history, {"QA_PASSWORD": user["password"]})
+    finally:
+        pool.control.set_code_rate(None)
+    assert code == 1 and pool.control.request_count(SEND) == before + 3
+    assert [c["status"] for c in payload["cases"]] == ["passed", "passed", "error", "error"]
+    assert "LimitExceededException" in payload["cases"][2]["message"]
+    assert payload["cases"][3]["message"].startswith("not sent: qa hit LimitExceededException")
 
 
 def test_cancel_during_the_pace_skips_the_rest_and_the_run_reads_cancelled(

@@ -3,8 +3,8 @@
 Every send and verify goes through `app.core.recording`, so each is a history row written before
 its request leaves, tagged with the run and the case; the run itself is a history row that reads as
 interrupted if the process dies. Sends of one user are paced (`pace_s`) and counted against a
-per-user budget; a LimitExceededException is reported as such, never retried, and that user sends
-nothing more in the run.
+per-user budget (an attribute change first, `update:`, counts as one: it sends a code too); a
+LimitExceededException is reported as such, never retried, and that user sends nothing more in the run.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from datetime import datetime
 
 from app.core.connection import CognitoConnection
 from app.core.history import AttemptCompletion, AttemptStart, HistoryStore, RunStatus
-from app.core.recording import send_recorded, verify_recorded
+from app.core.recording import send_recorded, update_recorded, verify_recorded
 from app.core.suites.expect import check_send
 from app.core.suites.model import Case, Position, Suite
 from app.core.suites.setup import (
@@ -250,10 +250,35 @@ class _RunState:
             if wait > 0 and self.stop.wait(wait):
                 raise _CaseEndedError(SKIPPED, "cancelled before it ran")
 
+    def _limit_hit(self, case: Case, code: str | None) -> bool:
+        """Note a LimitExceededException: that user sends nothing more in this run."""
+        if code != LIMIT_EXCEEDED:
+            return False
+        self.limited[case.user] = (f"{case.user} hit LimitExceededException in case {case.name!r}; "
+                                   "Cognito refuses more codes for a while")
+        return True
+
+    def _counted(self, case: Case) -> None:
+        self.sends[case.user] = self.sends.get(case.user, 0) + 1
+        self.last_send[case.user] = self.runner._clock()
+
+    def _update(self, case: Case, token: str, username: str, history: _RunHistory) -> None:
+        """UpdateUserAttributes first (it sends a code too, so it is paced and counted like a send)."""
+        self._admit(case)
+        self._counted(case)
+        updated = update_recorded(self.conn, history, access_token=token, username=username,
+                                  attribute_name=case.attribute, new_value=str(case.update_value),
+                                  client_metadata=case.metadata, is_cancelled=self.stop.is_set)
+        if updated.error is None:
+            return
+        if self._limit_hit(case, updated.error.code):
+            raise _CaseEndedError(ERRORED, (
+                f"LimitExceededException: Cognito's code-request limit for {username} was reached by the "
+                f"update ({updated.error.message}); reported, not retried"))
+        raise _CaseEndedError(FAILED, f"update: expected the change to succeed, got {updated.error.code}: "
+                                      f"{updated.error.message}")
+
     def _run(self, case: Case, history: _RunHistory) -> tuple[str, str]:
-        if case.update_value is not None:
-            return ERRORED, ("update: changing the attribute first (UpdateUserAttributes) is not supported "
-                             "by this VerifyDesk yet; the case was not run")
         token = self._token(case)
         if not case.send_anyway:
             rows = [MetadataRow(k, v) for k, v in case.metadata.items()]
@@ -261,20 +286,19 @@ class _RunState:
             if problems:
                 return ERRORED, ("not sent: VerifyDesk refuses the request (" + "; ".join(map(str, problems))
                                  + "); send_anyway: true lets the server judge it")
-        self._admit(case)
         username = self.runner.suite.users[case.user].username
+        if case.update_value is not None:
+            self._update(case, token, username, history)
+        self._admit(case)
         since = datetime.now().astimezone()
-        self.sends[case.user] = self.sends.get(case.user, 0) + 1
-        self.last_send[case.user] = self.runner._clock()
+        self._counted(case)
         sent = send_recorded(self.conn, history, access_token=token, username=username,
                              attribute_name=case.attribute, client_metadata=case.metadata,
                              is_cancelled=self.stop.is_set)
-        if sent.error is not None and sent.error.code == LIMIT_EXCEEDED:
-            self.limited[case.user] = (f"{case.user} hit LimitExceededException in case {case.name!r}; "
-                                       "Cognito refuses more codes for a while")
-            if case.expect.error_code != LIMIT_EXCEEDED:
-                return ERRORED, (f"LimitExceededException: Cognito's code-request limit for {username} was "
-                                 f"reached ({sent.error.message}); reported, not retried")
+        limited = sent.error is not None and self._limit_hit(case, sent.error.code)
+        if limited and sent.error is not None and case.expect.error_code != LIMIT_EXCEEDED:
+            return ERRORED, (f"LimitExceededException: Cognito's code-request limit for {username} was "
+                             f"reached ({sent.error.message}); reported, not retried")
         verdict = check_send(case, sent, evidence=self.evidence, username=username, since=since)
         if not verdict.failures and not verdict.unchecked and case.verify_code_from and sent.ok:
             verdict.failures += self._verify(case, token, username, since, history)
