@@ -204,6 +204,12 @@ def test_the_per_user_budget_refuses_sends_before_they_leave(
     status, message = _messages(payload)["three"]
     assert status == "error" and "max_sends_per_user" in message and message.startswith("not sent")
     assert payload["cases"][2]["history_ids"] == []
+    # Within the hour, the next run counts the codes history saw: nothing more is sent.
+    code, again = _run(path, history, {"QA_PASSWORD": user["password"]})
+    assert code == 1 and pool.control.request_count(SEND) == before + 2
+    assert _messages(again)["one"] == ("error", (
+        "not sent: qa has had 2 codes in the last hour, 2 of them before this run (history): the budget "
+        "(defaults.max_sends_per_user), which keeps the run under Cognito's code-request limit"))
 
 
 def test_trigger_metadata_fails_naming_the_key_a_trigger_dropped(

@@ -107,3 +107,19 @@ def run_attempts(conn: sqlite3.Connection, run_id: int) -> list[RunAttempt]:
     rows = conn.execute(
         "SELECT id, case_name, operation, outcome FROM attempts WHERE run_id = ? ORDER BY id", (run_id,))
     return [RunAttempt(int(i), c, str(op), str(out)) for i, c, op, out in rows]
+
+
+def code_requests_since(conn: sqlite3.Connection, *, username: str, client_id: str,
+                        user_pool_id: str | None, since: datetime, operations: tuple[str, ...],
+                        exclude_run: int | None = None) -> int:
+    """Successful code requests (`operations`) recorded for one user of one app client since `since`,
+    leaving out those of run `exclude_run`."""
+    marks = ", ".join("?" for _ in operations)
+    row = conn.execute(
+        f"SELECT count(*) FROM attempts WHERE time_key >= ? AND started_at >= ? AND operation IN ({marks})"  # noqa: S608
+        " AND outcome = 'success' AND username = ? AND client_id = ? AND user_pool_id IS ?"
+        " AND coalesce(run_id, -1) != ?",
+        (format_time(since), format_time(since), *operations, clean_text(username), clean_text(client_id),
+         clean_optional(user_pool_id), -1 if exclude_run is None else exclude_run),
+    ).fetchone()
+    return int(row[0])

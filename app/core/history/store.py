@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
@@ -549,6 +549,16 @@ class HistoryStore:
     def recent_runs(self, limit: int = 50) -> list[runs.RunRecord]:
         with self._lock:
             return runs.recent_runs(self._require(), limit)
+
+    def code_requests_since(
+        self, *, username: str, client_id: str, user_pool_id: str | None, since: datetime,
+        operations: tuple[str, ...], exclude_run: int | None = None,
+    ) -> int:
+        """How many codes were requested (successfully) for this user and app client since `since`."""
+        with self._lock:
+            return runs.code_requests_since(
+                self._require(), username=username, client_id=client_id, user_pool_id=user_pool_id,
+                since=since, operations=operations, exclude_run=exclude_run)
 
     def run_attempts(self, run_id: int) -> list[runs.RunAttempt]:
         """The attempts a run made, oldest first (pending ones of a dead process as interrupted)."""

@@ -15,10 +15,11 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from app.core.connection import CognitoConnection
 from app.core.history import AttemptCompletion, AttemptStart, HistoryStore, RunStatus
+from app.core.models import SEND_OPERATION, UPDATE_OPERATION
 from app.core.recording import send_recorded, update_recorded, verify_recorded
 from app.core.suites.expect import check_send
 from app.core.suites.model import Case, Position, Suite
@@ -40,6 +41,8 @@ FAILED = "failed"
 ERRORED = "error"
 SKIPPED = "skipped"
 LIMIT_EXCEEDED = "LimitExceededException"
+BUDGET_WINDOW = timedelta(hours=1)
+"""The per-user budget counts the codes requested in this window (this run's and history's)."""
 
 
 @dataclass
@@ -206,6 +209,7 @@ class _RunState:
         self.tokens: dict[str, str] = {}
         self.sign_in_failed: dict[str, str] = {}
         self.sends: dict[str, int] = {}
+        self.prior: dict[str, int] = {}
         self.last_send: dict[str, float] = {}
         self.limited: dict[str, str] = {}
 
@@ -221,6 +225,17 @@ class _RunState:
             status, message = ERRORED, f"unexpected {type(exc).__name__}: {exc}"
         duration = (time.perf_counter() - started) * 1000
         return CaseResult(case, status, message, list(history.ids), round(duration, 1))
+
+    def _prior(self, case: Case) -> int:
+        """Codes this history saw requested for the user on this app client in the last hour, before
+        this run (asked once per user)."""
+        if case.user not in self.prior:
+            settings = self.conn.settings
+            self.prior[case.user] = self.runner.history.code_requests_since(
+                username=self.runner.suite.users[case.user].username, client_id=settings.client_id,
+                user_pool_id=settings.user_pool_id, since=datetime.now(UTC) - BUDGET_WINDOW,
+                operations=(SEND_OPERATION, UPDATE_OPERATION), exclude_run=self.run_id)
+        return self.prior[case.user]
 
     def _token(self, case: Case) -> str:
         user = self.runner.suite.users[case.user]
@@ -239,10 +254,12 @@ class _RunState:
         suite = self.runner.suite
         if case.user in self.limited:
             raise _CaseEndedError(ERRORED, f"not sent: {self.limited[case.user]}")
-        if self.sends.get(case.user, 0) >= suite.max_sends_per_user:
+        prior = self._prior(case)
+        if self.sends.get(case.user, 0) + prior >= suite.max_sends_per_user:
+            earlier = f", {prior} of them before this run (history)" if prior else ""
             raise _CaseEndedError(ERRORED, (
-                f"not sent: {case.user} has made {suite.max_sends_per_user} code requests in this run, "
-                f"the budget (defaults.max_sends_per_user), which keeps the run under Cognito's "
+                f"not sent: {case.user} has had {suite.max_sends_per_user} codes in the last hour{earlier}: "
+                "the budget (defaults.max_sends_per_user), which keeps the run under Cognito's "
                 "code-request limit"))
         last = self.last_send.get(case.user)
         if last is not None and suite.pace_s > 0:
