@@ -434,3 +434,29 @@ def test_a_run_stopped_by_an_exception_is_recorded_as_cancelled(
         runner.run(on_case_started=interrupt)
     (run,) = history.recent_runs()
     assert (run.status, run.passed, run.finished_at is not None) == (RunStatus.CANCELLED, 1, True)
+
+
+def test_ctrl_c_during_a_run_exits_130_and_records_the_run_cancelled(
+    pool: Sandbox, user: dict[str, Any], tmp_path: Path,
+) -> None:
+    path = _suite(tmp_path, pool, user, "- {name: first, user: qa}\n- {name: second, user: qa}\n",
+                  defaults=", pace_s: 30")
+    db = app_paths().history_db
+    child = subprocess.Popen([sys.executable, "-m", "app.core.suites", str(path)],
+                             env={**os.environ, "QA_PASSWORD": user["password"]},
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while not (db.exists() and _completed(db, "first")):
+            assert time.monotonic() < deadline and child.poll() is None
+            time.sleep(0.05)
+        child.send_signal(signal.SIGINT)
+        _, err = child.communicate(timeout=20)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    assert child.returncode == 130
+    assert err.strip() == "verifydesk run: interrupted; the run is recorded as cancelled"
+    with HistoryStore(db) as store:
+        (run,) = store.recent_runs()
+    assert (run.status, run.passed) == (RunStatus.CANCELLED, 1)

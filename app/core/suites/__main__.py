@@ -11,6 +11,8 @@ from pathlib import Path
 
 from app.core.suites.command import EXIT_INVALID, RunRequest, human_summary, run_suite_file
 
+EXIT_INTERRUPTED = 130
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="verifydesk run", allow_abbrev=False,
@@ -33,10 +35,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(f"verifydesk run: cannot use {paths.data_dir}: {exc.strerror or exc}\n")
         return EXIT_INVALID
     with history:
-        code, payload = run_suite_file(
-            RunRequest(args.suite, args.only, args.junit, args.report), history,
-            on_case_started=None if args.json else _started,
-        )
+        try:
+            code, payload = run_suite_file(
+                RunRequest(args.suite, args.only, args.junit, args.report), history,
+                on_case_started=None if args.json else _started,
+            )
+        except KeyboardInterrupt:
+            sys.stderr.write("verifydesk run: interrupted; the run is recorded as cancelled\n")
+            return EXIT_INTERRUPTED
     if args.json:
         sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
     else:
