@@ -187,7 +187,7 @@ class SuiteRunner:
             self.history.finish_run(run_id, RunStatus.CANCELLED, passed=_count(results, PASSED),
                                     failed=_count(results, FAILED), errors=_count(results, ERRORED))
             raise
-        cancelled = stop.is_set() and len(results) < len(cases)
+        cancelled = stop.is_set() and (len(results) < len(cases) or _count(results, SKIPPED) > 0)
         if cancelled:
             results += [CaseResult(c, SKIPPED, "cancelled before it ran") for c in cases[len(results):]]
         outcome = RunResult(self.suite, run_id, results, cancelled)
