@@ -460,3 +460,17 @@ def test_ctrl_c_during_a_run_exits_130_and_records_the_run_cancelled(
     with HistoryStore(db) as store:
         (run,) = store.recent_runs()
     assert (run.status, run.passed) == (RunStatus.CANCELLED, 1)
+
+
+def test_a_token_about_to_expire_is_refreshed_before_the_next_send(
+    pool: Sandbox, user: dict[str, Any], history: HistoryStore, tmp_path: Path,
+) -> None:
+    path = _suite(tmp_path, pool, user, "- {name: one, user: qa}\n- {name: two, user: qa}\n")
+    env = {"QA_PASSWORD": user["password"]}
+    later = time.time() + 3600  # as if the run had lasted an hour
+    signed = pool.control.request_count("InitiateAuth")
+    runner = SuiteRunner(load_suite(path, environ=env), history, environ=env, wall_clock=lambda: later)
+    # Once signed in, the password is gone: only the refresh token can renew the session.
+    result = runner.run(on_case_finished=lambda *_: env.pop("QA_PASSWORD", None))
+    assert [(c.status, c.message) for c in result.cases] == [("passed", ""), ("passed", "")]
+    assert pool.control.request_count("InitiateAuth") == signed + 2  # the sign-in, then one refresh

@@ -32,6 +32,7 @@ from app.core.suites.setup import (
     trigger_logs_source,
 )
 from app.core.suites.sources import CodeSource, CodeSourceError, NoEvidence, SandboxSources, TriggerEvidence
+from app.core.tokens import Tokens
 from app.core.validation import MetadataRow, validate_send
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,8 @@ FAILED = "failed"
 ERRORED = "error"
 SKIPPED = "skipped"
 LIMIT_EXCEEDED = "LimitExceededException"
+TOKEN_MARGIN_S = 120.0
+"""An access token this close to its expiry is refreshed before the next call."""
 BUDGET_WINDOW = timedelta(hours=1)
 """The per-user budget counts the codes requested in this window (this run's and history's)."""
 
@@ -125,7 +128,7 @@ class SuiteRunner:
     def __init__(
         self, suite: Suite, history: HistoryStore, *, environ: Mapping[str, str] | None = None,
         code_source: CodeSource | None = None, evidence: TriggerEvidence | None = None,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] = time.monotonic, wall_clock: Callable[[], float] = time.time,
     ) -> None:
         self.suite = suite
         self.history = history
@@ -133,6 +136,7 @@ class SuiteRunner:
         self._code_source = code_source
         self._evidence = evidence
         self._clock = clock
+        self._wall_clock = wall_clock
         self._conn: CognitoConnection | None = None
 
     def prepare(self) -> CognitoConnection:
@@ -206,7 +210,7 @@ class _RunState:
         self.runner, self.conn, self.run_id, self.stop = runner, conn, run_id, stop
         self.codes, self.evidence = codes, evidence
         self.credentials = Credentials(conn, auth_flow(runner.suite, conn.settings), runner.environ)
-        self.tokens: dict[str, str] = {}
+        self.tokens: dict[str, Tokens] = {}
         self.sign_in_failed: dict[str, str] = {}
         self.sends: dict[str, int] = {}
         self.prior: dict[str, int] = {}
@@ -238,16 +242,22 @@ class _RunState:
         return self.prior[case.user]
 
     def _token(self, case: Case) -> str:
+        """The user's access token: signed in once per run, refreshed when it is about to expire."""
         user = self.runner.suite.users[case.user]
         if case.user in self.sign_in_failed:
             raise _CaseEndedError(ERRORED, self.sign_in_failed[case.user])
-        if case.user not in self.tokens:
-            try:
-                self.tokens[case.user] = self.credentials.sign_in(user).access_token
-            except SignInError as exc:
-                self.sign_in_failed[case.user] = f"users.{case.user}: {exc}"
-                raise _CaseEndedError(ERRORED, self.sign_in_failed[case.user]) from None
-        return self.tokens[case.user]
+        tokens = self.tokens.get(case.user)
+        try:
+            if tokens is None:
+                tokens = self.credentials.sign_in(user)
+            elif tokens.expires_at is not None and (
+                    tokens.expires_at - self.runner._wall_clock() < TOKEN_MARGIN_S):
+                tokens = self.credentials.refreshed(user, tokens)
+        except SignInError as exc:
+            self.sign_in_failed[case.user] = f"users.{case.user}: {exc}"
+            raise _CaseEndedError(ERRORED, self.sign_in_failed[case.user]) from None
+        self.tokens[case.user] = tokens
+        return tokens.access_token
 
     def _admit(self, case: Case) -> None:
         """Refuse a send the budget or an earlier LimitExceededException forbids; wait out the pace."""

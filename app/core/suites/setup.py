@@ -109,6 +109,19 @@ class Credentials:
         SECRETS.add(value)
         return value
 
+    def refreshed(self, user: User, tokens: Tokens) -> Tokens:
+        """New tokens from the refresh token (a long run outlives the access token's hour)."""
+        from app.core.auth import refresh
+
+        if not tokens.refresh_token:
+            return self.sign_in(user)
+        try:
+            fresh = refresh(self.conn, tokens.refresh_token, user.username)
+        except (ServiceError, SignInInputError):
+            return self.sign_in(user)
+        SECRETS.add(*fresh.secrets)
+        return fresh
+
     def sign_in(self, user: User) -> Tokens:
         password = self.password(user)
         try:
