@@ -35,6 +35,8 @@ EXPECTED_ROWS = [
     "history 10k rows (HistoryView): RSS growth",
     "mail landing → code (IMAP IDLE, Dovecot)",
     "code found in a 1,000-message mailbox (IMAP)",
+    "suite runner, one case",
+    "RSS growth over a 50-case suite",
 ]
 
 

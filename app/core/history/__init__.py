@@ -11,6 +11,7 @@ from app.core.history.records import (
     HistoryFilter,
     HistoryRecord,
 )
+from app.core.history.runs import RunAttempt, RunRecord, RunStatus
 from app.core.history.schema import SCHEMA_VERSION, HistoryError, HistoryVersionError
 from app.core.history.store import HistoryStore
 
@@ -24,4 +25,7 @@ __all__ = [
     "HistoryRecord",
     "HistoryStore",
     "HistoryVersionError",
+    "RunAttempt",
+    "RunRecord",
+    "RunStatus",
 ]

@@ -64,6 +64,9 @@ class AttemptStart:
     old_value: str | None = None
     """For an attribute update: the active value before it, and the value asked for."""
     new_value: str | None = None
+    run_id: int | None = None
+    """The suite run that made this attempt (`HistoryStore.begin_run`), if one did."""
+    case_name: str | None = None
 
 
 @dataclass(frozen=True)

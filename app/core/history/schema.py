@@ -99,8 +99,31 @@ _V3 = (
     "CREATE INDEX attempts_operation ON attempts(operation)",
 )
 
+# v4: suite runs. A run is a row of its own (with its writer's pid, so a killed run reads as
+# interrupted), and each attempt a run makes names the run and its case.
+_V4 = (
+    """
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        suite_name TEXT NOT NULL,
+        suite_path TEXT,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        status TEXT NOT NULL,
+        passed INTEGER NOT NULL DEFAULT 0,
+        failed INTEGER NOT NULL DEFAULT 0,
+        errors INTEGER NOT NULL DEFAULT 0,
+        pid INTEGER,
+        proc_start TEXT
+    )
+    """,
+    "ALTER TABLE attempts ADD COLUMN run_id INTEGER",
+    "ALTER TABLE attempts ADD COLUMN case_name TEXT",
+    "CREATE INDEX attempts_run_id ON attempts(run_id) WHERE run_id IS NOT NULL",
+)
+
 # MIGRATIONS[i] takes a file from version i to i + 1. Append only; never edit a released step.
-MIGRATIONS: tuple[Sequence[str], ...] = (_V1, _V2, _V3)
+MIGRATIONS: tuple[Sequence[str], ...] = (_V1, _V2, _V3, _V4)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -25,7 +25,7 @@ from types import TracebackType
 from typing import Any, Literal
 
 from app.core.history import export as export_module
-from app.core.history import query, schema
+from app.core.history import query, runs, schema
 from app.core.history.liveness import is_alive, process_token
 from app.core.history.records import (
     AttemptCompletion,
@@ -345,6 +345,8 @@ class HistoryStore:
             time_key, lag = _next_time_key(previous[0] if previous else None, str(values[0]))
             row_id = conn.execute(_INSERT, (*row, time_key, *_update_values(start), None)).lastrowid
             _raise_max_lag(conn, lag)
+            if row_id is not None and start.run_id is not None:
+                runs.tag_attempt(conn, row_id, start.run_id, start.case_name)
         assert row_id is not None
         return row_id
 
@@ -536,6 +538,45 @@ class HistoryStore:
             return export_module.write(Path(path), chosen, records)
         finally:
             reader.close()
+
+    # --- suite runs -------------------------------------------------------------------------------
+
+    def begin_run(self, suite_name: str, suite_path: str | None = None) -> int:
+        """Write a running suite run (committed before returning) and return its id."""
+        pid = os.getpid()
+        with self._transaction() as conn:
+            return runs.insert_run(conn, suite_name, suite_path, pid, self._token(pid))
+
+    def finish_run(self, run_id: int, status: runs.RunStatus, *, passed: int, failed: int,
+                   errors: int) -> None:
+        """Record how a run ended (KeyError if unknown)."""
+        with self._transaction() as conn:
+            runs.finish_run(conn, run_id, status, passed=passed, failed=failed, errors=errors)
+
+    def get_run(self, run_id: int) -> runs.RunRecord | None:
+        """A run; one still marked running whose process died reads as interrupted."""
+        with self._lock:
+            return runs.fetch_run(self._require(), run_id)
+
+    def recent_runs(self, limit: int = 50) -> list[runs.RunRecord]:
+        with self._lock:
+            return runs.recent_runs(self._require(), limit)
+
+    def code_requests_since(
+        self, *, username: str, client_id: str, user_pool_id: str | None, since: datetime,
+        operations: tuple[str, ...], exclude_run: int | None = None,
+    ) -> int:
+        """How many codes were requested (successfully) for this user and app client since `since`."""
+        with self._lock:
+            return runs.code_requests_since(
+                self._require(), username=username, client_id=client_id, user_pool_id=user_pool_id,
+                since=since, operations=operations, exclude_run=exclude_run)
+
+    def run_attempts(self, run_id: int) -> list[runs.RunAttempt]:
+        """The attempts a run made, oldest first (pending ones of a dead process as interrupted)."""
+        self._sweep(force=True)
+        with self._lock:
+            return runs.run_attempts(self._require(), run_id)
 
     # --- lifetime --------------------------------------------------------------------------------
 
