@@ -123,9 +123,10 @@ def _add_metadata_options(parser: argparse.ArgumentParser) -> None:
 
 
 _UPDATE_EPILOG = """\
-A changed email or phone number gets a code at the new value (verify it with `verifydesk verify
---code`). When the pool keeps the original until then (AttributesRequireVerificationBeforeUpdate),
-the change is pending: GetUser and sign-in still use the old value ("pending": true in --json).
+A changed email or phone number gets a code at the new value: verify it with
+`verifydesk verify --code`. When the pool keeps the original until then
+(AttributesRequireVerificationBeforeUpdate), the change is pending: GetUser and sign-in still use
+the old value ("pending": true in --json).
 
 """
 
