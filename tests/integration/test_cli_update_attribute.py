@@ -7,6 +7,11 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,10 +21,12 @@ import pytest
 from app.cli.parser import build_parser
 from app.cli.run import run_command
 from app.core.calls import get_user
+from app.core.history import HistoryFilter, HistoryStore
 from app.sandbox import Sandbox
 
 from support.sandbox_session import connect, signed_in
 
+REPO = Path(__file__).resolve().parents[2]
 ECHO = f"{Path(__file__).resolve().parents[1] / 'support' / 'triggers' / 'echo.py'}:handler"
 METADATA = {"flow": "change-email", "ünï": "çødé ✓", "empty": "", "from-file": "yes"}
 
@@ -255,3 +262,37 @@ def test_a_wrong_password_is_a_service_error_exit_1_before_any_change(
     code, out, _ = _update(pool, user, "--attribute", "email", "--value", "x@example.org", "--json")
     assert (code, json.loads(out)["error"]["code"]) == (1, "NotAuthorizedException")
     assert _active(pool, user, "email")[0] == user["email"]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_ctrl_c_while_the_change_is_in_flight_is_one_line_exit_130_and_its_row_reads_interrupted(
+    pool: Sandbox, user: dict[str, Any], tmp_path: Path
+) -> None:
+    home = tmp_path / "home"
+    before = pool.control.request_count("UpdateUserAttributes")
+    pool.control.inject_fault("UpdateUserAttributes", delay_s=20.0)
+    try:
+        child = subprocess.Popen(
+            [sys.executable, "-m", "app", "update-attribute", *_base(pool, user), "--attribute", "email",
+             "--value", "held@example.org", "--json"],
+            cwd=REPO, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            env={**os.environ, "VERIFYDESK_HOME": str(home), "PYTHONPATH": str(REPO)},
+        )
+        deadline = time.monotonic() + 30
+        while pool.control.request_count("UpdateUserAttributes") == before:
+            assert child.poll() is None, child.communicate()
+            assert time.monotonic() < deadline, "the change never reached the sandbox"
+            time.sleep(0.05)
+        child.send_signal(signal.SIGINT)
+        out, err = child.communicate(timeout=30)
+    finally:
+        pool.control.clear_faults()
+
+    assert child.returncode == 130, err
+    assert err.count("\n") == 1 and "cancelled" in err and "Traceback" not in err, err
+    payload = json.loads(out)
+    assert (payload["ok"], payload["error"]["code"]) == (False, "Cancelled")
+    with HistoryStore(home / "data" / "history.sqlite3") as store:
+        (row,) = store.page(HistoryFilter(), limit=5)
+    assert (row.id, row.outcome.value, row.old_value, row.new_value) == (
+        payload["history_id"], "interrupted", user["email"], "held@example.org")
