@@ -9,8 +9,9 @@ from typing import TextIO
 
 from app.cli.common import EXIT_OK, BadInputError, emit_json, shown
 from app.cli.home import open_history
+from app.cli.parser import HISTORY_OPERATIONS
 from app.core.history import HistoryFilter, HistoryRecord
-from app.core.models import Outcome
+from app.core.models import UPDATE_OPERATION, Outcome
 
 HISTORY_LIMIT_MAX = 1_000_000
 
@@ -22,6 +23,7 @@ def _history_filter(args: argparse.Namespace) -> HistoryFilter:
         error_code=args.error_code or None,
         attribute_name=args.attribute or None,
         text=args.search or None,
+        operation=HISTORY_OPERATIONS[args.operation] if args.operation else None,
     )
 
 
@@ -39,10 +41,21 @@ def _why_unwritable(path: Path, exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
+def _change(record: HistoryRecord) -> str:
+    """An attribute change's old and new value, and whether the new one is pending or applied."""
+    state = f" ({record.value_state.value})" if record.value_state is not None else ""
+    old = "(none)" if record.old_value is None else f"'{record.old_value}'"
+    new = "(none)" if record.new_value is None else f"'{record.new_value}'"
+    return f"{old} -> {new}{state} "
+
+
 def history_line(record: HistoryRecord) -> str:
-    """One record as one line of text (with its newline), whatever its stored text holds."""
+    """One record as one line of text (with its newline), whatever its stored text holds; an attribute
+    change shows its old and new value."""
     destination = record.delivery.destination if record.delivery else ""
     what = shown(record.error_code or destination or "")
+    if record.operation == UPDATE_OPERATION:
+        what = shown(_change(record)) + what
     outcome = record.outcome.value if isinstance(record.outcome, Outcome) else shown(record.outcome)
     return (
         f"#{record.id:<6} {record.started_at:%Y-%m-%d %H:%M:%S}Z {outcome:<11} "

@@ -21,6 +21,10 @@ from app.cli.common import (
     emit_json,
 )
 from app.core.connection import ATTEMPTS_RANGE, ENDPOINT_ENV, READ_TIMEOUT_RANGE
+from app.core.models import SEND_OPERATION, UPDATE_OPERATION, VERIFY_OPERATION
+
+HISTORY_OPERATIONS = {"send": SEND_OPERATION, "verify": VERIFY_OPERATION, "update": UPDATE_OPERATION}
+"""`history --operation` words and the calls they name."""
 
 _CALL_EPILOG = f"""\
 environment:
@@ -110,6 +114,23 @@ def _add_connection_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_metadata_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--metadata", action="append", default=[], metavar="KEY=VALUE",
+        help="ClientMetadata entry (repeatable; split at the first '=')",
+    )
+    parser.add_argument("--metadata-file", type=Path, help="ClientMetadata from a JSON object file")
+
+
+_UPDATE_EPILOG = """\
+A changed email or phone number gets a code at the new value: verify it with
+`verifydesk verify --code`. When the pool keeps the original until then
+(AttributesRequireVerificationBeforeUpdate), the change is pending: GetUser and sign-in still use
+the old value ("pending": true in --json).
+
+"""
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The `verifydesk` parser with its sub-commands."""
     parser = _Parser(
@@ -151,11 +172,21 @@ def build_parser() -> argparse.ArgumentParser:
     send = sub.add_parser(
         "send", help="GetUserAttributeVerificationCode", epilog=_CALL_EPILOG, formatter_class=raw)
     _add_connection_options(send)
-    send.add_argument(
-        "--metadata", action="append", default=[], metavar="KEY=VALUE",
-        help="ClientMetadata entry (repeatable; split at the first '=')",
+    _add_metadata_options(send)
+
+    update = sub.add_parser(
+        "update-attribute", help="UpdateUserAttributes: change an attribute's value (a new email or "
+        "phone number gets a code)", epilog=_UPDATE_EPILOG + _CALL_EPILOG, formatter_class=raw)
+    _add_connection_options(update)
+    update.add_argument(
+        "--value", required=True,
+        help="the new value (an email must look like one, a phone number is E.164: +15555550100)")
+    _add_metadata_options(update)
+    update.add_argument(
+        "--aws-profile", metavar="NAME",
+        help="an AWS profile allowed cognito-idp:DescribeUserPool on --user-pool-id: the pool's schema "
+             "and keep-original setting are read first (the schema refuses an attribute it lacks)",
     )
-    send.add_argument("--metadata-file", type=Path, help="ClientMetadata from a JSON object file")
 
     verify = sub.add_parser("verify", help="VerifyUserAttribute", epilog=_CALL_EPILOG, formatter_class=raw)
     _add_connection_options(verify)
@@ -163,8 +194,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     history = sub.add_parser(
         "history", help="show or export the history of attempts",
-        description="Show the newest history records (every send and verify, with its outcome), or export "
-                    "the records matching the filters. Tokens, passwords and secrets are never stored.",
+        description="Show the newest history records (every send, verify and attribute change, with its "
+                    "outcome), or export the records matching the filters. Tokens, passwords and "
+                    "secrets are never stored.",
     )
     history.add_argument("--limit", type=int, default=20, metavar="N",
                          help="show the newest N records (default 20; --export ignores it)")
@@ -178,6 +210,9 @@ def build_parser() -> argparse.ArgumentParser:
     history.add_argument("--error-code", metavar="CODE",
                          help="only records that failed with this error, e.g. LimitExceededException")
     history.add_argument("--attribute", metavar="NAME", help="only records for this attribute, e.g. email")
+    history.add_argument("--operation", choices=list(HISTORY_OPERATIONS),
+                         help="only records of this call: send (a code request), verify, or update "
+                              "(an attribute change)")
     history.add_argument(
         "--search", metavar="TEXT",
         help="free-text search over usernames, attributes, metadata, errors, request ids and destinations",

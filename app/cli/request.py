@@ -1,12 +1,12 @@
-"""What `send` and `verify` share: VerifyDesk's own checks of the request, the connection and sign-in
-before it, the recorded call, and how its result or error is printed (JSON, or text with control
-characters escaped)."""
+"""What `send`, `verify` and `update-attribute` share: ClientMetadata from options and a file, VerifyDesk's
+own checks of the request, the connection and sign-in before it, the recorded call, and how its result
+or error is printed (JSON, or text with control characters escaped)."""
 
 from __future__ import annotations
 
 import argparse
 import signal
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TextIO
 
@@ -27,12 +27,20 @@ from app.core.errors import CatalogueEntry, ErrorContext, ServiceError
 from app.core.validation import (
     ACCESS_TOKEN_FIELD,
     ATTRIBUTE_NAME_FIELD,
+    ATTRIBUTE_VALUE_FIELD,
     CLIENT_METADATA_FIELD,
     CODE_FIELD,
+    MetadataImportError,
     MetadataRow,
+    parse_metadata_assignments,
+    read_metadata_file,
     validate_send,
+    validate_update,
     validate_verify,
 )
+
+# The error catalogue's name for where a command's call was made, when it differs from the command's.
+_ERROR_OPERATIONS = {"update-attribute": "update"}
 
 
 class CallCancelled(KeyboardInterrupt):
@@ -55,16 +63,53 @@ class CallOutcome:
 
 
 Call = Callable[[CognitoConnection, RecordingHistory, str, str | None], CallOutcome]
+PoolReader = Callable[[CognitoConnection], Iterable[str] | None]
+"""Reads the pool's attribute names before signing in (None: not known); raises ServiceError."""
+
+
+def client_metadata(args: argparse.Namespace) -> dict[str, str]:
+    """ClientMetadata from `--metadata-file` and then `--metadata` (a key in both is bad input)."""
+    metadata: dict[str, str] = {}
+    if args.metadata_file:
+        try:
+            metadata.update(read_metadata_file(args.metadata_file))
+        except MetadataImportError as exc:
+            raise BadInputError("--metadata-file", exc.message) from None
+    try:
+        from_args = parse_metadata_assignments(args.metadata)
+    except MetadataImportError as exc:
+        raise BadInputError("--metadata", exc.message) from None
+    clashes = sorted(set(metadata) & set(from_args))
+    if clashes:
+        raise BadInputError("--metadata", f"Keys given twice (file and --metadata): {', '.join(clashes)}.")
+    metadata.update(from_args)
+    return metadata
+
+
+def delivery_text(attribute: object, delivery: Mapping[str, object] | None) -> str:
+    """The line that says where the code went; every value from the server shown escaped."""
+    if not delivery:
+        return f"Code sent for {shown(attribute)}: no CodeDeliveryDetails in the response"
+    medium, destination = delivery.get("DeliveryMedium"), delivery.get("Destination")
+    return f"Code sent for {shown(attribute)}: {shown(medium)} to {shown(destination)}"
 
 
 def run_call(
     args: argparse.Namespace, metadata: dict[str, str], call: Call,
-    *, stdin: TextIO, stdout: TextIO, stderr: TextIO,
+    *, stdin: TextIO, stdout: TextIO, stderr: TextIO, read_pool: PoolReader | None = None,
 ) -> int:
-    """Check, connect, sign in, then make the recorded `call` and print its outcome."""
+    """Check, connect, (read the pool with `read_pool`,) sign in, then make the recorded `call` and
+    print its outcome."""
     settings = settings_from_args(args, stderr)
     conn = connect(args, settings)
     check_request(args, None, metadata)  # all but the token, before signing in for nothing
+    pool_attributes = None
+    if read_pool is not None:
+        try:
+            pool_attributes = read_pool(conn)
+        except ServiceError as error:
+            return report_service_error(args, error, None, stdout, stderr)
+        check_request(args, None, metadata, pool_attributes)
     with open_history(stderr) as store:
         history = RecordingHistory(store)
         try:
@@ -72,7 +117,7 @@ def run_call(
                 token, username = access_token(args, conn, stdin)
             except SignInRefusedError as refused:
                 return _sign_in_refused(args, refused, stdout, stderr)
-            check_request(args, token, metadata)
+            check_request(args, token, metadata, pool_attributes)
             outcome = call(conn, history, token, username)
         except KeyboardInterrupt as stop:
             raise CallCancelled(getattr(stop, "signum", signal.SIGINT), history.in_flight) from None
@@ -108,16 +153,23 @@ def _sign_in_refused(
     return report_service_error(args, refused.error, None, stdout, stderr, entry=entry)
 
 
-def check_request(args: argparse.Namespace, token: str | None, metadata: dict[str, str]) -> None:
+def check_request(
+    args: argparse.Namespace, token: str | None, metadata: dict[str, str],
+    pool_attributes: Iterable[str] | None = None,
+) -> None:
     """VerifyDesk's own validation of the request (none with --send-anyway), at the first bad option;
-    without a token yet, everything but the token."""
+    without a token yet, everything but the token; with the pool's attribute names, a change of one
+    the pool lacks is refused too."""
     if args.send_anyway:
         return
     rows = [MetadataRow(k, v) for k, v in metadata.items()]
-    problems = (
-        validate_send(token or "", args.attribute, rows) if args.command == "send"
-        else validate_verify(token or "", args.attribute, args.code)
-    )
+    if args.command == "send":
+        problems = validate_send(token or "", args.attribute, rows)
+    elif args.command == "verify":
+        problems = validate_verify(token or "", args.attribute, args.code)
+    else:
+        problems = validate_update(
+            token or "", args.attribute, args.value, rows, pool_attributes=pool_attributes)
     if token is None:
         problems = [p for p in problems if p.field != ACCESS_TOKEN_FIELD]
     if problems:
@@ -131,7 +183,8 @@ def _request_option(field: str, args: argparse.Namespace) -> str:
     """The option (or variable) a request field came from."""
     if field == ACCESS_TOKEN_FIELD:
         return "--access-token-stdin" if args.access_token_stdin else ACCESS_TOKEN_ENV
-    options = {ATTRIBUTE_NAME_FIELD: "--attribute", CODE_FIELD: "--code", CLIENT_METADATA_FIELD: "--metadata"}
+    options = {ATTRIBUTE_NAME_FIELD: "--attribute", CODE_FIELD: "--code", CLIENT_METADATA_FIELD: "--metadata",
+               ATTRIBUTE_VALUE_FIELD: "--value"}
     return options.get(field, field)
 
 
@@ -161,7 +214,8 @@ def report_service_error(
 ) -> int:
     """Print a failed call with its catalogue entry (`entry` when the call's context reads the code
     differently, as a sign-in does)."""
-    entry = entry or error.entry_in(ErrorContext(operation=args.command, attribute_name=args.attribute))
+    operation = _ERROR_OPERATIONS.get(args.command, args.command)
+    entry = entry or error.entry_in(ErrorContext(operation=operation, attribute_name=args.attribute))
     if args.json:
         emit_json(stdout, {
             "ok": False, "error": _error_payload(error, entry), "request_id": error.request_id,

@@ -257,7 +257,8 @@ def _subparsers() -> dict[str, argparse.ArgumentParser]:
     return dict(found[0].choices)
 
 
-@pytest.mark.parametrize("command", ["send", "verify", "history", "sandbox", "lambda-runner", "self-test"])
+@pytest.mark.parametrize(
+    "command", ["send", "verify", "update-attribute", "history", "sandbox", "lambda-runner", "self-test"])
 def test_every_option_of_every_command_has_help(command: str) -> None:
     parser = _subparsers()[command]
     unexplained = [
@@ -267,8 +268,8 @@ def test_every_option_of_every_command_has_help(command: str) -> None:
     assert unexplained == []
 
 
-@pytest.mark.parametrize("command", ["send", "verify"])
-def test_send_and_verify_help_name_every_secret_source(command: str) -> None:
+@pytest.mark.parametrize("command", ["send", "verify", "update-attribute"])
+def test_send_verify_and_update_help_name_every_secret_source(command: str) -> None:
     text = " ".join(_subparsers()[command].format_help().split())
     for variable in ("VERIFYDESK_PASSWORD", "VERIFYDESK_ACCESS_TOKEN", "VERIFYDESK_CLIENT_SECRET",
                      "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER"):
@@ -317,6 +318,8 @@ def test_lambda_runner_refuses_a_bad_handler_describing_only_what_it_accepts(spe
 _SEND = ("send", "--endpoint-url", "http://127.0.0.1:9", "--region", "us-east-1", "--client-id", "C",
          "--username", "alice", "--attribute", "email")
 
+_UPDATE = ("update-attribute", *_SEND[1:])
+
 
 def _bad_inputs(tmp: Path) -> list[tuple[tuple[str, ...], str]]:
     (tmp / "folder.json").mkdir()
@@ -347,6 +350,20 @@ def _bad_inputs(tmp: Path) -> list[tuple[tuple[str, ...], str]]:
         ((*_SEND, "--attribute", ""), "--attribute"),
         (("verify", *_SEND[1:], "--code", "12 34"), "--code"),
         (("verify", *_SEND[1:], "--code", ""), "--code"),
+        ((*_UPDATE, "--value", "not-an-email"), "--value"),
+        ((*_UPDATE, "--value", "name@"), "--value"),
+        ((*_UPDATE, "--value", ""), "--value"),
+        ((*_UPDATE, "--value", "x" * 2049), "--value"),
+        (("update-attribute", *_SEND[1:-1], "phone_number", "--value", "555 0100"), "--value"),
+        (("update-attribute", *_SEND[1:-1], "phone_number", "--value", "+0123"), "--value"),
+        (("update-attribute", *_SEND[1:-2]), "--attribute"),
+        (("update-attribute", *_SEND[1:]), "--value"),
+        ((*_UPDATE, "--value", "a@example.org", "--attribute", ""), "--attribute"),
+        ((*_UPDATE, "--value", "a@example.org", "--metadata", "=x"), "--metadata"),
+        ((*_UPDATE, "--value", "a@example.org", "--metadata-file", str(tmp / "list.json")), "--metadata-file"),
+        ((*_UPDATE, "--value", "a@example.org", "--aws-profile", "admin"), "--user-pool-id"),
+        ((*_UPDATE, "--value", "a@example.org", "--attempts", "0"), "--attempts"),
+        (("history", "--operation", "delete"), "--operation"),
         (("history", "--limit", "0"), "--limit"),
         (("history", "--limit", "-5"), "--limit"),
         (("history", "--limit", "100000000000000000000"), "--limit"),
@@ -415,6 +432,8 @@ def test_an_unusable_verifydesk_home_is_bad_input_naming_it(
     [
         (("send", "--client-id", "C", "--attempts", "two", "--attribute", "email"), "--attempts"),
         (("verify", "--client-id", "C", "--attribute", "email"), "--code"),
+        (("update-attribute", "--client-id", "C", "--attribute", "email"), "--value"),
+        (("history", "--operation", "all"), "--operation"),
         (("history", "--outcome", "maybe"), "--outcome"),
         (("history", "--limit", "ten"), "--limit"),
     ],
@@ -525,3 +544,19 @@ def test_the_entry_point_imports_no_parser_and_no_boto3_until_it_has_words() -> 
     probe = "import sys, app.cli; print(sorted(m for m in ('argparse', 'boto3', 'app.core') if m in sys.modules))"
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_a_bad_new_value_is_one_json_error_at_value_and_records_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VERIFYDESK_PASSWORD", "pw")
+    code, out, _ = _run(*_UPDATE, "--value", "+1 555 0100", "--metadata", "k=v", "--json")
+    assert code == EXIT_BAD_INPUT
+    assert json.loads(out) == {"ok": False, "error": {
+        "code": "InvalidInput", "field": "--value", "http_status": None, "request_id": None, "guidance": None,
+        "message": "This does not look like an email address (name@example.com)."}}
+    assert json.loads(_run("history", "--json")[1])["records"] == []
+
+
+def test_update_help_says_what_pending_means_and_how_to_verify() -> None:
+    text = " ".join(_subparsers()["update-attribute"].format_help().split())
+    assert '"pending": true' in text and "verifydesk verify --code" in text
+    assert "--aws-profile" in text and "DescribeUserPool" in text
