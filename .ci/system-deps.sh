@@ -10,7 +10,7 @@ QT_RUNTIME="libglib2.0-0 libgl1 libegl1 libfontconfig1 libfreetype6 libx11-6 lib
  libxcb-randr0 libxcb-render0 libxcb-render-util0 libxcb-shape0 libxcb-shm0 libxcb-sync1 libxcb-util1
  libxcb-xfixes0 libxcb-xkb1 libxkbcommon-x11-0"
 HEADLESS="xvfb xauth"
-TEST_EXTRA="nodejs npm dpkg-dev binutils desktop-file-utils imagemagick dbus gnome-keyring"
+TEST_EXTRA="nodejs npm dpkg-dev binutils desktop-file-utils imagemagick dbus gnome-keyring dovecot-imapd dovecot-lmtpd"
 
 case "${1:-run}" in
   run) wanted="$QT_RUNTIME $HEADLESS" ;;

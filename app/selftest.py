@@ -33,9 +33,13 @@ ENDPOINT_ENV = "VERIFYDESK_SELFTEST_ENDPOINT_URL"
 CLIENT_ID_ENV = "VERIFYDESK_SELFTEST_CLIENT_ID"
 
 # botocore service models the app reads at run time; the packaging spec keeps only these:
-# cognito-idp (user calls, DescribeUserPool), logs (trigger logs), and the credential providers an
-# admin AWS profile may use: sts (assume-role, web identity), sso and sso-oidc (IAM Identity Center).
-BOTOCORE_SERVICES = ("cognito-idp", "logs", "sts", "sso", "sso-oidc")
+# cognito-idp (user calls, DescribeUserPool), logs (trigger logs), s3 (codes from SES receipt rules),
+# the delivery preflight's reads (ses and sesv2: identities, account; sns: SMS sandbox; lambda), and
+# the credential providers an admin AWS profile may use: sts (assume-role, web identity), sso and
+# sso-oidc (IAM Identity Center).
+BOTOCORE_SERVICES = (
+    "cognito-idp", "logs", "s3", "sts", "sso", "sso-oidc", "ses", "sesv2", "sns", "lambda",
+)
 # ...and those the embedded sandbox (moto) needs on top of them (moto reads cognito-idp and logs).
 SANDBOX_BOTOCORE_SERVICES: tuple[str, ...] = ()
 
@@ -120,7 +124,7 @@ def _painted(widget: Any) -> str:
 
 
 def _make_main_window() -> Any:
-    from app.ui.main_window import MainWindow
+    from app.ui.window.main_window import MainWindow
 
     return MainWindow()
 
@@ -150,7 +154,7 @@ def check_window() -> str:
 
 def check_about() -> str:
     app = _qt_app()
-    from app.ui.about import build_about
+    from app.ui.window.about import build_about
 
     dialog = build_about(None)
     dialog.show()

@@ -17,7 +17,38 @@ from pathlib import Path
 from bench.report import Figure, render_table
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
-PARTS = ("startup", "cli", "gui", "history")
+PARTS = ("startup", "cli", "gui", "history", "mail", "suites")
+
+
+def _against_sandbox(selected: set[str], quick: bool, bare_rss: float | None) -> tuple[list[Figure], list[str]]:
+    """The parts that talk to one sandbox process: CLI, window and suites."""
+    figures: list[Figure] = []
+    sections: list[str] = []
+    from bench.sandbox_proc import sandbox_process
+
+    with sandbox_process() as info:
+        if "cli" in selected:
+            from bench import cli_bench
+
+            cli_figures, cli_lines = cli_bench.run(info, repeat=2 if quick else 11,
+                                                   batches=(1, 3) if quick else (1, 10, 100))
+            figures += cli_figures
+            sections += ["### CLI", "", *cli_lines, ""]
+        if "gui" in selected:
+            from bench import gui_bench
+            from bench.startup_bench import bare_window_rss_mb
+
+            gui_figures, gui_lines = gui_bench.run(
+                info, quick=quick, bare_rss_mb=bare_rss if bare_rss is not None else bare_window_rss_mb())
+            figures += gui_figures
+            sections += ["### Window", "", *gui_lines, ""]
+        if "suites" in selected:
+            from bench import suite_bench
+
+            suite_figures, suite_lines = suite_bench.run(info, quick=quick)
+            figures += suite_figures
+            sections += ["### Suites", "", *suite_lines, ""]
+    return figures, sections
 
 
 def main() -> int:
@@ -41,25 +72,10 @@ def main() -> int:
         startup_figures, startup_lines, bare_rss = startup_bench.run(repeat=2 if quick else 11)
         figures += startup_figures
         sections += ["### Start-up", "", *startup_lines, ""]
-    if {"cli", "gui"} & selected:
-        from bench.sandbox_proc import sandbox_process
-
-        with sandbox_process() as info:
-            if "cli" in selected:
-                from bench import cli_bench
-
-                cli_figures, cli_lines = cli_bench.run(info, repeat=2 if quick else 11,
-                                                       batches=(1, 3) if quick else (1, 10, 100))
-                figures += cli_figures
-                sections += ["### CLI", "", *cli_lines, ""]
-            if "gui" in selected:
-                from bench import gui_bench
-                from bench.startup_bench import bare_window_rss_mb
-
-                gui_figures, gui_lines = gui_bench.run(
-                    info, quick=quick, bare_rss_mb=bare_rss if bare_rss is not None else bare_window_rss_mb())
-                figures += gui_figures
-                sections += ["### Window", "", *gui_lines, ""]
+    if {"cli", "gui", "suites"} & selected:
+        sandbox_figures, sandbox_sections = _against_sandbox(selected, quick, bare_rss)
+        figures += sandbox_figures
+        sections += sandbox_sections
     if "history" in selected:
         from bench import history_bench
 
@@ -68,6 +84,11 @@ def main() -> int:
         figures += history_figures
         sections += ["### History growth (HistoryView): open and filter must stay flat or logarithmic", "",
                      *growth, ""]
+
+    if "mail" in selected:
+        mail_figures, mail_sections = _mail_part(quick)
+        figures += mail_figures
+        sections += mail_sections
 
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     header = (f"Measured {stamp} on {platform.node() or 'this machine'} ({os.cpu_count()} cores, Python "
@@ -80,6 +101,13 @@ def main() -> int:
     if args.write:
         RESULTS.write_text("# Benchmark results\n\n" + text, encoding="utf-8")
     return 1 if args.strict and misses else 0
+
+
+def _mail_part(quick: bool) -> tuple[list[Figure], list[str]]:
+    from bench import mail_bench
+
+    mail_figures, mail_lines = mail_bench.run(quick=quick)
+    return mail_figures, ["### Codes from a mailbox (Dovecot)", "", *mail_lines, ""]
 
 
 if __name__ == "__main__":

@@ -128,7 +128,7 @@ def open_window(info: dict[str, Any]) -> Any:
     from app.core.paths import app_paths
     from app.core.profiles import Profile, ProfileStore
     from app.core.secrets import MemorySecretStore
-    from app.ui.main_window import MainWindow
+    from app.ui.window.main_window import MainWindow
 
     ProfileStore(app_paths().profiles_file).save(Profile(
         name="Bench", region=info["region"], client_id=info["client_id"], endpoint_url=info["endpoint_url"],
@@ -279,7 +279,7 @@ async def stalls(args: dict[str, Any]) -> dict[str, Any]:
     import shutil
 
     from app.core.paths import app_paths
-    from app.ui.history_model import COUNT_CAP
+    from app.ui.history.model import COUNT_CAP
 
     info = args["info"]
     db = app_paths().ensure().history_db
@@ -342,8 +342,8 @@ def _offset() -> Any:
 async def warm_up_view(path: str) -> None:
     """Qt's first table, fonts and style sheet, paid once as the window would: not history's cost."""
     from app.core.history import HistoryStore
-    from app.ui.history_view import HistoryView
-    from app.ui.style import stylesheet
+    from app.ui.history.view import HistoryView
+    from app.ui.widgets.style import stylesheet
 
     app = QApplication.instance()
     assert isinstance(app, QApplication)
@@ -371,8 +371,8 @@ async def history(args: dict[str, Any]) -> dict[str, Any]:
     """The real HistoryView over `path`: open, filter by error code, typed text search + Enter,
     Ctrl+End; ms each and the RSS growth from before opening."""
     from app.core.history import HistoryStore
-    from app.ui.history_model import COUNT_CAP
-    from app.ui.history_view import HistoryView
+    from app.ui.history.model import COUNT_CAP
+    from app.ui.history.view import HistoryView
 
     await warm_up_view(args["warm_path"])
     rss_before = rss_mb()

@@ -18,8 +18,8 @@ from typing import Any
 from app.core.answers import UnexpectedAnswerError
 from app.core.calls import invoke, unexpected_answer
 from app.core.connection import CognitoConnection
-from app.core.srp import srp_class
 from app.core.tokens import Tokens
+from app.runtime.pycognito_srp import srp_class
 
 
 class AuthFlow(StrEnum):

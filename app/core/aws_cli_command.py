@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 
 from app.core.history import HistoryRecord
-from app.core.models import SEND_OPERATION, VERIFY_OPERATION
+from app.core.models import SEND_OPERATION, UPDATE_OPERATION, VERIFY_OPERATION
 
 TOKEN_VARIABLE = "ACCESS_TOKEN"
 CODE_VARIABLE = "VERIFICATION_CODE"
@@ -66,6 +66,27 @@ def verify_command(*, attribute_name: str, region: str, endpoint_url: str | None
     return " ".join(words + _location(region, endpoint_url))
 
 
+def update_command(
+    *,
+    attribute_name: str,
+    value: str,
+    client_metadata: Mapping[str, str] | None,
+    region: str,
+    endpoint_url: str | None = None,
+) -> str:
+    """`aws cognito-idp update-user-attributes …` changing one attribute, the token read from the shell."""
+    attributes = json.dumps([{"Name": attribute_name, "Value": value}], ensure_ascii=False,
+                            separators=(",", ":"))
+    words = [
+        "aws", "cognito-idp", "update-user-attributes",
+        "--access-token", f'"${TOKEN_VARIABLE}"',
+        "--user-attributes", shell_quote(attributes),
+    ]
+    if client_metadata:
+        words += ["--client-metadata", shell_quote(client_metadata_json(client_metadata))]
+    return " ".join(words + _location(region, endpoint_url))
+
+
 def _location(region: str, endpoint_url: str | None) -> list[str]:
     words = ["--region", shell_quote(region)]
     if endpoint_url:
@@ -74,13 +95,19 @@ def _location(region: str, endpoint_url: str | None) -> list[str]:
 
 
 def command_for_record(record: HistoryRecord) -> str:
-    """The AWS CLI command that repeats `record` (a verify record gives verify-user-attribute).
+    """The AWS CLI command that repeats `record` (a verify record gives verify-user-attribute, an
+    attribute change update-user-attributes).
 
     Raises CliCommandError when an argument cannot be written on a command line.
     """
     if record.operation == VERIFY_OPERATION:
         return verify_command(
             attribute_name=record.attribute_name, region=record.region, endpoint_url=record.endpoint_url
+        )
+    if record.operation == UPDATE_OPERATION and record.new_value is not None:
+        return update_command(
+            attribute_name=record.attribute_name, value=record.new_value,
+            client_metadata=record.client_metadata, region=record.region, endpoint_url=record.endpoint_url,
         )
     if record.operation != SEND_OPERATION:
         raise CliCommandError(f"No AWS CLI command for the operation {record.operation!r}.")

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from app.core.boto_data import boto3_session
 from app.core.errors import (
     AWS_CREDENTIALS_ERROR,
     AWS_NO_CREDENTIALS,
@@ -24,7 +23,8 @@ from app.core.errors import (
     UNKNOWN_ERROR,
     ServiceError,
 )
-from app.core.heap import long_lived
+from app.runtime.botocore_data import boto3_session
+from app.runtime.heap import long_lived
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
@@ -172,7 +172,7 @@ def _credential_sources_fingerprint() -> tuple[Any, ...]:
 
 
 def admin_client(
-    service: Literal["cognito-idp", "logs"],
+    service: Literal["cognito-idp", "logs", "s3", "ses", "sesv2", "sns", "lambda"],
     *,
     region: str,
     aws_profile: str | None = None,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +20,7 @@ from app.core.errors import (
     TIMEOUT,
     UNEXPECTED_ANSWER,
     UNKNOWN_ERROR,
+    VERIFIABLE_ATTRIBUTES,
     ServiceError,
 )
 from app.core.models import CodeDeliveryDetails
@@ -50,9 +51,6 @@ class UserAttribute:
     @property
     def verifiable(self) -> bool:
         return self.name in VERIFIABLE_ATTRIBUTES
-
-
-VERIFIABLE_ATTRIBUTES = ("email", "phone_number")
 
 
 @dataclass(frozen=True)
@@ -233,6 +231,51 @@ def send_verification_code(
         raise unexpected_answer(exc, result.attempts, result.latency_ms) from None
     return SendResult(
         delivery=delivery,
+        request_id=result.request_id,
+        http_status=result.http_status,
+        latency_ms=result.latency_ms,
+        attempts=result.attempts,
+    )
+
+
+@dataclass(frozen=True)
+class UpdateResult:
+    """The outcome of a successful UpdateUserAttributes: where each code went (one per changed email or
+    phone number the pool verifies automatically; none for other attributes)."""
+
+    deliveries: tuple[CodeDeliveryDetails, ...]
+    request_id: str | None
+    http_status: int | None
+    latency_ms: float
+    attempts: int
+
+    def delivery_for(self, attribute_name: str) -> CodeDeliveryDetails | None:
+        return next((d for d in self.deliveries if d.attribute_name == attribute_name), None)
+
+
+def update_user_attributes(
+    conn: CognitoConnection,
+    access_token: str,
+    attributes: Mapping[str, str],
+    client_metadata: dict[str, str] | None = None,
+) -> UpdateResult:
+    """UpdateUserAttributes as the signed-in user; ClientMetadata is sent only when not empty."""
+    params: dict[str, Any] = {
+        "AccessToken": access_token,
+        "UserAttributes": [{"Name": name, "Value": value} for name, value in attributes.items()],
+    }
+    if client_metadata:
+        params["ClientMetadata"] = dict(client_metadata)
+    result = invoke(conn, "update_user_attributes", **params)
+    listed = result.response.get("CodeDeliveryDetailsList") or []
+    try:
+        deliveries = tuple(d for d in (CodeDeliveryDetails.from_api(item) for item in listed)
+                           if d is not None)
+    except UnexpectedAnswerError as exc:
+        exc.status, exc.request_id = result.http_status, result.request_id
+        raise unexpected_answer(exc, result.attempts, result.latency_ms) from None
+    return UpdateResult(
+        deliveries=deliveries,
         request_id=result.request_id,
         http_status=result.http_status,
         latency_ms=result.latency_ms,

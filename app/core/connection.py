@@ -8,17 +8,19 @@ botocore's own modes would silently retry LimitExceededException and TooManyRequ
 from __future__ import annotations
 
 import json
+import math
 import os
 import threading
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from app.core.answers import UnexpectedAnswerError, answer_excerpt, shape_problem
-from app.core.boto_data import boto3_session
 from app.core.deadline import SocketSet, check_deadline
-from app.core.heap import long_lived
 from app.core.models import ConnectionInfo
 from app.core.redaction import SECRETS
+from app.core.validation import ENDPOINT_URL_FIELD, REGION_FIELD, endpoint_url_problem, region_problem
+from app.runtime.botocore_data import boto3_session
+from app.runtime.heap import long_lived
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
@@ -26,10 +28,16 @@ if TYPE_CHECKING:
 ENDPOINT_ENV = "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER"
 DEFAULT_CONNECT_TIMEOUT_S = 5.0
 DEFAULT_READ_TIMEOUT_S = 15.0
+# The ranges every way in accepts (the CLI's options, the profile form, the profiles file). 900 s is the
+# longest a Lambda function may run, so no Custom Message trigger (even one paused in a debugger behind
+# the sandbox) can need a longer read; no TCP connect needs more than 300 s to succeed or fail.
+CONNECT_TIMEOUT_RANGE = (0.1, 300.0)
+READ_TIMEOUT_RANGE = (0.1, 900.0)
+ATTEMPTS_RANGE = (1, 10)
 
 
 class SettingsError(ValueError):
-    """Settings no client can be made from; `field` is "region" or "endpoint_url"."""
+    """Settings no client can be made from; `field` names the setting (e.g. "region", "read_timeout_s")."""
 
     def __init__(self, field: str, message: str) -> None:
         super().__init__(f"{field}: {message}")
@@ -71,6 +79,51 @@ class ConnectionSettings:
 
     def with_changes(self, **changes: Any) -> ConnectionSettings:
         return replace(self, **changes)
+
+    def problems(self) -> list[SettingsError]:
+        """Every setting out of its range, each naming its field; empty when a client can be tried."""
+        return settings_problems(
+            region=self.region, endpoint_url=self.effective_endpoint_url,
+            connect_timeout_s=self.connect_timeout_s, read_timeout_s=self.read_timeout_s,
+            max_attempts=self.max_attempts,
+        )
+
+
+def _seconds_problem(value: object, limits: tuple[float, float], what: str) -> str | None:
+    """Why `value` is not a number of seconds within `limits`; compared exactly, so an integer of any
+    size is refused without an OverflowError."""
+    low, high = limits
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return f"{what.capitalize()} must be a number of seconds."
+    if (isinstance(value, float) and not math.isfinite(value)) or not low <= value <= high:
+        return f"{what.capitalize()} must be between {low:g} and {high:g} seconds."
+    return None
+
+
+def _attempts_problem(value: object) -> str | None:
+    low, high = ATTEMPTS_RANGE
+    if isinstance(value, bool) or not isinstance(value, int):
+        return "The number of attempts must be a whole number."
+    if not low <= value <= high:
+        return f"The number of attempts must be between {low} and {high}."
+    return None
+
+
+def settings_problems(
+    *, region: object, endpoint_url: object | None, connect_timeout_s: object, read_timeout_s: object,
+    max_attempts: object,
+) -> list[SettingsError]:
+    """The one rule for connection settings, whatever they come from (options, form, file): each
+    problem names its field; values of any type are judged, never converted first."""
+    found = [
+        (REGION_FIELD, region_problem(region)),
+        (ENDPOINT_URL_FIELD, None if endpoint_url is None else endpoint_url_problem(endpoint_url)),
+        ("connect_timeout_s", _seconds_problem(
+            connect_timeout_s, CONNECT_TIMEOUT_RANGE, "the connect timeout")),
+        ("read_timeout_s", _seconds_problem(read_timeout_s, READ_TIMEOUT_RANGE, "the read timeout")),
+        ("max_attempts", _attempts_problem(max_attempts)),
+    ]
+    return [SettingsError(name, message) for name, message in found if message]
 
 
 # Request and response members that carry secrets; registered for redaction before botocore's

@@ -1,8 +1,9 @@
 """The error catalogue: every error a tester can meet, with what it means and what to do next.
 
 One catalogue serves the CLI, the window and the sandbox's fault injection. Service errors come
-from the API reference of GetUserAttributeVerificationCode (all 16), the sign-in and verify calls,
-plus the client-side kinds a tester meets on a flaky network (throttling, network, timeout, unknown).
+from the API reference of GetUserAttributeVerificationCode (all 16) and UpdateUserAttributes (all 20;
+advice for a change in `app.core.attribute_errors`), the sign-in and verify calls, plus the
+client-side kinds a tester meets on a flaky network (throttling, network, timeout, unknown).
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from typing import Any
+
+from app.core.attribute_errors import update_entry
 
 
 @dataclass(frozen=True)
@@ -33,7 +36,7 @@ def _entry(code: str, status: int | None, explanation: str, next_step: str, **fl
     return CatalogueEntry(code, status, explanation, next_step, **flags)
 
 
-# The 16 errors the seed lists for GetUserAttributeVerificationCode.
+# The 16 errors the API reference lists for GetUserAttributeVerificationCode.
 _SEED_ERRORS = (
     _entry(
         "CodeDeliveryFailureException", 400,
@@ -162,6 +165,11 @@ _RELATED_ERRORS = (
         "ForbiddenException", 403,
         "AWS WAF in front of the pool blocked the request.",
         "Check the web ACL associated with the user pool.",
+    ),
+    _entry(
+        "OperationNotEnabledException", 400,
+        "The user pool does not allow this operation in its current configuration or feature plan.",
+        "Check the pool's settings (and its feature plan) for this operation, or test on another pool.",
     ),
 )
 
@@ -296,8 +304,8 @@ _PATTERN_VALUE = re.compile(r"Value '(?P<value>.*?)' at 'attributeName' failed t
 
 @dataclass(frozen=True)
 class ErrorContext:
-    """Where an error was met, so its advice fits: `operation` is "send", "verify", "sign_in" or
-    "refresh" (a REFRESH_TOKEN_AUTH sign-in);
+    """Where an error was met, so its advice fits: `operation` is "send", "verify", "update" (an
+    attribute change), "sign_in" or "refresh" (a REFRESH_TOKEN_AUTH sign-in);
     `challenge` the sign-in challenge being answered; `attribute_name` the name sent;
     `can_refresh` False when the session has no refresh token (a pasted access token)."""
 
@@ -376,11 +384,15 @@ def entry_in(code: str, message: str, context: ErrorContext | None = None) -> Ca
         return _sign_in_entry(entry, context.challenge)
     if context.operation == "refresh" and code == "NotAuthorizedException":
         return _REFRESH_NOT_AUTHORIZED
+    if context.operation == "update" and not (
+        code == "NotAuthorizedException" and is_expired_token_message(message)
+    ):
+        entry = update_entry(entry)
     if code == "NotAuthorizedException" and not context.can_refresh and is_expired_token_message(message):
         return replace(entry, offers_refresh=False,
                        next_step="The pasted access token has expired and cannot be refreshed: paste a new "
                                  "token, or sign in with a username and password.")
-    if code == "InvalidParameterException":
+    if code == "InvalidParameterException" and context.operation != "update":
         advice = _attribute_name_advice(message, context.attribute_name)
         if advice:
             return replace(entry, next_step=advice)

@@ -9,6 +9,14 @@ from app.core.answers import UnexpectedAnswerError, json_kind, short_repr
 
 SEND_OPERATION = "GetUserAttributeVerificationCode"
 VERIFY_OPERATION = "VerifyUserAttribute"
+UPDATE_OPERATION = "UpdateUserAttributes"
+
+
+class ValueState(StrEnum):
+    """What an attribute update did to the value, as stored in history."""
+
+    PENDING = "pending"  # the pool keeps the original until the new value's code is verified
+    APPLIED = "applied"  # the new value is the active one
 
 
 class Outcome(StrEnum):

@@ -2,7 +2,9 @@
 
 What a tester needs before sending: is there a Custom Message trigger (without one ClientMetadata
 goes nowhere), which function (and so which log group) it is, how the pool sends email
-(COGNITO_DEFAULT has a low daily limit) and which attributes are verified automatically.
+(COGNITO_DEFAULT has a low daily limit) and which attributes are verified automatically; and, for a
+change of email or phone number, whether the pool keeps the original value until the new one is
+verified (UserAttributeUpdateSettings) and which attributes its schema has.
 """
 
 from __future__ import annotations
@@ -84,6 +86,45 @@ def parse_lambda_arn(arn: str) -> LambdaRef | None:
     return LambdaRef(arn.strip(), match["name"], match["qualifier"], match["region"], match["account"])
 
 
+VERIFIABLE = ("email", "phone_number")
+
+
+@dataclass(frozen=True)
+class AttributePolicy:
+    """What the pool does with a changed attribute, from DescribeUserPool."""
+
+    keep_original: tuple[str, ...]
+    """AttributesRequireVerificationBeforeUpdate: the original stays active until the new value's
+    code is verified."""
+    auto_verified: tuple[str, ...]
+    attributes: tuple[str, ...] = ()
+    """The schema's attribute names (custom ones as custom:name); empty when the pool did not say."""
+    immutable: tuple[str, ...] = ()
+
+    def keeps_original(self, name: str) -> bool:
+        return name in self.keep_original
+
+    def sends_code(self, name: str) -> bool:
+        """Whether a change of `name` makes Cognito send a code to the new value."""
+        return name in VERIFIABLE and name in self.auto_verified
+
+    def has_attribute(self, name: str) -> bool | None:
+        """Whether the schema has `name` (None when the schema is unknown)."""
+        return None if not self.attributes else name in self.attributes
+
+
+def attribute_policy_from_pool(pool: Mapping[str, Any]) -> AttributePolicy:
+    """Read a DescribeUserPool `UserPool` into its attribute-change policy."""
+    settings = pool.get("UserAttributeUpdateSettings") or {}
+    schema = [item for item in pool.get("SchemaAttributes") or () if isinstance(item, Mapping)]
+    return AttributePolicy(
+        keep_original=tuple(settings.get("AttributesRequireVerificationBeforeUpdate") or ()),
+        auto_verified=tuple(pool.get("AutoVerifiedAttributes") or ()),
+        attributes=tuple(str(item.get("Name")) for item in schema if item.get("Name")),
+        immutable=tuple(str(item.get("Name")) for item in schema if item.get("Mutable") is False),
+    )
+
+
 @dataclass(frozen=True)
 class PoolTriggerInfo:
     """The parts of a pool's configuration that decide what happens to a verification request."""
@@ -97,6 +138,7 @@ class PoolTriggerInfo:
     triggers: Mapping[str, str] = field(default_factory=dict)
     """Every trigger the pool has (LambdaConfig key → ARN), for display."""
     warnings: tuple[str, ...] = ()
+    attribute_policy: AttributePolicy | None = None
 
     @property
     def custom_message_function(self) -> str | None:
@@ -143,6 +185,7 @@ def trigger_info_from_pool(pool: Mapping[str, Any]) -> PoolTriggerInfo:
         auto_verified_attributes=tuple(pool.get("AutoVerifiedAttributes") or ()),
         triggers=triggers,
         warnings=tuple(warnings),
+        attribute_policy=attribute_policy_from_pool(pool),
     )
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import builtins
 import json
 import logging
-import math
 import os
 import re
 import unicodedata
@@ -24,9 +23,14 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from app.core.atomic import atomic_write_text
-from app.core.connection import DEFAULT_CONNECT_TIMEOUT_S, DEFAULT_READ_TIMEOUT_S, ConnectionSettings
+from app.core.connection import (
+    DEFAULT_CONNECT_TIMEOUT_S,
+    DEFAULT_READ_TIMEOUT_S,
+    ConnectionSettings,
+    settings_problems,
+)
 from app.core.file_lock import LockTimeoutError, exclusive_lock
-from app.core.validation import endpoint_url_problem, region_problem
+from app.core.validation import json_int
 
 log = logging.getLogger(__name__)
 
@@ -39,9 +43,6 @@ CLIENT_ID_MAX = 128
 USER_POOL_ID_MAX = 55
 USERNAME_MAX = 128
 AWS_PROFILE_MAX = 128
-CONNECT_TIMEOUT_RANGE = (0.1, 300.0)
-READ_TIMEOUT_RANGE = (0.1, 900.0)
-ATTEMPTS_RANGE = (1, 10)
 PRESET_ROWS_MAX = 1000
 PRESET_CHARS_MAX = 256 * 1024
 AUTH_FLOWS = ("USER_SRP_AUTH", "USER_PASSWORD_AUTH")
@@ -107,14 +108,6 @@ def _pattern_problem(
     return None
 
 
-def _number_problem(value: object, low: float, high: float, what: str) -> str | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return f"{what.capitalize()} must be a number of seconds."
-    if not math.isfinite(value) or not low <= value <= high:
-        return f"{what.capitalize()} must be between {low:g} and {high:g} seconds."
-    return None
-
-
 @dataclass(frozen=True)
 class Profile:
     """One saved connection: where the pool is, how to sign in, and what to look at beside it."""
@@ -137,18 +130,20 @@ class Profile:
 
     def problems(self) -> list[ProfileError]:
         """Every invalid field, each with a message for the field it names; empty when valid."""
+        connection = {error.field: error.message for error in settings_problems(
+            region=self.region, endpoint_url=self.endpoint_url, connect_timeout_s=self.connect_timeout_s,
+            read_timeout_s=self.read_timeout_s, max_attempts=self.max_attempts)}
         found: list[tuple[str, str | None]] = [
             ("name", _text_problem(self.name, maximum=NAME_MAX, what="a profile name")),
-            ("region", region_problem(self.region)),
+            ("region", connection.get("region")),
             ("client_id", _pattern_problem(
                 self.client_id, _CLIENT_ID, CLIENT_ID_MAX, "an app client id", "1example23456789")),
-            ("endpoint_url", None if self.endpoint_url is None else endpoint_url_problem(self.endpoint_url)),
+            ("endpoint_url", connection.get("endpoint_url")),
             ("user_pool_id", None if self.user_pool_id is None else _pattern_problem(
                 self.user_pool_id, _USER_POOL_ID, USER_POOL_ID_MAX, "a user pool id", "us-east-1_Example")),
-            ("read_timeout_s", _number_problem(self.read_timeout_s, *READ_TIMEOUT_RANGE, "the read timeout")),
-            ("connect_timeout_s", _number_problem(
-                self.connect_timeout_s, *CONNECT_TIMEOUT_RANGE, "the connect timeout")),
-            ("max_attempts", _attempts_problem(self.max_attempts)),
+            ("read_timeout_s", connection.get("read_timeout_s")),
+            ("connect_timeout_s", connection.get("connect_timeout_s")),
+            ("max_attempts", connection.get("max_attempts")),
             ("auth_flow", None if self.auth_flow in AUTH_FLOWS
                 else f"The sign-in flow must be one of {', '.join(AUTH_FLOWS)}."),
             ("last_username", None if self.last_username is None else _text_problem(
@@ -199,15 +194,6 @@ class Profile:
                 raise ProfileError(required, "Missing from the saved profile.")
         values = {key: value for key, value in raw.items() if key in known}
         return cls(**values).validated()
-
-
-def _attempts_problem(value: object) -> str | None:
-    low, high = ATTEMPTS_RANGE
-    if isinstance(value, bool) or not isinstance(value, int):
-        return "The number of attempts must be a whole number."
-    if not low <= value <= high:
-        return f"The number of attempts must be between {low} and {high}."
-    return None
 
 
 def _preset_rows(rows: Iterable[tuple[str, str] | _Row]) -> PresetRows:
@@ -316,7 +302,7 @@ def _decode(data: bytes) -> tuple[object, str | None]:
     if len(data) > MAX_FILE_BYTES:
         return None, f"it is larger than {MAX_FILE_BYTES:,} bytes"
     try:
-        return json.loads(data.decode("utf-8"), parse_constant=_reject_constant), None
+        return json.loads(data.decode("utf-8"), parse_constant=_reject_constant, parse_int=json_int), None
     except UnicodeDecodeError:
         return None, "it is not UTF-8 text"
     except (ValueError, RecursionError) as exc:
@@ -340,12 +326,21 @@ def _parse_profiles(entries: list[object], doc: _Document) -> None:
             profile = Profile.from_json(entry)
         except (ProfileError, TypeError) as exc:
             detail = f"{exc.field}: {exc.message}" if isinstance(exc, ProfileError) else str(exc)
-            doc.problems.append(f"profile #{index + 1}: {detail}")
+            doc.problems.append(f"profile #{index + 1}: {detail}{_entry_name(entry)}")
             continue
         if doc.clash(profile.name):
             doc.problems.append(f"profile #{index + 1}: name: {profile.name!r} appears twice")
             continue
         doc.profiles.append(profile)
+
+
+def _entry_name(entry: object) -> str:
+    """` (profile 'name')` of a refused entry whose name is text: the notice says which one it was."""
+    name = entry.get("name") if isinstance(entry, dict) else None
+    if not isinstance(name, str):
+        return ""
+    quoted = repr(name)
+    return f" (profile {quoted[:NAME_MAX + 2]}{'…' if len(quoted) > NAME_MAX + 2 else ''})"
 
 
 def parse_document(data: bytes) -> _Document:

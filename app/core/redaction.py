@@ -5,6 +5,9 @@ run time (passwords, client secrets, refresh tokens, which are not JWT-shaped) i
 every form it takes when written out: raw, JSON-escaped, inside a printed bytes literal (botocore's
 debug log prints request bodies that way, so `"`, `\\` and non-ASCII characters arrive escaped), and
 base64 (standard and URL-safe, with and without padding).
+
+One-time verification codes are short digit strings, so they are replaced only where they stand
+alone (not inside a longer number such as a timestamp or a request id).
 """
 
 from __future__ import annotations
@@ -40,6 +43,8 @@ class SecretRegistry:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._needles: tuple[str, ...] = ()
+        self._codes: frozenset[str] = frozenset()
+        self._code_pattern: re.Pattern[str] | None = None
 
     def add(self, *secrets: str | None) -> None:
         with self._lock:
@@ -50,12 +55,26 @@ class SecretRegistry:
             # Longest first, so a secret containing another is replaced whole.
             self._needles = tuple(sorted(needles, key=len, reverse=True))
 
+    def add_code(self, *codes: str | None) -> None:
+        """Register one-time codes: replaced wherever they are not part of a longer word or number."""
+        with self._lock:
+            found = self._codes | {code for code in codes if code and len(code) >= _MIN_SECRET_LENGTH}
+            if found == self._codes:
+                return
+            self._codes = frozenset(found)
+            alternatives = "|".join(re.escape(code) for code in sorted(found, key=len, reverse=True))
+            self._code_pattern = re.compile(rf"(?<![0-9A-Za-z])(?:{alternatives})(?![0-9A-Za-z])")
+
     def clear(self) -> None:
         with self._lock:
             self._needles = ()
+            self._codes = frozenset()
+            self._code_pattern = None
 
     def redact(self, text: str) -> str:
         text = JWT_PATTERN.sub(REDACTED, text)
+        if self._code_pattern is not None:
+            text = self._code_pattern.sub(REDACTED, text)
         for needle in self._needles:
             if needle in text:
                 text = text.replace(needle, REDACTED)

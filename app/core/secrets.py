@@ -6,11 +6,8 @@ never used). Without one, secrets stay in this process's memory and `notice` say
 A keyring that fails later (locked, D-Bus gone) degrades the same way, with a notice.
 Every value read or written is registered for redaction.
 
-Detecting the Secret Service (Linux) needs only a D-Bus round trip, but SecretStorage imports
-`cryptography` at its top for the session encryption of secrets read and written (measured
-+6.3 MB resident in the window). Its `item` and `util` modules are therefore loaded with those
-imports deferred (app.core.deferred_imports): cryptography is imported when a secret is first
-stored or read through the Secret Service, not to find out whether one exists.
+Detecting the keyring does not import `cryptography`: SecretStorage loads it when a secret is
+first stored or read through the Secret Service (`app.runtime.secretstorage_crypto`).
 """
 
 from __future__ import annotations
@@ -22,8 +19,8 @@ from abc import ABC, abstractmethod
 from enum import StrEnum
 from typing import Any
 
-from app.core.deferred_imports import install_deferring_finder
 from app.core.redaction import SECRETS
+from app.runtime.secretstorage_crypto import defer_secretstorage_cryptography
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +31,6 @@ _INSECURE_MODULES = (
     "keyring.backends.fail", "keyring.backends.null", "keyring.backends.chainer", "keyrings.alt",
 )
 _INSECURE_NAME_PARTS = ("plaintext", "uncrypted", "unencrypted")
-_SECRETSTORAGE_DEFERRING = frozenset({"secretstorage.item", "secretstorage.util"})
-_CRYPTOGRAPHY = frozenset({"cryptography"})
 
 
 class SecretKind(StrEnum):
@@ -43,6 +38,8 @@ class SecretKind(StrEnum):
 
     CLIENT_SECRET = "client-secret"
     PASSWORD = "password"
+    MAILBOX_PASSWORD = "mailbox-password"
+    """The password of the profile's IMAP code source."""
 
     @property
     def service(self) -> str:
@@ -201,7 +198,7 @@ def is_secure_backend(backend: Any) -> bool:
 
 def _candidates() -> tuple[list[Any], str | None]:
     """The backends to consider, and the name of an explicitly configured one (env or keyringrc)."""
-    install_deferring_finder(_SECRETSTORAGE_DEFERRING, _CRYPTOGRAPHY)
+    defer_secretstorage_cryptography()
     import keyring.backend
     import keyring.core
     from keyring.backends.chainer import ChainerBackend

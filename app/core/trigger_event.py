@@ -1,8 +1,11 @@
-"""The Custom Message trigger's event for GetUserAttributeVerificationCode, and checks of its answer.
+"""The Custom Message trigger's event for a verification code, and checks of its answer.
 
 One event builder for the sandbox (the event it sends) and the window (the event it previews), so the
-preview is the event. The shape follows Cognito's documented Custom Message event: `clientMetadata`
-is present only when ClientMetadata was sent, `response` starts with three nulls. `usernameParameter`
+preview is the event. Two sources send such a code: GetUserAttributeVerificationCode
+(`CustomMessage_VerifyUserAttribute`) and UpdateUserAttributes changing an email or phone number
+(`CustomMessage_UpdateUserAttribute`); `trigger_source_for` names the one for an operation. The
+shape follows Cognito's documented Custom Message event: `clientMetadata` is present only when
+ClientMetadata was sent, `response` starts with three nulls. `usernameParameter`
 is null: Cognito fills it only for AdminCreateUser's temporary-password message.
 
 `validate_custom_message_response` lists, one sentence each, what Cognito would refuse in the event
@@ -17,6 +20,11 @@ from typing import Any
 
 CODE_PLACEHOLDER = "{####}"
 VERIFY_USER_ATTRIBUTE = "CustomMessage_VerifyUserAttribute"
+UPDATE_USER_ATTRIBUTE = "CustomMessage_UpdateUserAttribute"
+TRIGGER_SOURCES = {
+    "GetUserAttributeVerificationCode": VERIFY_USER_ATTRIBUTE,
+    "UpdateUserAttributes": UPDATE_USER_ATTRIBUTE,
+}
 EVENT_VERSION = "1"
 AWS_SDK_VERSION = "aws-sdk-unknown-unknown"
 """What Cognito reports in callerContext.awsSdkVersion for calls it cannot attribute to an SDK."""
@@ -28,6 +36,27 @@ EMAIL_MAX_CHARS = 20_000
 MESSAGE_FIELDS = {EMAIL: "emailMessage", SMS: "smsMessage"}
 _LIMITS = {EMAIL: EMAIL_MAX_CHARS, SMS: SMS_MAX_CHARS}
 _RESPONSE_FIELDS = ("smsMessage", "emailMessage", "emailSubject")
+
+
+def trigger_source_for(operation: str) -> str:
+    """The triggerSource Cognito sends the Custom Message trigger for a call of `operation`."""
+    try:
+        return TRIGGER_SOURCES[operation]
+    except KeyError:
+        known = ", ".join(TRIGGER_SOURCES)
+        raise ValueError(f"operation: expected one of {known}, got {operation!r}") from None
+
+
+def updated_user_attributes(
+    attributes: Mapping[str, str], attribute_name: str, new_value: str
+) -> dict[str, str]:
+    """`request.userAttributes` for a change of `attribute_name` to `new_value`: the new value, not yet
+    verified (the value the message and its code are about)."""
+    result = {str(k): str(v) for k, v in attributes.items()}
+    result[attribute_name] = new_value
+    if attribute_name in ("email", "phone_number"):
+        result[f"{attribute_name}_verified"] = "false"
+    return result
 
 
 def event_user_attributes(

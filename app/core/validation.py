@@ -1,15 +1,20 @@
 """Client-side checks of a request, with messages that name the field they are about.
 
-The rules come from the API contract: AttributeName is 1–32 characters from the classes
+The rules come from the API reference: AttributeName is 1–32 characters from the classes
 `[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]`, AccessToken matches `[A-Za-z0-9-_=.]+`, ClientMetadata is a
-map of strings to strings. A tester can still send a request that fails these checks ("send
-anyway") to see the server's own validation, so nothing here raises on a bad request: it reports.
+map of strings to strings; a new attribute value (UpdateUserAttributes) is at most 2048 characters,
+an email looks like one and a phone number is E.164. A tester can still send a request that fails
+these checks ("send anyway") to see the server's own validation, so nothing here raises on a bad
+request: it reports.
 """
 
 from __future__ import annotations
 
 import json
+import math
+import os
 import re
+import stat
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -21,6 +26,7 @@ ACCESS_TOKEN_FIELD = "AccessToken"
 ATTRIBUTE_NAME_FIELD = "AttributeName"
 CLIENT_METADATA_FIELD = "ClientMetadata"
 CODE_FIELD = "Code"
+ATTRIBUTE_VALUE_FIELD = "Value"
 REGION_FIELD = "region"
 ENDPOINT_URL_FIELD = "endpoint_url"
 
@@ -33,6 +39,14 @@ CODE_MAX = 2048
 REGION_MAX = 32
 METADATA_FILE_MAX_BYTES = 5 * 1024 * 1024
 ENDPOINT_URL_MAX = 2048
+ATTRIBUTE_VALUE_MAX = 2048
+_EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s.][^@\s]*\.[^@\s.]+")
+_E164_PATTERN = re.compile(r"\+[1-9][0-9]{1,14}")
+
+
+def is_e164(number: str) -> bool:
+    """True when `number` is an E.164 phone number: + then 2 to 15 digits, no leading zero."""
+    return _E164_PATTERN.fullmatch(number) is not None
 _REGION_PATTERN = re.compile(r"[a-z]{2,}(-[a-z0-9]+)*-[0-9]{1,2}", re.ASCII)
 
 
@@ -112,6 +126,39 @@ def code_problem(code: str) -> str | None:
     return None
 
 
+def attribute_value_problem(name: str, value: str) -> str | None:
+    """Why `value` cannot be the new value of attribute `name`, or None when it can."""
+    if not value:
+        return "Enter the new value (a blank value would delete the attribute)."
+    if len(value) > ATTRIBUTE_VALUE_MAX:
+        return f"At most {ATTRIBUTE_VALUE_MAX} characters; this one has {len(value)}."
+    if name == "email" and not _EMAIL_PATTERN.fullmatch(value):
+        return "This does not look like an email address (name@example.com)."
+    if name == "phone_number" and not is_e164(value):
+        return "A phone number is E.164: + then the country code and number, digits only (+15555550100)."
+    return None
+
+
+def validate_update(
+    access_token: str,
+    attribute_name: str,
+    value: str,
+    rows: Sequence[MetadataRow] = (),
+    *,
+    pool_attributes: Iterable[str] | None = None,
+) -> list[FieldError]:
+    """All the problems of one UpdateUserAttributes request changing one attribute; with the pool's
+    schema (`pool_attributes`, from DescribeUserPool) an attribute the pool lacks is named too."""
+    errors = validate_send(access_token, attribute_name, rows)
+    known = None if pool_attributes is None else set(pool_attributes)
+    if known is not None and attribute_name and attribute_name not in known:
+        errors.append(FieldError(ATTRIBUTE_NAME_FIELD, f"The pool has no attribute {attribute_name!r}; "
+                                 "custom attributes are named custom:name."))
+    if problem := attribute_value_problem(attribute_name, value):
+        errors.append(FieldError(ATTRIBUTE_VALUE_FIELD, problem))
+    return errors
+
+
 def region_problem(region: object) -> str | None:
     """Why `region` is not an AWS region name such as us-east-1, or None when it is."""
     if not isinstance(region, str):
@@ -146,16 +193,6 @@ def endpoint_url_problem(url: object) -> str | None:
     elif not port_ok:
         problem = "The endpoint URL's port must be between 1 and 65535."
     return problem
-
-
-def connection_problems(region: object, endpoint_url: object | None) -> list[FieldError]:
-    """What is wrong with where a connection points, before any client is created."""
-    errors: list[FieldError] = []
-    if problem := region_problem(region):
-        errors.append(FieldError(REGION_FIELD, problem))
-    if endpoint_url is not None and (problem := endpoint_url_problem(endpoint_url)):
-        errors.append(FieldError(ENDPOINT_URL_FIELD, problem))
-    return errors
 
 
 def metadata_row_problems(rows: Sequence[MetadataRow]) -> list[RowProblem]:
@@ -239,10 +276,19 @@ def _refuse_duplicate_keys(pairs: list[tuple[str, object]]) -> dict[str, object]
     return dict(pairs)
 
 
+def json_int(digits: str) -> int | float:
+    """`parse_int` for json.loads: an integer; one too long for int() reads as infinity, so the value
+    holding it is refused (by its key or field) instead of the whole file failing with a ValueError."""
+    try:
+        return int(digits)
+    except ValueError:
+        return math.inf
+
+
 def parse_metadata_json(text: str) -> dict[str, str]:
     """A JSON object of string values into a map; anything else is refused, naming the keys."""
     try:
-        data = json.loads(text, object_pairs_hook=_refuse_duplicate_keys)
+        data = json.loads(text, object_pairs_hook=_refuse_duplicate_keys, parse_int=json_int)
     except MetadataImportError:
         raise
     except json.JSONDecodeError as exc:
@@ -278,8 +324,12 @@ def parse_metadata_bytes(raw: bytes) -> dict[str, str]:
 def read_metadata_file(path: Path) -> dict[str, str]:
     """A ClientMetadata JSON file of at most METADATA_FILE_MAX_BYTES; MetadataImportError says why not."""
     try:
-        with path.open("rb") as handle:  # a bounded read: /dev/zero or a 10 GB file is refused, not loaded
-            raw = handle.read(METADATA_FILE_MAX_BYTES + 1)
+        # Opened without blocking and checked before reading: a FIFO or a device is refused at once.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise MetadataImportError(f"{path} is not a regular file; give a JSON file.")
+            raw = handle.read(METADATA_FILE_MAX_BYTES + 1)  # bounded: a 10 GB file is refused, not loaded
     except OSError as exc:
         raise MetadataImportError(f"Cannot read {path}: {exc.strerror or exc}.") from None
     if len(raw) > METADATA_FILE_MAX_BYTES:

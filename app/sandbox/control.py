@@ -142,3 +142,29 @@ class SandboxControl:
         """Use a Lambda-Invoke endpoint URL or a `path.py:handler` as the Custom Message trigger
         (None: no trigger)."""
         self._call("PUT", "trigger", {"spec": spec, "function_name": function_name})
+
+    def keep_original(self) -> list[str]:
+        """The attributes whose original value the pool keeps until the new one is verified
+        (AttributesRequireVerificationBeforeUpdate; the demo pool: email)."""
+        return list(self._call("GET", "attribute-update-settings")["keep_original"])
+
+    def set_keep_original(self, attributes: list[str]) -> list[str]:
+        """Keep the original of these attributes (email, phone_number, both or none) on a change."""
+        answer = self._call("PUT", "attribute-update-settings", {"keep_original": attributes})
+        return list(answer["keep_original"])
+
+    def pending_values(self, username: str) -> dict[str, str]:
+        """The user's changed values still waiting for their code (attribute → new value)."""
+        result: dict[str, str] = self._call("GET", "pending-values", username=username)
+        return result
+
+    def code_rate(self) -> dict[str, Any]:
+        """How many codes one user may request: `max_codes` (None: no limit) per `window_s` seconds."""
+        result: dict[str, Any] = self._call("GET", "code-rate")
+        return result
+
+    def set_code_rate(self, max_codes: int | None, window_s: float = 3600.0) -> dict[str, Any]:
+        """Allow `max_codes` code requests per user in `window_s` (None: no limit); the counts restart."""
+        body = {"max_codes": max_codes, "window_s": window_s}
+        result: dict[str, Any] = self._call("PUT", "code-rate", body)
+        return result

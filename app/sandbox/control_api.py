@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from app.sandbox import access, custom_message, seed, verification
+from app.sandbox import access, attribute_update, custom_message, seed, verification
 from app.sandbox.control import DEFAULT_TRIGGER_FUNCTION
 from app.sandbox.faults import FaultError, make_fault
 from app.sandbox.info import SandboxInfo
-from app.sandbox.state import SandboxState
+from app.sandbox.state import CODE_RATE_WINDOW_S, CodeRate, SandboxState
 
 
 class ControlError(Exception):
@@ -160,6 +160,43 @@ def _set_trigger(state: SandboxState, query: Mapping[str, str], body: Mapping[st
     return {"trigger": spec, "function_name": function_name}
 
 
+def _update_settings(state: SandboxState, query: Mapping[str, str], body: Mapping[str, Any]) -> Any:
+    return {"keep_original": list(attribute_update.keep_original(state))}
+
+
+def _set_update_settings(state: SandboxState, query: Mapping[str, str], body: Mapping[str, Any]) -> Any:
+    chosen = body.get("keep_original")
+    if not isinstance(chosen, list) or not all(isinstance(name, str) for name in chosen):
+        raise ControlError(f"keep_original: expected a list of attribute names, got {chosen!r}")
+    try:
+        return {"keep_original": list(attribute_update.set_keep_original(state, chosen))}
+    except ValueError as exc:
+        raise ControlError(f"keep_original: {exc}") from None
+
+
+def _pending_values(state: SandboxState, query: Mapping[str, str], body: Mapping[str, Any]) -> Any:
+    username = _username(state, query)
+    return attribute_update.pending_values(state, username)
+
+
+def _code_rate(state: SandboxState, query: Mapping[str, str], body: Mapping[str, Any]) -> Any:
+    with state.lock:
+        return state.code_rate.to_dict()
+
+
+def _set_code_rate(state: SandboxState, query: Mapping[str, str], body: Mapping[str, Any]) -> Any:
+    max_codes, window_s = body.get("max_codes"), body.get("window_s", CODE_RATE_WINDOW_S)
+    whole = isinstance(max_codes, int) and not isinstance(max_codes, bool)
+    if max_codes is not None and (not whole or max_codes < 1):
+        raise ControlError(f"max_codes: a positive whole number or null (no limit), not {max_codes!r}")
+    if isinstance(window_s, bool) or not isinstance(window_s, int | float) or not 0 < window_s <= 86_400 * 7:
+        raise ControlError(f"window_s: expected seconds between 0 and 604800, got {window_s!r}")
+    with state.lock:
+        state.code_rate = CodeRate(max_codes, float(window_s))
+        state.code_requests.clear()
+        return state.code_rate.to_dict()
+
+
 Handler = Callable[[SandboxState, Mapping[str, str], Mapping[str, Any]], Any]
 ROUTES: dict[tuple[str, str], Handler] = {
     ("GET", "info"): _info,
@@ -175,6 +212,11 @@ ROUTES: dict[tuple[str, str], Handler] = {
     ("GET", "trigger-events"): _trigger_events,
     ("GET", "trigger"): _get_trigger,
     ("PUT", "trigger"): _set_trigger,
+    ("GET", "attribute-update-settings"): _update_settings,
+    ("PUT", "attribute-update-settings"): _set_update_settings,
+    ("GET", "pending-values"): _pending_values,
+    ("GET", "code-rate"): _code_rate,
+    ("PUT", "code-rate"): _set_code_rate,
 }
 
 

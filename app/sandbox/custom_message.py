@@ -95,16 +95,27 @@ def compose(
     medium: str,
     code: str,
     client_metadata: dict[str, str] | None,
+    trigger_source: str | None = None,
+    user_attributes: dict[str, str] | None = None,
 ) -> Composed:
-    """The message to deliver; ApiError (the trigger's mapped error) when the trigger failed."""
+    """The message to deliver; ApiError (the trigger's mapped error) when the trigger failed.
+
+    `trigger_source` defaults to CustomMessage_VerifyUserAttribute; `user_attributes` (default: the
+    user's own) is what the event's `request.userAttributes` shows."""
     trigger = state.trigger
     if trigger is None:
         return default_message(state, medium, code)
-    from app.core.trigger_event import build_custom_message_event, event_user_attributes, render_message
+    from app.core.trigger_event import (
+        VERIFY_USER_ATTRIBUTE,
+        build_custom_message_event,
+        event_user_attributes,
+        render_message,
+    )
     from app.sandbox.trigger import invoke_custom_message
 
     status = str(getattr(user.status, "value", user.status))
-    attributes = event_user_attributes(user.attribute_lookup, user_status=status)
+    shown = user.attribute_lookup if user_attributes is None else user_attributes
+    attributes = event_user_attributes(shown, user_status=status)
     event = build_custom_message_event(
         region=state.region,
         user_pool_id=state.pool_id,
@@ -112,6 +123,7 @@ def compose(
         client_id=client_id,
         user_attributes=attributes,
         client_metadata=client_metadata or None,
+        trigger_source=trigger_source or VERIFY_USER_ATTRIBUTE,
     )
     invocation = invoke_custom_message(trigger.target, event, medium=medium)
     _record(state, trigger, invocation, user.username, attribute, medium=medium)

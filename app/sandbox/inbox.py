@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -12,6 +13,7 @@ SMS = "SMS"
 
 # Why a message was sent.
 PURPOSE_VERIFY_ATTRIBUTE = "verify_attribute"
+PURPOSE_UPDATE_ATTRIBUTE = "update_attribute"
 PURPOSE_SMS_MFA = "sms_mfa"
 PURPOSE_EMAIL_OTP = "email_otp"
 
@@ -70,6 +72,12 @@ class Inbox:
         self._messages: list[InboxMessage] = []
         self._keep = keep
         self._sent = 0
+        self._listeners: list[Callable[[InboxMessage], None]] = []
+
+    def add_listener(self, listener: Callable[[InboxMessage], None]) -> None:
+        """Call `listener` with every message delivered from now on (outside the inbox's lock)."""
+        with self._lock:
+            self._listeners.append(listener)
 
     def deliver(
         self,
@@ -104,7 +112,10 @@ class Inbox:
             self._messages.append(entry)
             if len(self._messages) > self._keep:  # a sandbox left running for days stays small
                 del self._messages[: len(self._messages) - self._keep]
-            return entry
+            listeners = tuple(self._listeners)
+        for listener in listeners:
+            listener(entry)
+        return entry
 
     def messages(self, username: str | None = None, limit: int | None = None) -> list[InboxMessage]:
         """In sending order; with `limit`, only the newest `limit` of them."""

@@ -40,7 +40,9 @@ POOL_CONFIG: dict[str, Any] = {
         "RequireSymbols": True, "TemporaryPasswordValidityDays": 7,
     }},
     "MfaConfiguration": "OPTIONAL",
-    "AutoVerifiedAttributes": [],
+    "AutoVerifiedAttributes": ["email", "phone_number"],
+    # A changed email stays pending (sign-in keeps the original) until its code is verified.
+    "UserAttributeUpdateSettings": {"AttributesRequireVerificationBeforeUpdate": ["email"]},
     "VerificationMessageTemplate": {
         "SmsMessage": "Your VerifyDesk sandbox verification code is {####}.",
         "EmailMessage": "Your VerifyDesk sandbox verification code is {####}.",

@@ -2,7 +2,7 @@
 
 The layer counts requests per operation, applies injected faults, answers the control API under
 `/_verifydesk/`, and handles the operations moto lacks or gets wrong (the two verification calls,
-InitiateAuth and RespondToAuthChallenge); everything else goes to moto unchanged.
+UpdateUserAttributes, InitiateAuth and RespondToAuthChallenge); everything else goes to moto unchanged.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import logging
 import socket
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl
@@ -21,11 +21,20 @@ from urllib.parse import parse_qsl
 from werkzeug.wrappers import Response
 
 from app.core.redaction import SECRETS
-from app.sandbox import access, control_api, custom_message, seed, shapes, signin, verification
+from app.sandbox import (
+    access,
+    attribute_update,
+    control_api,
+    custom_message,
+    seed,
+    shapes,
+    signin,
+    verification,
+)
 from app.sandbox.control import CONTROL_PREFIX, DEFAULT_TRIGGER_FUNCTION, SandboxControl
 from app.sandbox.foreground import serve_until_signalled
 from app.sandbox.info import SandboxInfo
-from app.sandbox.state import SandboxState
+from app.sandbox.state import CodeRate, SandboxState
 from app.sandbox.wire import ApiError, error_response, json_response
 
 REGION = "us-east-1"  # moto routes unsigned Cognito calls to us-east-1
@@ -38,6 +47,7 @@ Operation = Callable[[SandboxState, dict[str, Any]], dict[str, Any] | None]
 OPERATIONS: dict[str, Operation] = {
     "GetUserAttributeVerificationCode": verification.get_code,
     "VerifyUserAttribute": verification.verify,
+    "UpdateUserAttributes": attribute_update.update,
     "InitiateAuth": signin.initiate_auth,
     "RespondToAuthChallenge": signin.respond_to_auth_challenge,
     "AssociateSoftwareToken": signin.associate_software_token,
@@ -215,11 +225,22 @@ class Sandbox:
         *,
         trigger: str | None = None,
         trigger_function: str = DEFAULT_TRIGGER_FUNCTION,
+        keep_original: Sequence[str] | None = None,
+        code_rate: CodeRate | None = None,
+        smtp: str | None = None,
     ) -> None:
+        """`keep_original`: the attributes whose original value the pool keeps on a change (default:
+        email); `code_rate`: codes per user and window (default 5 an hour); `smtp`
+        ([lmtp://]HOST:PORT): also mail every delivered email there (ValueError when bad)."""
+        from app.sandbox.mail_relay import MailRelay, parse_relay_target
+
+        self.relay = MailRelay(parse_relay_target(smtp)) if smtp else None
         self.host = host
         self.port = port
         self.trigger = trigger
         self.trigger_function = trigger_function
+        self.keep_original = keep_original
+        self.code_rate = code_rate
         self._state: SandboxState | None = None
         self._server: Any = None
         self._info: SandboxInfo | None = None
@@ -259,6 +280,10 @@ class Sandbox:
         )
         try:
             seed.seed(state)
+            if self.keep_original is not None:
+                attribute_update.set_keep_original(state, list(self.keep_original))
+            if self.code_rate is not None:
+                state.code_rate = self.code_rate
             if self.trigger:
                 custom_message.apply_trigger(
                     state, custom_message.parse_trigger(self.trigger, self.trigger_function)
@@ -274,6 +299,8 @@ class Sandbox:
         state.endpoint_url = f"http://{host}:{port}"
         self._state, self._server = state, server
         self._info = control_api.sandbox_info(state)
+        if self.relay is not None:
+            state.inbox.add_listener(self.relay.start().submit)
         SECRETS.add(self._info.client_secret, *(str(u["password"]) for u in self._info.users))
         return self
 
@@ -283,6 +310,8 @@ class Sandbox:
         self._info = self._control = None
         if server is not None:
             server.stop()
+        if self.relay is not None:
+            self.relay.stop()
         if state is not None:
             state.backend.user_pools.pop(state.pool_id, None)
 
@@ -300,10 +329,11 @@ def run_foreground(
     port: int = 0,
     trigger_endpoint: str | None = None,
     trigger_function: str = DEFAULT_TRIGGER_FUNCTION,
+    smtp: str | None = None,
 ) -> int:
     """`verifydesk sandbox`: print the JSON line, serve until Ctrl+C or SIGTERM; 2 when it cannot start."""
-    sandbox = Sandbox(host, port, trigger=trigger_endpoint, trigger_function=trigger_function)
     try:
+        sandbox = Sandbox(host, port, trigger=trigger_endpoint, trigger_function=trigger_function, smtp=smtp)
         sandbox.start()
     except (OSError, ValueError) as exc:
         print(f"verifydesk sandbox: cannot start: {exc}", file=sys.stderr)
@@ -312,6 +342,8 @@ def run_foreground(
     def announce() -> None:
         print(sandbox.info.to_json_line(), flush=True)
         notice = f"VerifyDesk sandbox at {sandbox.info.endpoint_url} (Ctrl+C to stop)"
+        if sandbox.relay is not None:
+            notice += f"; mailing every email to {sandbox.relay.target}"
         print(notice, file=sys.stderr, flush=True)
 
     try:

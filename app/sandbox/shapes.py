@@ -1,4 +1,4 @@
-"""Cognito's own input validation for the two verification operations, worded like AWS words it.
+"""Cognito's own input validation for the verification and update operations, worded like AWS words it.
 
 This is the server side of "send anyway": whatever the client skipped, the sandbox checks here and
 answers InvalidParameterException with AWS's "N validation errors detected: …" message.
@@ -49,6 +49,7 @@ ATTRIBUTE_NAME = Member(
     "AttributeName", True, 1, 32, ATTRIBUTE_NAME_PATTERN, _attribute_chars_ok
 )
 CODE = Member("Code", True, 1, 2048, CODE_PATTERN, lambda v: bool(_CODE.fullmatch(v)), sensitive=True)
+ATTRIBUTE_VALUE_MAX = 2048
 
 
 def _problems(member: Member, value: object) -> list[str]:
@@ -80,11 +81,39 @@ def _metadata_problems(value: object) -> list[str]:
     return []
 
 
-def validate(params: Mapping[str, Any], members: tuple[Member, ...], *, metadata: bool = False) -> None:
+def _attribute_list_problems(value: object) -> list[str]:
+    """UserAttributes: a list of {Name, Value} with AttributeType's constraints, paths as AWS names them."""
+    if value is None:
+        return ["Value null at 'userAttributes' failed to satisfy constraint: Member must not be null"]
+    if not isinstance(value, list):
+        return ["Value at 'userAttributes' failed to satisfy constraint: Member must be a list"]
+    found: list[str] = []
+    for index, item in enumerate(value, start=1):
+        path = f"userAttributes.{index}.member"
+        if not isinstance(item, Mapping):
+            found.append(f"Value at '{path}' failed to satisfy constraint: Member must be a structure")
+            continue
+        name = Member(f"{path}.name", True, 1, 32, ATTRIBUTE_NAME_PATTERN, _attribute_chars_ok)
+        found += _problems(name, item.get("Name"))
+        raw = item.get("Value")
+        if raw is not None and not isinstance(raw, str):
+            found.append(f"Value at '{path}.value' failed to satisfy constraint: Member must be a string")
+        elif isinstance(raw, str) and len(raw) > ATTRIBUTE_VALUE_MAX:
+            found.append(f"Value at '{path}.value' failed to satisfy constraint: "
+                         f"Member must have length less than or equal to {ATTRIBUTE_VALUE_MAX}")
+    return found
+
+
+def validate(
+    params: Mapping[str, Any], members: tuple[Member, ...], *, metadata: bool = False,
+    user_attributes: bool = False,
+) -> None:
     """Raise InvalidParameterException listing every constraint the request breaks."""
     found: list[str] = []
     for member in members:
         found += _problems(member, params.get(member.name))
+    if user_attributes:
+        found += _attribute_list_problems(params.get("UserAttributes"))
     if metadata:
         found += _metadata_problems(params.get("ClientMetadata"))
     if found:

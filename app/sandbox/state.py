@@ -1,4 +1,5 @@
-"""Everything one sandbox remembers beside moto's own pool: sign-in sessions, codes, inbox, faults."""
+"""Everything one sandbox remembers beside moto's own pool: sign-in sessions, codes, pending attribute
+changes, the code rate, inbox, faults."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ VERIFICATION_CODE_TTL_S = 24 * 3600
 AUTH_SESSION_TTL_S = 3 * 60
 MAX_WRONG_CODES = 5
 MAX_WRONG_ANSWERS = 3
+CODE_RATE_MAX = 5
+CODE_RATE_WINDOW_S = 3600.0
 
 
 @dataclass
@@ -56,6 +59,17 @@ class PendingCode:
     expires_at: float
     wrong_attempts: int = 0
     consumed: bool = False
+
+
+@dataclass
+class CodeRate:
+    """How many verification codes one user may request in `window_s` (None: no limit)."""
+
+    max_codes: int | None = CODE_RATE_MAX
+    window_s: float = CODE_RATE_WINDOW_S
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"max_codes": self.max_codes, "window_s": self.window_s}
 
 
 @dataclass
@@ -102,6 +116,10 @@ class SandboxState:
     plans: dict[str, UserPlan] = field(default_factory=dict)
     seeded: list[str] = field(default_factory=list)
     codes: dict[tuple[str, str], PendingCode] = field(default_factory=dict)
+    pending_values: dict[tuple[str, str], str] = field(default_factory=dict)
+    """New email/phone values waiting for their code, where the pool keeps the original."""
+    code_rate: CodeRate = field(default_factory=CodeRate)
+    code_requests: dict[str, list[float]] = field(default_factory=dict)
     sessions: dict[str, AuthSession] = field(default_factory=dict)
     expired_tokens: set[str] = field(default_factory=set)
     trigger: TriggerConfig | None = None

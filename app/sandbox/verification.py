@@ -1,7 +1,11 @@
 """GetUserAttributeVerificationCode and VerifyUserAttribute, which moto lacks, following AWS.
 
 A code is six digits, one per user and attribute (a new one replaces the old), valid 24 hours;
-verifying it sets `<attribute>_verified` to true. Errors carry Cognito's codes and messages.
+verifying it sets `<attribute>_verified` to true. Where the pool keeps the original value of a changed
+email or phone number, the code goes to the new (pending) value and verifying it applies that value.
+A user may request `state.code_rate.max_codes` codes in `window_s` (default 5 an hour); one more is
+LimitExceededException. Only requests count: the codes UpdateUserAttributes sends do not (its
+documented errors have no LimitExceededException). Errors carry Cognito's codes and messages.
 """
 
 from __future__ import annotations
@@ -26,33 +30,50 @@ def new_code(digits: int = 6) -> str:
     return f"{secrets.randbelow(10**digits):0{digits}d}"
 
 
-def _verifiable_value(user: Any, attribute: str) -> str:
+def code_target(state: SandboxState, user: Any, attribute: str) -> str:
+    """The value a code for `attribute` is about: the pending new value, else the user's value."""
     if attribute not in VERIFIABLE:
         raise invalid_parameter(INVALID_ATTRIBUTE)
-    value = user.attribute_lookup.get(attribute)
+    with state.lock:
+        pending = state.pending_values.get((user.username, attribute))
+    value = pending or user.attribute_lookup.get(attribute)
     if not value:
         raise invalid_parameter(f"The user has no value for the attribute {attribute} to verify.")
     return str(value)
 
 
-def get_code(state: SandboxState, params: dict[str, Any]) -> dict[str, Any]:
-    """Send a code for `AttributeName` of the token's user; returns CodeDeliveryDetails."""
-    shapes.validate(params, (shapes.ACCESS_TOKEN, shapes.ATTRIBUTE_NAME), metadata=True)
-    user, client_id = access.resolve(state, params["AccessToken"])
-    attribute = str(params["AttributeName"])
-    value = _verifiable_value(user, attribute)
-    metadata = params.get("ClientMetadata") or None
+def _take_rate(state: SandboxState, username: str) -> None:
+    """Count one code request of the user; LimitExceededException beyond the configured rate."""
+    now = time.monotonic()
+    with state.lock:
+        rate = state.code_rate
+        if rate.max_codes is None:
+            return
+        recent = [t for t in state.code_requests.get(username, []) if t > now - rate.window_s]
+        if len(recent) >= rate.max_codes:
+            state.code_requests[username] = recent
+            raise ApiError("LimitExceededException", TOO_MANY_ATTEMPTS)
+        state.code_requests[username] = [*recent, now]
+
+
+def deliver_code(
+    state: SandboxState, user: Any, client_id: str, attribute: str, value: str, *,
+    metadata: dict[str, str] | None, purpose: str, trigger_source: str | None = None,
+    event_attributes: dict[str, str] | None = None,
+) -> dict[str, str]:
+    """Make a code for `value`, compose its message (trigger or template), put it in the inbox and
+    remember it; returns the CodeDeliveryDetails. A failing trigger delivers nothing (ApiError)."""
     medium = medium_for(attribute)
     code = new_code()
     try:
         message = custom_message.compose(
             state, user=user, client_id=client_id, attribute=attribute, medium=medium, code=code,
-            client_metadata=metadata,
+            client_metadata=metadata, trigger_source=trigger_source, user_attributes=event_attributes,
         )
     except ApiError as error:
         state.inbox.deliver(
             username=user.username, attribute=attribute, destination=value, code=code, subject=None,
-            message="", purpose=PURPOSE_VERIFY_ATTRIBUTE, client_metadata=metadata,
+            message="", purpose=purpose, client_metadata=metadata,
             trigger_error=f"{error.code}: {error.message}",
         )
         raise
@@ -62,19 +83,31 @@ def get_code(state: SandboxState, params: dict[str, Any]) -> dict[str, Any]:
         )
     state.inbox.deliver(
         username=user.username, attribute=attribute, destination=value, code=code, subject=message.subject,
-        message=message.body, purpose=PURPOSE_VERIFY_ATTRIBUTE, client_metadata=metadata,
+        message=message.body, purpose=purpose, client_metadata=metadata,
     )
-    return {"CodeDeliveryDetails": {
-        "Destination": mask(attribute, value), "DeliveryMedium": medium, "AttributeName": attribute,
-    }}
+    return {"Destination": mask(attribute, value), "DeliveryMedium": medium, "AttributeName": attribute}
+
+
+def get_code(state: SandboxState, params: dict[str, Any]) -> dict[str, Any]:
+    """Send a code for `AttributeName` of the token's user; returns CodeDeliveryDetails."""
+    shapes.validate(params, (shapes.ACCESS_TOKEN, shapes.ATTRIBUTE_NAME), metadata=True)
+    user, client_id = access.resolve(state, params["AccessToken"])
+    attribute = str(params["AttributeName"])
+    value = code_target(state, user, attribute)
+    _take_rate(state, user.username)
+    details = deliver_code(
+        state, user, client_id, attribute, value, metadata=params.get("ClientMetadata") or None,
+        purpose=PURPOSE_VERIFY_ATTRIBUTE,
+    )
+    return {"CodeDeliveryDetails": details}
 
 
 def verify(state: SandboxState, params: dict[str, Any]) -> dict[str, Any]:
-    """Check `Code` for `AttributeName`; on success the attribute is verified."""
+    """Check `Code` for `AttributeName`; on success the attribute (its pending value, if any) is verified."""
     shapes.validate(params, (shapes.ACCESS_TOKEN, shapes.ATTRIBUTE_NAME, shapes.CODE))
     user, _ = access.resolve(state, params["AccessToken"])
     attribute = str(params["AttributeName"])
-    value = _verifiable_value(user, attribute)
+    value = code_target(state, user, attribute)
     key = (user.username, attribute)
     with state.lock:
         pending = state.codes.get(key)
@@ -89,7 +122,9 @@ def verify(state: SandboxState, params: dict[str, Any]) -> dict[str, Any]:
                 raise ApiError("LimitExceededException", TOO_MANY_ATTEMPTS)
             raise ApiError("CodeMismatchException", CODE_MISMATCH)
         pending.consumed = True
-        user.update_attributes([{"Name": f"{attribute}_verified", "Value": "true"}])
+        state.pending_values.pop(key, None)
+        user.update_attributes([{"Name": attribute, "Value": value},
+                                {"Name": f"{attribute}_verified", "Value": "true"}])
     return {}
 
 

@@ -1,5 +1,5 @@
 """The PySide6 window: widgets and Qt models over the Qt-free core."""
 
-from app.ui.qt_runtime import stop_feature_source_scan
+from app.runtime.qt import stop_feature_source_scan
 
 stop_feature_source_scan()

@@ -19,7 +19,7 @@ from app.core.paths import app_paths
 if TYPE_CHECKING:
     import asyncio
 
-    from app.ui.main_window import MainWindow
+    from app.ui.window.main_window import MainWindow
 
 _log = logging.getLogger(__name__)
 
@@ -93,7 +93,7 @@ def run_window(*, sandbox: bool = False) -> int:
     paths = app_paths()  # the window says what it cannot write, and runs without it
 
     from app.ui import first_paint
-    from app.ui.main_window import MainWindow
+    from app.ui.window.main_window import MainWindow
 
     window = MainWindow(paths=paths, deferred=True)
     first_paint.arm(window)
@@ -114,7 +114,7 @@ def run_window(*, sandbox: bool = False) -> int:
     import qasync
     from PySide6.QtCore import QTimer
 
-    from app.ui.about import app_icon
+    from app.ui.window.about import app_icon
 
     app.setWindowIcon(app_icon())
     loop = qasync.QEventLoop(app)

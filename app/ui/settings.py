@@ -7,13 +7,17 @@ Only layout and non-secret choices are stored here.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Generic, TypeVar
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QByteArray, QSettings
 
 from app.core.paths import app_paths
 
 WINDOW_FILE = "window.ini"
+T = TypeVar("T")
 
 
 def settings_path() -> Path:
@@ -36,15 +40,62 @@ def confine_qt_settings(config_dir: Path) -> None:
         QSettings.setPath(settings_format, QSettings.Scope.UserScope, str(folder))
 
 
-def read_str(settings: QSettings, key: str, default: str = "") -> str:
-    value = settings.value(key, default)
+def _str(value: object, default: str) -> str:
     return value if isinstance(value, str) else default
 
 
-def read_bool(settings: QSettings, key: str, default: bool = False) -> bool:
-    value = settings.value(key, default)
+def _bool(value: object, default: bool) -> bool:
     if isinstance(value, bool):
         return value
     if isinstance(value, str):
         return value.lower() in ("true", "1", "yes")
     return default
+
+
+def _int(value: object, default: int) -> int:
+    try:
+        return int(str(value))
+    except ValueError:
+        return default
+
+
+def _bytes(value: object, default: QByteArray | None) -> QByteArray | None:
+    return value if isinstance(value, QByteArray) else default
+
+
+@dataclass(frozen=True)
+class Key(Generic[T]):
+    """A `window.ini` key with its type and default: `read` never returns another type."""
+
+    name: str
+    default: T
+    parse: Callable[[object, T], T]
+
+    def read(self, settings: QSettings) -> T:
+        return self.parse(settings.value(self.name, self.default), self.default)
+
+    def write(self, settings: QSettings, value: T) -> None:
+        settings.setValue(self.name, value)
+
+
+def str_key(name: str, default: str = "") -> Key[str]:
+    return Key(name, default, _str)
+
+
+def bool_key(name: str, default: bool = False) -> Key[bool]:
+    return Key(name, default, _bool)
+
+
+def int_key(name: str, default: int = 0) -> Key[int]:
+    return Key(name, default, _int)
+
+
+def bytes_key(name: str) -> Key[QByteArray | None]:
+    return Key(name, None, _bytes)
+
+
+GEOMETRY = bytes_key("geometry")
+WINDOW_STATE = bytes_key("windowState")
+TOP_SPLITTER = bytes_key("topSplitter")
+LAST_PROFILE = str_key("lastProfile")
+THEME = str_key("theme", "system")

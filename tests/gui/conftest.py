@@ -12,8 +12,8 @@ import pytest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from app.ui.main_window import MainWindow
 from app.ui.settings import confine_qt_settings
+from app.ui.window.main_window import MainWindow
 
 from support.window_driver import WAIT_MS, open_window, save_sandbox_profile, sign_in
 

@@ -18,8 +18,8 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QApplication
 
 from app.core.validation import MetadataImportError, MetadataRow, metadata_row_problems, parse_metadata_text
-from app.ui.metadata_editor import MetadataEditor
-from app.ui.metadata_model import KEY_COLUMN, VALUE_COLUMN, MetadataModel
+from app.ui.request.metadata_editor import MetadataEditor
+from app.ui.request.metadata_model import KEY_COLUMN, VALUE_COLUMN, MetadataModel
 
 pytestmark = pytest.mark.gui
 

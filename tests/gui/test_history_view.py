@@ -29,8 +29,9 @@ from app.core.aws_cli_command import command_for_record
 from app.core.errors import lookup
 from app.core.history import AttemptCompletion, AttemptStart, HistoryFilter, HistoryRecord, HistoryStore
 from app.core.models import SEND_OPERATION, CodeDeliveryDetails, ConnectionInfo, Outcome
-from app.ui.history_model import COUNT_CAP, PAGE_SIZE, RECORD_ROLE, HistoryModel, outcome_state
-from app.ui.history_view import SEARCH_DELAY_MS, HistoryView
+from app.ui.history.cells import outcome_state
+from app.ui.history.model import COUNT_CAP, PAGE_SIZE, RECORD_ROLE, HistoryModel
+from app.ui.history.view import SEARCH_DELAY_MS, HistoryView
 
 pytestmark = pytest.mark.gui
 

@@ -1,5 +1,5 @@
 """The sandbox inbox stays cheap as it grows: a new message is inserted on top (the rows and column
-widths stay), not a reset that re-measures up to 1,000 rows (issue 6: per send the inbox of a
+widths stay), not a reset that re-measures up to 1,000 rows (per send the inbox of a
 long-running sandbox was reset and re-measured on the GUI thread)."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ import pytest
 from PySide6.QtWidgets import QTableView
 from pytestqt.qtbot import QtBot
 
-from app.ui import inbox_view
-from app.ui.inbox_view import RESIZE_PRECISION_ROWS, InboxModel
-from app.ui.main_window import MainWindow
+from app.ui.sandbox import inbox_view
+from app.ui.sandbox.inbox_view import RESIZE_PRECISION_ROWS, InboxModel
+from app.ui.window.main_window import MainWindow
 
 from support.window_driver import (
     WAIT_MS,

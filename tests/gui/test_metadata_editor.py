@@ -25,8 +25,9 @@ from pytestqt.qtbot import QtBot
 
 from app.core.profiles import Profile, ProfileStore
 from app.core.validation import MetadataRow
-from app.ui.metadata_editor import MAX_IMPORT_BYTES, NO_METADATA_TEXT, MetadataEditor
-from app.ui.metadata_model import KEY_COLUMN, VALUE_COLUMN
+from app.ui.request.metadata_editor import NO_METADATA_TEXT, MetadataEditor
+from app.ui.request.metadata_files import MAX_IMPORT_BYTES
+from app.ui.request.metadata_model import KEY_COLUMN, VALUE_COLUMN
 
 pytestmark = pytest.mark.gui
 

@@ -13,8 +13,8 @@ from pytestqt.qtbot import QtBot
 from app.core.paths import app_paths
 from app.core.profiles import Profile, ProfileStore
 from app.core.secrets import MemorySecretStore, SecretKind
-from app.ui.connection_panel import ConnectionPanel
-from app.ui.profile_dialog import ProfileDialog
+from app.ui.signin.connection_panel import ConnectionPanel
+from app.ui.signin.profile_dialog import ProfileDialog
 
 pytestmark = pytest.mark.gui
 

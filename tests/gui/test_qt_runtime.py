@@ -1,8 +1,9 @@
-"""PySide6's import hook no longer reads the source of every module imported after it (16 MB of
-cached sources in the signed-in window, issue 6); without app.ui it still does."""
+"""PySide6's import hook no longer reads the source of every module imported after app.ui; without
+app.ui, or with VERIFYDESK_STOCK=1, it still does."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -25,9 +26,10 @@ PROBE = textwrap.dedent("""
 """)
 
 
-def _run(tmp_path: Path, mode: str) -> str:
+def _run(tmp_path: Path, mode: str, *, stock: bool = False) -> str:
     (tmp_path / "vd_probe_module.py").write_text("VALUE = 'uses PySide6? no'\n", encoding="utf-8")
-    done = subprocess.run([sys.executable, "-c", PROBE, str(tmp_path), mode], cwd=ROOT, capture_output=True,
+    env = {k: v for k, v in os.environ.items() if k != "VERIFYDESK_STOCK"} | ({"VERIFYDESK_STOCK": "1"} if stock else {})
+    done = subprocess.run([sys.executable, "-c", PROBE, str(tmp_path), mode], cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
     return done.stdout.strip()
@@ -40,3 +42,7 @@ def test_modules_imported_after_app_ui_are_not_read_into_linecache(tmp_path: Pat
 def test_without_app_ui_pyside_reads_every_imported_module(tmp_path: Path) -> None:
     """The premise: PySide6 itself caches the source of a module that merely got imported."""
     assert _run(tmp_path, "plain").startswith("True")
+
+
+def test_with_verifydesk_stock_app_ui_leaves_pysides_scan_in_place(tmp_path: Path) -> None:
+    assert _run(tmp_path, "with-app-ui", stock=True).startswith("True")

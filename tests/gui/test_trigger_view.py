@@ -35,8 +35,8 @@ from app.core.models import Outcome
 from app.core.paths import app_paths
 from app.core.profiles import Profile, ProfileStore
 from app.core.trigger_logs import LogKind
-from app.ui.main_window import MainWindow
-from app.ui.style import Tone, tone_colors
+from app.ui.widgets.style import Tone, tone_colors
+from app.ui.window.main_window import MainWindow
 
 from support.moto_server import FAKE_KEY_ID, FAKE_SECRET
 from support.window_driver import (

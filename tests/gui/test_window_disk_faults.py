@@ -21,7 +21,7 @@ from pytestqt.qtbot import QtBot
 
 from app.core.models import Outcome
 from app.core.secrets import MemorySecretStore
-from app.ui.main_window import MainWindow
+from app.ui.window.main_window import MainWindow
 
 from support.small_disk import fill, small_disk
 from support.window_driver import (

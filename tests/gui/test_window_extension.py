@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtWidgets import QDockWidget, QLabel, QTableView
 from pytestqt.qtbot import QtBot
 
-from app.ui.request_context import RequestContext
+from app.ui.request.context import RequestContext
 
 from support.window_driver import (
     add_metadata_row,

@@ -28,7 +28,7 @@ from app.core.history import HistoryFilter
 from app.core.models import Outcome
 from app.core.paths import app_paths
 from app.core.profiles import Profile, ProfileStore
-from app.ui.main_window import MainWindow
+from app.ui.window.main_window import MainWindow
 
 from support.fault_proxy import Fault, FaultProxy
 from support.sandbox_session import connect, signed_in

@@ -22,7 +22,7 @@ from app.core.paths import app_paths
 from app.core.profiles import Profile, ProfileStore
 from app.core.redaction import redact
 from app.core.secrets import SecretKind, default_secret_store, reset_default_secret_store
-from app.ui.main_window import MainWindow
+from app.ui.window.main_window import MainWindow
 
 from support.memory_keyring import MemoryKeyring
 from support.secret_scan import empty_secret_registry

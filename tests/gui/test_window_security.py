@@ -29,8 +29,8 @@ from app.core.paths import app_paths
 from app.core.profiles import Profile, ProfileStore
 from app.core.redaction import REDACTED
 from app.core.secrets import MemorySecretStore, SecretKind, reset_default_secret_store
-from app.ui.main_window import MainWindow
 from app.ui.settings import settings_path
+from app.ui.window.main_window import MainWindow
 
 from support.memory_keyring import MemoryKeyring
 from support.secret_scan import empty_secret_registry, files_under, find_secrets

@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 from app.core.errors import lookup
 from app.core.history import HistoryFilter
 from app.core.models import Outcome
-from app.ui.main_window import MainWindow
+from app.ui.window.main_window import MainWindow
 
 from support.window_driver import (
     SEND,

@@ -1,6 +1,6 @@
 """What a send repaints, and in which order: the result the tester waits for comes before the history
 table's update; a quick send enters history once, completed; a slow one shows its pending row while
-it is in flight (issue 6: every repaint of the table during or before the result cost the send time)."""
+it is in flight (every repaint of the table during or before the result cost the send time)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ from PySide6.QtWidgets import QTableView
 from pytestqt.qtbot import QtBot
 
 from app.core.history import HistoryFilter
-from app.ui.history_model import RECORD_ROLE, outcome_state
-from app.ui.main_window import MainWindow
-from app.ui.send_flow import HistoryNotifier
+from app.ui.history.cells import outcome_state
+from app.ui.history.model import RECORD_ROLE
+from app.ui.request.send_flow import HistoryNotifier
+from app.ui.window.main_window import MainWindow
 
 from support.window_driver import (
     SEND,

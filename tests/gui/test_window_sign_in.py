@@ -14,7 +14,7 @@ from app.core.auth import AuthFlow, Challenge, sign_in_password
 from app.core.connection import CognitoConnection, ConnectionSettings
 from app.core.tokens import Tokens
 from app.sandbox.totp import totp
-from app.ui.challenge_form import ChallengeForm
+from app.ui.signin.challenge_form import ChallengeForm
 
 from support.window_driver import (
     WAIT_MS,

@@ -17,8 +17,8 @@ from pytestqt.qtbot import QtBot
 
 from app.core.secrets import MemorySecretStore
 from app.ui.first_paint import BUILT_MARKER, MARKER
-from app.ui.main_window import MainWindow
-from app.ui.style import Theme
+from app.ui.widgets.style import Theme
+from app.ui.window.main_window import MainWindow
 
 from support.window_driver import WAIT_MS, find, label, open_window, save_sandbox_profile
 
@@ -37,7 +37,7 @@ app = QApplication(sys.argv[:1])
 seen = {}
 
 def look():
-    from app.ui.main_window import MainWindow
+    from app.ui.window.main_window import MainWindow
     windows = [w for w in app.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
     seen.update(windows=len(windows), built=[w.built for w in windows],
                 status=[w.statusBar().currentMessage() or w.status_label.text() for w in windows],
@@ -48,8 +48,8 @@ from app.cli import main
 code = main([])
 print("FRAME " + json.dumps({**seen, "exit_code": code}), flush=True)
 """
-LATER = ["asyncio", "qasync", "app.ui.history_view", "app.ui.request_panel", "app.ui.trigger_view",
-         "app.core.history", "app.ui.about", "keyring", "boto3", "logging.handlers"]
+LATER = ["asyncio", "qasync", "app.ui.history.view", "app.ui.request.panel", "app.ui.trigger.view",
+         "app.core.history", "app.ui.window.about", "keyring", "boto3", "logging.handlers"]
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""`python -m bench --quick` still runs end to end and prints every figure of issue 6 with a verdict.
+"""`python -m bench --quick` still runs end to end and prints every figure with a verdict.
 
 This guards the bench code against rot; it never judges a timing (those belong to `make bench`).
 """
@@ -33,6 +33,10 @@ EXPECTED_ROWS = [
     "history 10k rows (HistoryView): text search",
     "history 10k rows (HistoryView): Ctrl+End",
     "history 10k rows (HistoryView): RSS growth",
+    "mail landing → code (IMAP IDLE, Dovecot)",
+    "code found in a 1,000-message mailbox (IMAP)",
+    "suite runner, one case",
+    "RSS growth over a 50-case suite",
 ]
 
 

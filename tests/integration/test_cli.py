@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from app.cli import main
-from app.cli_commands import run_command
+from app.cli.run import run_command
 
 pytestmark = pytest.mark.usefixtures("sandbox")
 
@@ -27,7 +27,7 @@ def _connection_args(info: Any) -> list[str]:
 
 def run_cli(argv: list[str], stdin: str = "") -> tuple[int, str, str]:
     """Run the CLI in-process with captured streams."""
-    from app.cli import build_parser
+    from app.cli.parser import build_parser
 
     args = build_parser().parse_args(argv)
     out, err = io.StringIO(), io.StringIO()

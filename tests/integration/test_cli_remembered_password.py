@@ -19,8 +19,9 @@ from typing import Any
 
 import pytest
 
-from app.cli import PASSWORD_ENV, build_parser
-from app.cli_commands import run_command
+from app.cli.common import PASSWORD_ENV
+from app.cli.parser import build_parser
+from app.cli.run import run_command
 from app.core.history import HistoryFilter, HistoryStore
 from app.core.paths import app_paths
 from app.core.profiles import Profile, ProfileStore

@@ -16,6 +16,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from app.core.history import HistoryStore
 from app.core.models import Outcome
 from app.core.recording import send_recorded
@@ -61,23 +63,31 @@ def test_a_send_whose_disk_fills_in_flight_returns_its_delivery_and_is_recorded_
     assert record.delivery == sent.result.delivery
 
 
+_CLI_CALLS = {
+    "send": (SEND, ["send"]),
+    "update-attribute": ("UpdateUserAttributes", ["update-attribute", "--value", "changed@example.com"]),
+}
+
+
+@pytest.mark.parametrize("command", sorted(_CLI_CALLS))
 def test_the_cli_prints_the_delivery_and_says_the_attempt_could_not_be_recorded(
-    sandbox: Any, sandbox_info: Any, fresh_user: dict[str, str], tmp_path: Path,
+    sandbox: Any, sandbox_info: Any, fresh_user: dict[str, str], tmp_path: Path, command: str,
 ) -> None:
+    operation, words = _CLI_CALLS[command]
     token = signed_in(connect(sandbox_info), fresh_user).access_token
     with small_disk(tmp_path / "disk") as disk:
         env = {**os.environ, "VERIFYDESK_HOME": str(disk), "VERIFYDESK_ACCESS_TOKEN": token,
                "PYTHONPATH": str(REPO)}
-        argv = [sys.executable, "-m", "app", "send", "--json", "--endpoint-url", sandbox_info.endpoint_url,
+        argv = [sys.executable, "-m", "app", *words, "--json", "--endpoint-url", sandbox_info.endpoint_url,
                 "--region", sandbox_info.region, "--client-id", sandbox_info.client_id, "--attribute", "email"]
-        baseline = sandbox.control.request_count(SEND)
-        sandbox.control.inject_fault(SEND, delay_s=IN_FLIGHT_S)
+        baseline = sandbox.control.request_count(operation)
+        sandbox.control.inject_fault(operation, delay_s=IN_FLIGHT_S)
         try:
             child = subprocess.Popen(argv, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                      text=True)
             # The request is at the sandbox (so its row was begun) before the disk fills.
             deadline = time.monotonic() + 30
-            while sandbox.control.request_count(SEND) == baseline and time.monotonic() < deadline:
+            while sandbox.control.request_count(operation) == baseline and time.monotonic() < deadline:
                 time.sleep(0.05)
             time.sleep(IN_FLIGHT_S / 4)
             fill(disk)
@@ -88,6 +98,7 @@ def test_the_cli_prints_the_delivery_and_says_the_attempt_could_not_be_recorded(
     assert child.returncode == 0, (out, err)
     payload = json.loads(out)
     assert payload["ok"] is True
-    assert payload["code_delivery_details"]["DeliveryMedium"] == "EMAIL"
+    deliveries = payload.get("code_delivery_details_list") or [payload["code_delivery_details"]]
+    assert [d["DeliveryMedium"] for d in deliveries] == ["EMAIL"]
     assert "could not record" in payload["history_problem"]
-    assert "could not record" in err
+    assert err.count("Note: ") == 1 and "could not record" in err

@@ -80,9 +80,9 @@ def test_each_seeded_user_meets_its_declared_challenge(own_sandbox: Sandbox, use
         assert isinstance(step, Challenge) and step.name == SEEDED[username]
 
 
-def test_the_pool_auto_verifies_nothing_and_requires_a_name(own_sandbox: Sandbox) -> None:
+def test_the_pool_auto_verifies_email_and_phone_and_requires_a_name(own_sandbox: Sandbox) -> None:
     pool = _admin(own_sandbox.info).describe_user_pool(UserPoolId=own_sandbox.info.user_pool_id)["UserPool"]
-    assert pool.get("AutoVerifiedAttributes", []) == []
+    assert pool["AutoVerifiedAttributes"] == ["email", "phone_number"]
     required = {a["Name"] for a in pool["SchemaAttributes"] if a.get("Required")}
     assert required == {"sub", "name"}
     assert "CustomMessage" not in pool.get("LambdaConfig", {})

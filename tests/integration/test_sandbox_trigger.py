@@ -274,7 +274,7 @@ def test_a_bad_trigger_spec_is_refused_with_the_reason(pool: Sandbox, use_trigge
 
 
 def test_the_windows_embedded_sandbox_runs_the_demo_trigger_by_default() -> None:
-    from app.ui.sandbox_mode import _start_embedded
+    from app.ui.sandbox.mode import _start_embedded
 
     sandbox = _start_embedded()
     try:

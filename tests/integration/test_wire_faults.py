@@ -19,8 +19,8 @@ from app.core.auth import AuthFlow, sign_in_password
 from app.core.connection import CognitoConnection, ConnectionSettings
 from app.core.errors import INVALID_RESPONSE, NETWORK_ERROR, TIMEOUT, lookup
 from app.core.history import HistoryFilter, HistoryStore
-from app.core.models import Outcome
-from app.core.recording import send_recorded
+from app.core.models import UPDATE_OPERATION, Outcome
+from app.core.recording import send_recorded, update_recorded
 from app.core.tokens import Tokens
 
 from support.fault_proxy import Fault, FaultProxy
@@ -130,6 +130,25 @@ def test_a_drip_that_beats_each_read_timeout_is_still_cut_off_at_the_total_deadl
     while _proxy_workers() - earlier and time.monotonic() < deadline:
         time.sleep(0.02)
     assert not _proxy_workers() - earlier
+
+
+def test_an_attribute_update_dripping_in_time_is_cut_off_at_the_total_deadline_and_recorded(
+    proxy: FaultProxy, sandbox_info: Any, access_token: str, verifydesk_home: Any,
+) -> None:
+    proxy.mode = Fault.SLOW_DRIP
+    proxy.drip_interval_s = READ_TIMEOUT_S / 4
+    with HistoryStore(verifydesk_home / "history.sqlite3") as history:
+        started = time.perf_counter()
+        updated = update_recorded(
+            _through(proxy, sandbox_info), history, access_token=access_token, username="u",
+            attribute_name="email", new_value="new@example.com", client_metadata={},
+            old_value="old@example.com", check_with_get_user=False)
+        elapsed = time.perf_counter() - started
+        record = history.get(updated.history_id or -1)
+    assert updated.error is not None and updated.error.code == TIMEOUT
+    assert READ_TIMEOUT_S * 0.9 <= elapsed < READ_TIMEOUT_S + 1.0
+    assert record is not None
+    assert (record.operation, record.outcome, record.error_code) == (UPDATE_OPERATION, Outcome.ERROR, TIMEOUT)
 
 
 def test_cli_timeout_bounds_the_whole_call_against_a_never_ending_drip(

@@ -117,7 +117,7 @@ def test_unpacked_tarball_passes_its_self_test_against_the_source_sandbox(
 def test_tarball_holds_a_trimmed_stripped_bundle(build: dict[str, Any], unpacked: Path) -> None:
     internal = unpacked / "_internal"
     models = {p.name for p in (internal / "botocore" / "data").iterdir() if p.is_dir()}
-    assert models == {"cognito-idp", "logs", "sts", "sso", "sso-oidc"}
+    assert models == {"cognito-idp", "logs", "s3", "sts", "sso", "sso-oidc", "ses", "sesv2", "sns", "lambda"}
     assert not (internal / "boto3" / "data").exists()
     qt = internal / "PySide6" / "Qt"
     assert not (qt / "translations").exists()

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from app import __version__
-from app.ui.about import AboutDialog, show_about
+from app.ui.window.about import AboutDialog, show_about
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -16,7 +16,7 @@ from pytestqt.qtbot import QtBot
 from app.core.paths import app_paths
 from app.core.profiles import Profile, ProfileStore
 from app.core.secrets import MemorySecretStore
-from app.ui.main_window import MainWindow
+from app.ui.window.main_window import MainWindow
 
 W = TypeVar("W", bound=QWidget)
 PROFILE = "Sandbox"

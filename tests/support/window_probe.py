@@ -38,7 +38,7 @@ def startup() -> int:
     from PySide6.QtWidgets import QApplication
 
     app = QApplication(sys.argv[:1])
-    from app.ui.main_window import MainWindow
+    from app.ui.window.main_window import MainWindow
 
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
@@ -73,7 +73,7 @@ def cli(args: list[str]) -> int:
     report: dict[str, Any] = {}
 
     def check() -> None:
-        from app.ui.main_window import MainWindow
+        from app.ui.window.main_window import MainWindow
 
         # run_window shows the window's frame first and builds the panels after its first paint
         windows = [w for w in app.topLevelWidgets()

@@ -1,5 +1,5 @@
 """Clients are boto3 clients from boto3 sessions built on `botocore_session()`, which share one
-data loader per process (issue 6), and a session is configured as boto3 configures one (profile,
+data loader per process, and a session is configured as boto3 configures one (profile,
 region, static credentials)."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from app.core.boto_data import boto3_session, botocore_session
+from app.runtime.botocore_data import boto3_session, botocore_session
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -1,6 +1,5 @@
 """One botocore data loader per process, with endpoints.json trimmed to the services VerifyDesk
-uses: sessions share it, and every endpoint of those services resolves exactly as with the full file
-(issue 6: +10-12 MB per extra session, 7 MB of endpoints data per loader)."""
+uses: sessions share it, and every endpoint of those services resolves exactly as with the full file."""
 
 from __future__ import annotations
 
@@ -10,7 +9,7 @@ import botocore
 import pytest
 from botocore.regions import EndpointResolver
 
-from app.core.boto_data import USED_SERVICES, botocore_session, trimmed_endpoints
+from app.runtime.botocore_data import USED_SERVICES, botocore_session, trimmed_endpoints
 
 ENDPOINTS_FILE = Path(botocore.__file__).with_name("data") / "endpoints.json"
 

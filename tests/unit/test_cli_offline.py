@@ -12,8 +12,10 @@ from typing import Any
 
 import pytest
 
-from app.cli import EXIT_BAD_INPUT, EXIT_OK, build_parser, main
-from app.cli_commands import run_command
+from app.cli import main
+from app.cli.common import EXIT_BAD_INPUT, EXIT_OK
+from app.cli.parser import build_parser
+from app.cli.run import run_command
 
 
 def _run(*argv: str) -> tuple[int, str, str]:
@@ -255,7 +257,8 @@ def _subparsers() -> dict[str, argparse.ArgumentParser]:
     return dict(found[0].choices)
 
 
-@pytest.mark.parametrize("command", ["send", "verify", "history", "sandbox", "lambda-runner", "self-test"])
+@pytest.mark.parametrize(
+    "command", ["send", "verify", "update-attribute", "history", "sandbox", "lambda-runner", "self-test"])
 def test_every_option_of_every_command_has_help(command: str) -> None:
     parser = _subparsers()[command]
     unexplained = [
@@ -265,8 +268,8 @@ def test_every_option_of_every_command_has_help(command: str) -> None:
     assert unexplained == []
 
 
-@pytest.mark.parametrize("command", ["send", "verify"])
-def test_send_and_verify_help_name_every_secret_source(command: str) -> None:
+@pytest.mark.parametrize("command", ["send", "verify", "update-attribute"])
+def test_send_verify_and_update_help_name_every_secret_source(command: str) -> None:
     text = " ".join(_subparsers()[command].format_help().split())
     for variable in ("VERIFYDESK_PASSWORD", "VERIFYDESK_ACCESS_TOKEN", "VERIFYDESK_CLIENT_SECRET",
                      "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER"):
@@ -315,6 +318,8 @@ def test_lambda_runner_refuses_a_bad_handler_describing_only_what_it_accepts(spe
 _SEND = ("send", "--endpoint-url", "http://127.0.0.1:9", "--region", "us-east-1", "--client-id", "C",
          "--username", "alice", "--attribute", "email")
 
+_UPDATE = ("update-attribute", *_SEND[1:])
+
 
 def _bad_inputs(tmp: Path) -> list[tuple[tuple[str, ...], str]]:
     (tmp / "folder.json").mkdir()
@@ -345,6 +350,20 @@ def _bad_inputs(tmp: Path) -> list[tuple[tuple[str, ...], str]]:
         ((*_SEND, "--attribute", ""), "--attribute"),
         (("verify", *_SEND[1:], "--code", "12 34"), "--code"),
         (("verify", *_SEND[1:], "--code", ""), "--code"),
+        ((*_UPDATE, "--value", "not-an-email"), "--value"),
+        ((*_UPDATE, "--value", "name@"), "--value"),
+        ((*_UPDATE, "--value", ""), "--value"),
+        ((*_UPDATE, "--value", "x" * 2049), "--value"),
+        (("update-attribute", *_SEND[1:-1], "phone_number", "--value", "555 0100"), "--value"),
+        (("update-attribute", *_SEND[1:-1], "phone_number", "--value", "+0123"), "--value"),
+        (("update-attribute", *_SEND[1:-2]), "--attribute"),
+        (("update-attribute", *_SEND[1:]), "--value"),
+        ((*_UPDATE, "--value", "a@example.org", "--attribute", ""), "--attribute"),
+        ((*_UPDATE, "--value", "a@example.org", "--metadata", "=x"), "--metadata"),
+        ((*_UPDATE, "--value", "a@example.org", "--metadata-file", str(tmp / "list.json")), "--metadata-file"),
+        ((*_UPDATE, "--value", "a@example.org", "--aws-profile", "admin"), "--user-pool-id"),
+        ((*_UPDATE, "--value", "a@example.org", "--attempts", "0"), "--attempts"),
+        (("history", "--operation", "delete"), "--operation"),
         (("history", "--limit", "0"), "--limit"),
         (("history", "--limit", "-5"), "--limit"),
         (("history", "--limit", "100000000000000000000"), "--limit"),
@@ -413,6 +432,8 @@ def test_an_unusable_verifydesk_home_is_bad_input_naming_it(
     [
         (("send", "--client-id", "C", "--attempts", "two", "--attribute", "email"), "--attempts"),
         (("verify", "--client-id", "C", "--attribute", "email"), "--code"),
+        (("update-attribute", "--client-id", "C", "--attribute", "email"), "--value"),
+        (("history", "--operation", "all"), "--operation"),
         (("history", "--outcome", "maybe"), "--outcome"),
         (("history", "--limit", "ten"), "--limit"),
     ],
@@ -439,3 +460,103 @@ def test_options_are_never_abbreviated() -> None:
     code, _, err = _main("history", "--lim", "3")
     assert code == EXIT_BAD_INPUT
     assert "--lim" in err
+
+
+# --- metadata files that are not files, numbers no one can print ----------------------------------
+
+
+def test_a_fifo_as_metadata_file_is_refused_at_once_as_not_a_regular_file(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    fifo = tmp_path / "metadata.json"
+    os.mkfifo(fifo)
+    done = subprocess.run(
+        [sys.executable, "-m", "app", *_SEND, "--metadata-file", str(fifo), "--json"],
+        capture_output=True, text=True, timeout=60, check=False,
+        env={**os.environ, "VERIFYDESK_PASSWORD": "pw"},
+    )
+    assert done.returncode == EXIT_BAD_INPUT, done.stderr
+    error = json.loads(done.stdout)["error"]
+    assert error["field"] == "--metadata-file"
+    assert "not a regular file" in error["message"]
+
+
+def test_a_5000_digit_integer_in_a_metadata_file_is_bad_input_naming_its_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VERIFYDESK_PASSWORD", "pw")
+    metadata = tmp_path / "metadata.json"
+    metadata.write_text('{"fine": "yes", "serial": ' + "7" * 5000 + "}", encoding="utf-8")
+
+    code, out, err = _main(*_SEND, "--metadata-file", str(metadata), "--json")
+
+    assert code == EXIT_BAD_INPUT, err
+    error = json.loads(out)["error"]
+    assert error["field"] == "--metadata-file"
+    assert "'serial'" in error["message"] and "'fine'" not in error["message"]
+
+
+# --- one rule for connection settings: options, profiles and the profile form agree ---------------
+
+
+@pytest.mark.parametrize("seconds", ["0.05", "0.1", "300", "300.5", "900", "900.01", "1e400"])
+def test_the_timeout_option_and_a_saved_profile_accept_the_same_read_timeouts(seconds: str) -> None:
+    from app.core.profiles import Profile
+
+    profile_refuses = "read_timeout_s" in {
+        e.field for e in Profile(name="p", region="us-east-1", client_id="c",
+                                 read_timeout_s=float(seconds)).problems()}
+    # An empty attribute is the next thing checked: a timeout let through is refused there instead.
+    code, out, _ = _run(*_SEND[:-2], "--attribute", "", "--timeout", seconds, "--json")
+
+    assert code == EXIT_BAD_INPUT
+    assert json.loads(out)["error"]["field"] == ("--timeout" if profile_refuses else "--attribute")
+
+
+def test_a_profile_with_an_absurd_number_is_refused_by_name_and_field_and_the_others_load(
+    verifydesk_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    profiles = verifydesk_home / "config" / "profiles.json"
+    profiles.parent.mkdir(parents=True)
+    absurd = "1" + "0" * 400
+    profiles.write_text(
+        '{"format": "verifydesk.profiles", "version": 1, "profiles": ['
+        '{"name": "absurd", "region": "us-east-1", "client_id": "abc", "read_timeout_s": ' + absurd + "},"
+        '{"name": "fine", "region": "us-east-1", "client_id": "abc", "endpoint_url": "http://127.0.0.1:9"}]}',
+        encoding="utf-8")
+    monkeypatch.setenv("VERIFYDESK_ACCESS_TOKEN", "a.b.c")
+
+    code, out, err = _main("send", "--profile", "absurd", "--attribute", "email", "--json")
+    assert code == EXIT_BAD_INPUT and "Traceback" not in err
+    assert json.loads(out)["error"]["field"] == "--profile"
+    assert "'absurd'" in err and "read_timeout_s" in err and absurd not in err
+
+    code, out, err = _main("send", "--profile", "fine", "--attribute", "", "--json")
+    assert (code, json.loads(out)["error"]["field"]) == (EXIT_BAD_INPUT, "--attribute")  # it loaded
+
+
+def test_the_entry_point_imports_no_parser_and_no_boto3_until_it_has_words() -> None:
+    import subprocess
+    import sys
+
+    probe = "import sys, app.cli; print(sorted(m for m in ('argparse', 'boto3', 'app.core') if m in sys.modules))"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def test_a_bad_new_value_is_one_json_error_at_value_and_records_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VERIFYDESK_PASSWORD", "pw")
+    code, out, _ = _run(*_UPDATE, "--value", "+1 555 0100", "--metadata", "k=v", "--json")
+    assert code == EXIT_BAD_INPUT
+    assert json.loads(out) == {"ok": False, "error": {
+        "code": "InvalidInput", "field": "--value", "http_status": None, "request_id": None, "guidance": None,
+        "message": "This does not look like an email address (name@example.com)."}}
+    assert json.loads(_run("history", "--json")[1])["records"] == []
+
+
+def test_update_help_says_what_pending_means_and_how_to_verify() -> None:
+    text = " ".join(_subparsers()["update-attribute"].format_help().split())
+    assert '"pending": true' in text and "verifydesk verify --code" in text
+    assert "--aws-profile" in text and "DescribeUserPool" in text

@@ -1,4 +1,4 @@
-"""Deferred imports inside third-party modules (issue 6): a stand-in until the first use, then the
+"""Deferred imports inside third-party modules: a stand-in until the first use, then the
 real thing; only the named modules and prefixes are affected; an imported module is used as is."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from app.core.deferred_imports import Deferred, deferring_builtins, install_deferring_finder
+from app.runtime.deferred_imports import Deferred, deferring_builtins, install_deferring_finder
 
 
 @pytest.fixture

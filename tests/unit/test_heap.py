@@ -12,8 +12,8 @@ from collections.abc import Iterator
 import pytest
 from pycognito import aws_srp
 
-from app.core.heap import long_lived, thaw, yielding_pow
-from app.core.srp import srp_class, srp_module
+from app.runtime.heap import long_lived, thaw, yielding_pow
+from app.runtime.pycognito_srp import srp_class, srp_module
 
 N = aws_srp.hex_to_long(aws_srp.N_HEX)
 G = aws_srp.hex_to_long(aws_srp.G_HEX)
@@ -111,7 +111,7 @@ def test_long_lived_leaves_a_disabled_collector_disabled() -> None:
 
 SRP_CHILD = """
 import json, sys
-from app.core.srp import srp_module
+from app.runtime.pycognito_srp import srp_module
 module = srp_module()
 srp = module.AWSSRP("alice", "Passw0rd!", "eu-west-1_Example1", "client", client=object())
 srp.small_a_value = int(sys.argv[1])
@@ -123,7 +123,7 @@ print(json.dumps({"module": module.__name__, "pow": module.pow.__name__, "A": sr
 
 
 def test_srp_loads_without_pycognitos_package_and_computes_the_same_session_key() -> None:
-    """pycognito's __init__ imports jwt and cryptography (+8.8 MB) that SRP does not use."""
+    """pycognito's __init__ imports jwt and cryptography that SRP does not use."""
     import json
     import subprocess
     import sys

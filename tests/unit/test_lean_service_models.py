@@ -1,4 +1,4 @@
-"""Service models are parsed lean (issue 6): plain dicts, documentation texts emptied, nothing else
+"""Service models are parsed lean: plain dicts, documentation texts emptied, nothing else
 changed — the requests a client builds are the same as with botocore's own loader."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import botocore
 import botocore.session
 import pytest
 
-from app.core.boto_data import USED_SERVICES, botocore_session, lean_service_model
+from app.runtime.botocore_data import USED_SERVICES, botocore_session, lean_service_model
 
 DATA = Path(botocore.__file__).with_name("data")
 
@@ -78,7 +78,7 @@ def test_clients_created_at_once_in_two_threads_share_one_model(monkeypatch: pyt
     import threading
     import time
 
-    from app.core import boto_data
+    from app.runtime import botocore_data as boto_data
 
     monkeypatch.setattr(boto_data, "_loader", None)  # a fresh loader: nothing parsed yet
     parse = boto_data.lean_service_model

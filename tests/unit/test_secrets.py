@@ -94,18 +94,20 @@ def test_values_written_or_read_are_registered_for_redaction(monkeypatch: pytest
 
 
 @pytest.mark.parametrize("backend", [MEMORY, None])
-def test_renaming_a_profile_moves_both_secrets(monkeypatch: pytest.MonkeyPatch, backend: str | None) -> None:
+def test_renaming_a_profile_moves_every_secret(monkeypatch: pytest.MonkeyPatch, backend: str | None) -> None:
     if backend:
         monkeypatch.setenv("PYTHON_KEYRING_BACKEND", backend)
     store = default_secret_store() if backend else MemorySecretStore()
     store.set(SecretKind.CLIENT_SECRET, "old", "secret-one")
     store.set(SecretKind.PASSWORD, "old", "secret-two")
+    store.set(SecretKind.MAILBOX_PASSWORD, "old", "secret-three")
     store.move_profile("old", "new")
     assert store.get(SecretKind.CLIENT_SECRET, "new") == "secret-one"
     assert store.get(SecretKind.PASSWORD, "new") == "secret-two"
+    assert store.get(SecretKind.MAILBOX_PASSWORD, "new") == "secret-three"
     assert store.get(SecretKind.CLIENT_SECRET, "old") is None
     store.delete_profile("new")
-    assert [store.get(kind, "new") for kind in SecretKind] == [None, None]
+    assert [store.get(kind, "new") for kind in SecretKind] == [None, None, None]
 
 
 def test_the_default_store_is_detected_once_and_again_when_the_backend_setting_changes(

@@ -1,6 +1,5 @@
-"""Detecting the keyring does not import `cryptography` (issue 6: +6.3 MB resident in the window);
-SecretStorage imports it when a secret is first stored or read through a real Secret Service,
-and secrets still round-trip encrypted. Each case runs in a fresh interpreter."""
+"""Detecting the keyring does not import `cryptography`; SecretStorage imports it when a secret is
+first stored or read through a real Secret Service, and secrets still round-trip encrypted. Each case runs in a fresh interpreter."""
 
 from __future__ import annotations
 

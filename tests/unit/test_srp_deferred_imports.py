@@ -1,6 +1,6 @@
-"""SRP sign-in loads pycognito's `aws_srp` without importing requests or boto3 (issue 6: requests
-and its charset detection are +4.6 MB resident at sign-in; `AWSSRP` needs neither when given a
-client). Each check runs in a fresh interpreter: this one may have imported both already."""
+"""SRP sign-in loads pycognito's `aws_srp` without importing requests or boto3 (`AWSSRP` needs
+neither when given a client). Each check runs in a fresh interpreter: this one may have imported
+both already."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 CHILD = """
 import json, sys
-from app.core.srp import srp_module
+from app.runtime.pycognito_srp import srp_module
 module = srp_module()
 srp = module.AWSSRP("alice", "Passw0rd!", "eu-west-1_Example1", "client", client=object())
 params = srp.get_auth_params()
@@ -45,7 +45,7 @@ def test_a_deferred_module_is_the_real_one_at_its_first_use() -> None:
 def test_an_already_imported_requests_is_used_directly() -> None:
     child = _child("""
 import json, requests
-from app.core.srp import srp_module
+from app.runtime.pycognito_srp import srp_module
 print(json.dumps({"same": srp_module().requests is requests}))
 """)
     assert child == {"same": True}

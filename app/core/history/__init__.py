@@ -11,6 +11,7 @@ from app.core.history.records import (
     HistoryFilter,
     HistoryRecord,
 )
+from app.core.history.runs import RunAttempt, RunRecord, RunStatus
 from app.core.history.schema import SCHEMA_VERSION, HistoryError, HistoryVersionError, HistoryWriteError
 from app.core.history.store import HistoryStore
 
@@ -25,4 +26,7 @@ __all__ = [
     "HistoryStore",
     "HistoryVersionError",
     "HistoryWriteError",
+    "RunAttempt",
+    "RunRecord",
+    "RunStatus",
 ]

@@ -25,7 +25,8 @@ CSV_COLUMNS = (
     "id", "started_at", "finished_at", "operation", "outcome", "cancelled", "region", "endpoint_url",
     "user_pool_id", "client_id", "profile_name", "username", "attribute_name", "client_metadata",
     "delivery_attribute_name", "delivery_medium", "delivery_destination", "error_code", "error_message",
-    "http_status", "request_id", "latency_ms", "attempts", "trigger_log",
+    "http_status", "request_id", "latency_ms", "attempts", "trigger_log", "old_value", "new_value",
+    "value_state",
 )
 
 

@@ -73,18 +73,17 @@ def build(
                 "(" + " OR ".join(f"a.{column} LIKE ? ESCAPE '\\'" for column in FTS_COLUMNS) + ")"
             )
             sql.params.extend([_like_pattern(word)] * len(FTS_COLUMNS))
-    if filt.outcome is not None:
-        sql.where.append("a.outcome = ?")
-        sql.params.append(filt.outcome.value)
-    if filt.cancelled is not None:
-        sql.where.append("a.cancelled = ?")
-        sql.params.append(int(filt.cancelled))
-    if filt.error_code is not None:
-        sql.where.append("a.error_code = ?")
-        sql.params.append(filt.error_code)
-    if filt.attribute_name is not None:
-        sql.where.append("a.attribute_name = ?")
-        sql.params.append(filt.attribute_name)
+    equal: tuple[tuple[str, object], ...] = (
+        ("outcome", None if filt.outcome is None else filt.outcome.value),
+        ("cancelled", None if filt.cancelled is None else int(filt.cancelled)),
+        ("operation", filt.operation),
+        ("error_code", filt.error_code),
+        ("attribute_name", filt.attribute_name),
+    )
+    for column, value in equal:
+        if value is not None:
+            sql.where.append(f"a.{column} = ?")
+            sql.params.append(value)
     if filt.since is not None:
         sql.where.append("a.started_at >= ?")
         sql.params.append(format_time(filt.since))

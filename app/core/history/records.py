@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from app.core.models import CodeDeliveryDetails, ConnectionInfo, Outcome
+from app.core.models import CodeDeliveryDetails, ConnectionInfo, Outcome, ValueState
 from app.core.redaction import SECRETS
 
 TOKEN_PLACEHOLDER = "<redacted-token>"
@@ -86,6 +86,12 @@ class AttemptStart:
     attribute_name: str
     client_metadata: dict[str, str] = field(default_factory=dict)
     started_at: datetime | None = None
+    old_value: str | None = None
+    """For an attribute update: the active value before it, and the value asked for."""
+    new_value: str | None = None
+    run_id: int | None = None
+    """The suite run that made this attempt (`HistoryStore.begin_run`), if one did."""
+    case_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -102,6 +108,8 @@ class AttemptCompletion:
     attempts: int | None = None
     cancelled: bool = False
     trigger_log: str | None = None
+    value_state: ValueState | None = None
+    """For a successful attribute update: pending (the original kept) or applied."""
 
 
 @dataclass(frozen=True)
@@ -130,6 +138,9 @@ class HistoryRecord:
     attempts: int | None
     cancelled: bool
     trigger_log: str | None
+    old_value: str | None = None
+    new_value: str | None = None
+    value_state: ValueState | None = None
 
     @property
     def metadata_summary(self) -> str:
@@ -168,6 +179,9 @@ class HistoryRecord:
             "latency_ms": self.latency_ms,
             "attempts": self.attempts,
             "trigger_log": self.trigger_log,
+            "old_value": self.old_value,
+            "new_value": self.new_value,
+            "value_state": None if self.value_state is None else self.value_state.value,
         }
 
 
@@ -175,7 +189,8 @@ class HistoryRecord:
 class HistoryFilter:
     """Conditions that combine with AND; `text` searches username, attribute, metadata, error,
     request id and destination (each word a prefix); times are inclusive bounds on started_at;
-    `cancelled` True keeps the attempts the tester cancelled (their late results, whatever the outcome)."""
+    `cancelled` True keeps the attempts the tester cancelled (their late results, whatever the outcome);
+    `operation` keeps one kind of call (e.g. UpdateUserAttributes)."""
 
     outcome: Outcome | None = None
     cancelled: bool | None = None
@@ -184,3 +199,4 @@ class HistoryFilter:
     text: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+    operation: str | None = None

@@ -24,7 +24,7 @@ from app.core.history.records import (
     parse_time,
     utc_now,
 )
-from app.core.models import CodeDeliveryDetails, Outcome
+from app.core.models import CodeDeliveryDetails, Outcome, ValueState
 
 
 def _json_metadata(metadata: dict[str, str]) -> str:
@@ -45,13 +45,15 @@ def _parse_metadata(text: str | None) -> dict[str, str]:
 
 
 _OUTCOMES = {outcome.value: outcome for outcome in Outcome}
+_VALUE_STATES = {state.value: state for state in ValueState}
 
 
 def record_from_row(row: tuple[Any, ...]) -> HistoryRecord:
     """A HistoryRecord from a row of `schema.RECORD_COLUMNS` (SQLite already gives the right types)."""
     (row_id, started, finished, operation, region, endpoint_url, user_pool_id, client_id, profile_name,
      username, attribute_name, metadata, outcome, d_attr, d_medium, d_dest, error_code, error_message,
-     http_status, request_id, latency_ms, attempts, cancelled, trigger_log) = row
+     http_status, request_id, latency_ms, attempts, cancelled, trigger_log, old_value, new_value,
+     value_state) = row
     delivery = None
     if d_attr is not None or d_medium is not None or d_dest is not None:
         delivery = CodeDeliveryDetails(d_attr, d_medium, d_dest)
@@ -59,7 +61,8 @@ def record_from_row(row: tuple[Any, ...]) -> HistoryRecord:
         row_id, parse_time(started), None if finished is None else parse_time(finished), operation, region,
         endpoint_url, user_pool_id, client_id, profile_name, username, attribute_name,
         _parse_metadata(metadata), _OUTCOMES[outcome], delivery, error_code, error_message, http_status,
-        request_id, latency_ms, attempts, bool(cancelled), trigger_log,
+        request_id, latency_ms, attempts, bool(cancelled), trigger_log, old_value, new_value,
+        _VALUE_STATES.get(value_state) if value_state else None,
     )
 
 
@@ -67,8 +70,9 @@ INSERT = (
     "INSERT INTO attempts (started_at, finished_at, operation, region, endpoint_url, user_pool_id,"
     " client_id, profile_name, username, attribute_name, client_metadata, outcome,"
     " delivery_attribute_name, delivery_medium, delivery_destination, error_code, error_message,"
-    " http_status, request_id, latency_ms, attempts, cancelled, trigger_log, pid, proc_start, time_key)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " http_status, request_id, latency_ms, attempts, cancelled, trigger_log, pid, proc_start, time_key,"
+    " old_value, new_value, value_state)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 LAST_TIME_KEY = "SELECT time_key FROM attempts ORDER BY id DESC LIMIT 1"
 
@@ -84,11 +88,23 @@ def raise_max_lag(conn: sqlite3.Connection, lag: float) -> None:
     if lag > 0:
         conn.execute("UPDATE meta SET value = max(value, ?) WHERE key = ?", (lag, schema.MAX_LAG_KEY))
 
+
 COMPLETE = (
     "UPDATE attempts SET finished_at = ?, outcome = ?, delivery_attribute_name = ?, delivery_medium = ?,"
     " delivery_destination = ?, error_code = ?, error_message = ?, http_status = ?, request_id = ?,"
-    " latency_ms = ?, attempts = ?, cancelled = ?, trigger_log = ? WHERE id = ?"
+    " latency_ms = ?, attempts = ?, cancelled = ?, trigger_log = ?, value_state = ? WHERE id = ?"
 )
+
+
+def update_values(start: AttemptStart) -> tuple[object, ...]:
+    """The value before (as the server sent it) and the value asked for, for an attribute update
+    (None for other calls); bounded like the server's other text."""
+    return (bounded_text(start.old_value, MAX_SERVER_TEXT_CHARS),
+            bounded_text(start.new_value, MAX_SERVER_TEXT_CHARS))
+
+
+def value_state(done: AttemptCompletion) -> str | None:
+    return None if done.value_state is None else done.value_state.value
 
 
 def start_values(start: AttemptStart) -> tuple[object, ...]:

@@ -32,6 +32,7 @@ RECORD_COLUMNS = (
     "client_id", "profile_name", "username", "attribute_name", "client_metadata", "outcome",
     "delivery_attribute_name", "delivery_medium", "delivery_destination", "error_code",
     "error_message", "http_status", "request_id", "latency_ms", "attempts", "cancelled", "trigger_log",
+    "old_value", "new_value", "value_state",
 )
 
 MAX_LAG_KEY = "max_lag_s"
@@ -93,8 +94,40 @@ _V2 = (
        FROM attempts""",  # noqa: S608 - a constant key
 )
 
+# v3: attribute updates (UpdateUserAttributes) are attempts of their own, with the value before and
+# after and whether the new value is active or waits for its code; history filters by operation.
+_V3 = (
+    "ALTER TABLE attempts ADD COLUMN old_value TEXT",
+    "ALTER TABLE attempts ADD COLUMN new_value TEXT",
+    "ALTER TABLE attempts ADD COLUMN value_state TEXT",
+    "CREATE INDEX attempts_operation ON attempts(operation)",
+)
+
+# v4: suite runs. A run is a row of its own (with its writer's pid, so a killed run reads as
+# interrupted), and each attempt a run makes names the run and its case.
+_V4 = (
+    """
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        suite_name TEXT NOT NULL,
+        suite_path TEXT,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        status TEXT NOT NULL,
+        passed INTEGER NOT NULL DEFAULT 0,
+        failed INTEGER NOT NULL DEFAULT 0,
+        errors INTEGER NOT NULL DEFAULT 0,
+        pid INTEGER,
+        proc_start TEXT
+    )
+    """,
+    "ALTER TABLE attempts ADD COLUMN run_id INTEGER",
+    "ALTER TABLE attempts ADD COLUMN case_name TEXT",
+    "CREATE INDEX attempts_run_id ON attempts(run_id) WHERE run_id IS NOT NULL",
+)
+
 # MIGRATIONS[i] takes a file from version i to i + 1. Append only; never edit a released step.
-MIGRATIONS: tuple[Sequence[str], ...] = (_V1, _V2)
+MIGRATIONS: tuple[Sequence[str], ...] = (_V1, _V2, _V3, _V4)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

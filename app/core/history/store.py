@@ -14,17 +14,16 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
-import threading
 import time
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager, suppress
-from datetime import timedelta
+from contextlib import suppress
+from datetime import datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import Literal
 
 from app.core.history import export as export_module
-from app.core.history import query, schema
+from app.core.history import query, runs, schema
 from app.core.history import rows as codec
 from app.core.history.liveness import is_alive, process_token
 from app.core.history.records import (
@@ -38,161 +37,27 @@ from app.core.history.records import (
     utc_now,
 )
 from app.core.history.schema import HistoryWriteError
+from app.core.history.sqlite_file import HistoryFile
 from app.core.models import Outcome
 
 log = logging.getLogger(__name__)
 
 _ALL = HistoryFilter()
-_SQLITE_HEADER = b"SQLite format 3\x00"
-# Files up to this size get PRAGMA quick_check on open; bigger ones only the cheap checks (opening
-# must stay flat with history size), and `check_integrity()` can run the full check off the UI thread.
-QUICK_CHECK_MAX_BYTES = 8 * 1024 * 1024
 _SWEEP_INTERVAL_S = 1.0
 _FINISHED = (Outcome.SUCCESS.value, Outcome.ERROR.value)
 
 
-class _CorruptFileError(Exception):
-    """Internal: the file failed the integrity check on open."""
-
-
-def _is_corruption(exc: sqlite3.DatabaseError) -> bool:
-    name = getattr(exc, "sqlite_errorname", "") or ""
-    if name.startswith("SQLITE_CORRUPT") or name == "SQLITE_NOTADB":
-        return True
-    return type(exc) is sqlite3.DatabaseError and not name
-
-
-def _is_busy(exc: sqlite3.OperationalError) -> bool:
-    name = getattr(exc, "sqlite_errorname", "") or ""
-    return name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in str(exc)
-
-
-class HistoryStore:
+class HistoryStore(HistoryFile):
     """The history of attempts in one SQLite file; safe to share between threads and processes."""
 
     def __init__(self, path: Path, *, busy_timeout_s: float = 15.0) -> None:
-        self.path = Path(path)
-        self.recovered_from: Path | None = None
-        """Where a corrupt or foreign file found at `path` was moved; None when it opened fine."""
-        self._busy_timeout_s = busy_timeout_s
-        self._lock = threading.RLock()
         self._last_sweep = float("-inf")
         self._tokens: dict[int, str | None] = {}
         self._unwritten: dict[int, tuple[str, tuple[object, ...]]] = {}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._conn: sqlite3.Connection | None = self._open()
+        super().__init__(path, busy_timeout_s=busy_timeout_s)
+        assert self._conn is not None
         self.fts = schema.ensure_search_index(self._conn)
         self._sweep(force=True)
-
-    # --- opening ---------------------------------------------------------------------------------
-
-    def _open(self) -> sqlite3.Connection:
-        if self._looks_foreign():
-            self._quarantine("it is not an SQLite database")
-            return self._prepare()
-        try:
-            return self._prepare()
-        except (sqlite3.DatabaseError, _CorruptFileError) as exc:
-            if isinstance(exc, sqlite3.DatabaseError) and not _is_corruption(exc):
-                raise
-            self._quarantine(str(exc))
-            return self._prepare()
-
-    def _looks_foreign(self) -> bool:
-        try:
-            with self.path.open("rb") as handle:
-                head = handle.read(len(_SQLITE_HEADER))
-        except FileNotFoundError:
-            return False
-        return bool(head) and head != _SQLITE_HEADER
-
-    def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(
-            self.path, timeout=self._busy_timeout_s, isolation_level=None, check_same_thread=False
-        )
-        conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_s * 1000)}")
-        return conn
-
-    def _prepare(self) -> sqlite3.Connection:
-        conn = self._connect()
-        try:
-            self._enter_wal(conn)
-            conn.execute("PRAGMA synchronous = NORMAL")
-            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-            if self.path.stat().st_size <= QUICK_CHECK_MAX_BYTES:
-                result = [row[0] for row in conn.execute("PRAGMA quick_check")]
-                if result != ["ok"]:
-                    raise _CorruptFileError("; ".join(result[:5]))
-            schema.migrate(conn)
-        except BaseException:
-            conn.close()
-            raise
-        return conn
-
-    def _enter_wal(self, conn: sqlite3.Connection) -> None:
-        """Switch to WAL, waiting for other processes up to the busy timeout: SQLite may refuse the
-        switch with "database is locked" at once, without its busy handler, while another process
-        opens the same new file (measured in CI: two processes creating the history together)."""
-        deadline = time.monotonic() + self._busy_timeout_s
-        pause = 0.005
-        while True:
-            try:
-                conn.execute("PRAGMA journal_mode = WAL").fetchone()
-                return
-            except sqlite3.OperationalError as exc:
-                if not _is_busy(exc) or time.monotonic() >= deadline:
-                    raise
-            time.sleep(pause)
-            pause = min(pause * 2, 0.1)
-
-    def _quarantine(self, reason: str) -> None:
-        stamp = utc_now().strftime("%Y%m%dT%H%M%SZ")
-        target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
-        suffix = 1
-        while target.exists():
-            suffix += 1
-            target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}-{suffix}")
-        try:
-            os.replace(self.path, target)
-        except FileNotFoundError:
-            return  # another process moved it first
-        for extra in ("-wal", "-journal"):
-            side = Path(f"{self.path}{extra}")
-            if side.exists():
-                os.replace(side, Path(f"{target}{extra}"))
-        Path(f"{self.path}-shm").unlink(missing_ok=True)
-        self.recovered_from = target
-        log.warning("history file %s was unusable (%s); moved to %s", self.path, reason, target)
-
-    def check_integrity(self) -> list[str]:
-        """PRAGMA integrity_check over the whole file (slow on big files: run it off the UI thread).
-
-        Returns the problems found; an empty list means the file is sound.
-        """
-        with self._lock:
-            rows = [str(row[0]) for row in self._require().execute("PRAGMA integrity_check")]
-        return [] if rows == ["ok"] else rows
-
-    # --- plumbing --------------------------------------------------------------------------------
-
-    def _require(self) -> sqlite3.Connection:
-        if self._conn is None:
-            raise schema.HistoryError("the history store is closed")
-        return self._conn
-
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            conn = self._require()
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:  # also when COMMIT itself failed (a full disk)
-                    with suppress(sqlite3.Error):
-                        conn.execute("ROLLBACK")
-                raise
 
     def _token(self, pid: int) -> str | None:
         if pid not in self._tokens:
@@ -234,8 +99,10 @@ class HistoryStore:
         with self._transaction() as conn:
             previous = conn.execute(codec.LAST_TIME_KEY).fetchone()
             time_key, lag = codec.next_time_key(previous[0] if previous else None, str(values[0]))
-            row_id = conn.execute(codec.INSERT, (*row, time_key)).lastrowid
+            row_id = conn.execute(codec.INSERT, (*row, time_key, *codec.update_values(start), None)).lastrowid
             codec.raise_max_lag(conn, lag)
+            if row_id is not None and start.run_id is not None:
+                runs.tag_attempt(conn, row_id, start.run_id, start.case_name)
         assert row_id is not None
         return row_id
 
@@ -245,7 +112,7 @@ class HistoryStore:
         When the file cannot take the write (a full disk, a read-only or failing file) the completion
         is kept in memory, written by the next write, `flush_unwritten()` or `close()`, and
         HistoryWriteError says what happened."""
-        values = codec.completion_values(completion)
+        values = (*codec.completion_values(completion), codec.value_state(completion))
         finished = format_time(utc_now())
         self.flush_unwritten()
         try:
@@ -323,7 +190,8 @@ class HistoryStore:
                 previous, lag = codec.next_time_key(previous, str(values[0]))
                 max_lag = max(max_lag, lag)
                 yield (values[0], format_time(finished), *values[1:],
-                       *codec.completion_values(done), None, None, previous)
+                       *codec.completion_values(done), None, None, previous, *codec.update_values(start),
+                       codec.value_state(done))
 
         with self._transaction() as conn:
             last = conn.execute(codec.LAST_TIME_KEY).fetchone()
@@ -425,9 +293,25 @@ class HistoryStore:
         """Distinct error codes, sorted: for the filter combo."""
         return self._distinct("error_code")
 
+    def operations(self) -> list[str]:
+        """Distinct operations, sorted: for the filter combo."""
+        return self._distinct("operation")
+
     def attribute_names(self) -> list[str]:
         """Distinct attribute names, sorted: for the filter combo."""
         return self._distinct("attribute_name")
+
+    def deliveries_since(self, user_pool_id: str, medium: str, since: datetime) -> int:
+        """How many codes Cognito said it sent by `medium` ("EMAIL", "SMS") for this pool since
+        `since`: the successful attempts with that delivery medium; read-only."""
+        self._sweep()
+        with self._lock:
+            conn = self._require()
+            sql = self._build(conn, HistoryFilter(outcome=Outcome.SUCCESS, since=since))
+            terms = ("a.user_pool_id = ?", "a.delivery_medium = ?")
+            statement = f"SELECT count(*) FROM {sql.source} {sql.where_sql(*terms)}"  # noqa: S608 - constants
+            row = conn.execute(statement, [*sql.params, user_pool_id, medium]).fetchone()
+        return int(row[0])
 
     def export(
         self, path: Path, filt: HistoryFilter = _ALL, fmt: Literal["csv", "json"] | None = None
@@ -453,6 +337,45 @@ class HistoryStore:
             return export_module.write(Path(path), chosen, records)
         finally:
             reader.close()
+
+    # --- suite runs -------------------------------------------------------------------------------
+
+    def begin_run(self, suite_name: str, suite_path: str | None = None) -> int:
+        """Write a running suite run (committed before returning) and return its id."""
+        pid = os.getpid()
+        with self._transaction() as conn:
+            return runs.insert_run(conn, suite_name, suite_path, pid, self._token(pid))
+
+    def finish_run(self, run_id: int, status: runs.RunStatus, *, passed: int, failed: int,
+                   errors: int) -> None:
+        """Record how a run ended (KeyError if unknown)."""
+        with self._transaction() as conn:
+            runs.finish_run(conn, run_id, status, passed=passed, failed=failed, errors=errors)
+
+    def get_run(self, run_id: int) -> runs.RunRecord | None:
+        """A run; one still marked running whose process died reads as interrupted."""
+        with self._lock:
+            return runs.fetch_run(self._require(), run_id)
+
+    def recent_runs(self, limit: int = 50) -> list[runs.RunRecord]:
+        with self._lock:
+            return runs.recent_runs(self._require(), limit)
+
+    def code_requests_since(
+        self, *, username: str, client_id: str, user_pool_id: str | None, since: datetime,
+        operations: tuple[str, ...], exclude_run: int | None = None,
+    ) -> int:
+        """How many codes were requested (successfully) for this user and app client since `since`."""
+        with self._lock:
+            return runs.code_requests_since(
+                self._require(), username=username, client_id=client_id, user_pool_id=user_pool_id,
+                since=since, operations=operations, exclude_run=exclude_run)
+
+    def run_attempts(self, run_id: int) -> list[runs.RunAttempt]:
+        """The attempts a run made, oldest first (pending ones of a dead process as interrupted)."""
+        self._sweep(force=True)
+        with self._lock:
+            return runs.run_attempts(self._require(), run_id)
 
     # --- lifetime --------------------------------------------------------------------------------
 

@@ -1,0 +1,1 @@
+"""The request column and its result: attribute, ClientMetadata, Send, Result, Verify."""

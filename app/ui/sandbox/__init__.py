@@ -1,0 +1,1 @@
+"""The embedded sandbox pool and its inbox dock."""

@@ -1,0 +1,1 @@
+"""Profiles, connection and sign-in: the left column and the remembered password."""

@@ -1,0 +1,1 @@
+"""Lambda trigger debugging: event preview, pool configuration, log follow, local runs."""

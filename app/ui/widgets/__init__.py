@@ -1,0 +1,1 @@
+"""Shared look and small widgets: theme and tones, banners and status, scrolling."""
