@@ -98,6 +98,7 @@ class RecordingHistory:
         return row
 
     def complete(self, row_id: int, completion: AttemptCompletion) -> object:
-        record = self.store.complete(row_id, completion)
-        self.in_flight = None
-        return record
+        try:
+            return self.store.complete(row_id, completion)
+        finally:  # the answer is in, also when history keeps the completion in memory (a full disk)
+            self.in_flight = None

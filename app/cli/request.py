@@ -8,7 +8,7 @@ import argparse
 import signal
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, TextIO
+from typing import Any, Protocol, TextIO
 
 from app.cli.common import (
     ACCESS_TOKEN_ENV,
@@ -52,14 +52,34 @@ class CallCancelled(KeyboardInterrupt):
         self.history_id = history_id
 
 
+class Recorded(Protocol):
+    """What every recorded call returns (`RecordedSend`, `RecordedVerify`, `RecordedUpdate`)."""
+
+    @property
+    def history_id(self) -> int | None: ...
+
+    @property
+    def error(self) -> ServiceError | None: ...
+
+    @property
+    def history_problem(self) -> str | None: ...
+
+
 @dataclass(frozen=True)
 class CallOutcome:
-    """A finished call: its JSON payload and its line of text, or the service error with its row."""
+    """A finished call: its JSON payload and its line of text, or the service error with its row;
+    `history_problem` says why history could not record how it ended (None when it did)."""
 
     payload: dict[str, Any] | None = None
     text: str = ""
     error: ServiceError | None = None
     history_id: int | None = None
+    history_problem: str | None = None
+
+    @classmethod
+    def of(cls, recorded: Recorded, payload: dict[str, Any] | None = None, text: str = "") -> CallOutcome:
+        """The outcome of `recorded`: its error, or `payload` and `text` for its result."""
+        return cls(payload, text, recorded.error, recorded.history_id, recorded.history_problem)
 
 
 Call = Callable[[CognitoConnection, RecordingHistory, str, str | None], CallOutcome]
@@ -121,10 +141,16 @@ def run_call(
             outcome = call(conn, history, token, username)
         except KeyboardInterrupt as stop:
             raise CallCancelled(getattr(stop, "signum", signal.SIGINT), history.in_flight) from None
+    problem = outcome.history_problem
+    if problem:  # the result is printed all the same: the tester must know the request went out
+        stderr.write(f"Note: {problem}\n")
     if outcome.error is not None:
-        return report_service_error(args, outcome.error, outcome.history_id, stdout, stderr)
+        return report_service_error(args, outcome.error, outcome.history_id, stdout, stderr,
+                                    history_problem=problem)
     assert outcome.payload is not None
-    payload = outcome.payload
+    payload = dict(outcome.payload)
+    if problem:
+        payload["history_problem"] = problem
     if args.json:
         emit_json(stdout, payload)
     else:
@@ -211,17 +237,21 @@ def print_error(stream: TextIO, error: ServiceError, entry: CatalogueEntry) -> N
 def report_service_error(
     args: argparse.Namespace, error: ServiceError, history_id: int | None,
     stdout: TextIO, stderr: TextIO, *, entry: CatalogueEntry | None = None,
+    history_problem: str | None = None,
 ) -> int:
     """Print a failed call with its catalogue entry (`entry` when the call's context reads the code
-    differently, as a sign-in does)."""
+    differently, as a sign-in does); in JSON, `history_problem` when history could not record it."""
     operation = _ERROR_OPERATIONS.get(args.command, args.command)
     entry = entry or error.entry_in(ErrorContext(operation=operation, attribute_name=args.attribute))
     if args.json:
-        emit_json(stdout, {
+        payload: dict[str, Any] = {
             "ok": False, "error": _error_payload(error, entry), "request_id": error.request_id,
             "latency_ms": round(error.latency_ms, 1) if error.latency_ms is not None else None,
             "attempts": error.attempts, "history_id": history_id,
-        })
+        }
+        if history_problem:
+            payload["history_problem"] = history_problem
+        emit_json(stdout, payload)
     else:
         print_error(stderr, error, entry)
     return EXIT_SERVICE_ERROR

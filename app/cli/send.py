@@ -22,7 +22,7 @@ def run_send(args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr: Te
             attribute_name=args.attribute, client_metadata=metadata,
         )
         if sent.error is not None:
-            return CallOutcome(error=sent.error, history_id=sent.history_id)
+            return CallOutcome.of(sent)
         assert sent.result is not None
         result = sent.result
         delivery = result.delivery.to_api() if result.delivery else None
@@ -31,6 +31,6 @@ def run_send(args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr: Te
             "latency_ms": round(result.latency_ms, 1), "attempts": result.attempts,
             "history_id": sent.history_id,
         }
-        return CallOutcome(payload, delivery_text(args.attribute, delivery))
+        return CallOutcome.of(sent, payload, delivery_text(args.attribute, delivery))
 
     return run_call(args, metadata, call, stdin=stdin, stdout=stdout, stderr=stderr)

@@ -78,7 +78,7 @@ def run_update(args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr: 
             new_value=args.value, client_metadata=metadata, policy=pool.policy if pool else None,
         )
         if updated.error is not None:
-            return CallOutcome(error=updated.error, history_id=updated.history_id)
+            return CallOutcome.of(updated)
         assert updated.result is not None
         result = updated.result
         deliveries = [d.to_api() for d in result.deliveries]
@@ -90,7 +90,7 @@ def run_update(args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr: 
             "latency_ms": round(result.latency_ms, 1), "attempts": result.attempts,
             "history_id": updated.history_id,
         }
-        return CallOutcome(payload, _change_text(args.attribute, updated, deliveries))
+        return CallOutcome.of(updated, payload, _change_text(args.attribute, updated, deliveries))
 
     return run_call(args, metadata, call, stdin=stdin, stdout=stdout, stderr=stderr,
                     read_pool=pool.read if pool else None)

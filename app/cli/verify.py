@@ -21,13 +21,13 @@ def run_verify(args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr: 
             attribute_name=args.attribute, code=args.code,
         )
         if verified.error is not None:
-            return CallOutcome(error=verified.error, history_id=verified.history_id)
+            return CallOutcome.of(verified)
         assert verified.result is not None
         payload = {
             "ok": True, "request_id": verified.result.request_id,
             "latency_ms": round(verified.result.latency_ms, 1),
             "attempts": verified.result.attempts, "history_id": verified.history_id,
         }
-        return CallOutcome(payload, f"{shown(args.attribute)} verified.")
+        return CallOutcome.of(verified, payload, f"{shown(args.attribute)} verified.")
 
     return run_call(args, {}, call, stdin=stdin, stdout=stdout, stderr=stderr)

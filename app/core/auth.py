@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from app.core.calls import invoke
+from app.core.answers import UnexpectedAnswerError
+from app.core.calls import invoke, unexpected_answer
 from app.core.connection import CognitoConnection
 from app.core.tokens import Tokens
 from app.runtime.pycognito_srp import srp_class
@@ -129,9 +130,12 @@ def _with_secret_hash(
 
 def _step(response: dict[str, Any], username: str, refresh_token: str | None = None) -> SignInStep:
     if "AuthenticationResult" in response:
-        return Tokens.from_auth_result(
-            response["AuthenticationResult"], previous_refresh_token=refresh_token
-        )
+        try:
+            return Tokens.from_auth_result(
+                response["AuthenticationResult"], previous_refresh_token=refresh_token
+            )
+        except UnexpectedAnswerError as exc:
+            raise unexpected_answer(exc) from None
     parameters = {str(k): str(v) for k, v in (response.get("ChallengeParameters") or {}).items()}
     challenge_user = (
         parameters.get("USER_ID_FOR_SRP") or parameters.get("USERNAME") or username

@@ -11,11 +11,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from app.core.answers import MAX_MESSAGE_CHARS, UnexpectedAnswerError, answer_excerpt
 from app.core.connection import CognitoConnection
+from app.core.deadline import within
 from app.core.errors import (
     INVALID_RESPONSE,
     NETWORK_ERROR,
     TIMEOUT,
+    UNEXPECTED_ANSWER,
     UNKNOWN_ERROR,
     VERIFIABLE_ATTRIBUTES,
     ServiceError,
@@ -48,8 +51,6 @@ class UserAttribute:
     @property
     def verifiable(self) -> bool:
         return self.name in VERIFIABLE_ATTRIBUTES
-
-
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,7 @@ def _classify_client_error(exc: Any, attempts: int, latency_ms: float) -> Servic
     headers = metadata.get("HTTPHeaders", {}) or {}
     status = metadata.get("HTTPStatusCode")
     code = str(error.get("Code") or "")
-    message = str(error.get("Message") or "")
+    message = answer_excerpt(str(error.get("Message") or ""), MAX_MESSAGE_CHARS)
     request_id = metadata.get("RequestId") or headers.get("x-amzn-requestid")
     if not code or code.isdigit():
         # No AWS error shape: a proxy page, an HTML 5xx, an empty body.
@@ -127,12 +128,13 @@ def _network_message(exc: Exception) -> str:
     return str(exc)
 
 
-def _classify(exc: Exception, conn: CognitoConnection, latency_ms: float) -> ServiceError:
+def _classify(exc: Exception, attempts: int, latency_ms: float) -> ServiceError:
     """Turn anything boto3 raised into a catalogued ServiceError."""
     from botocore import exceptions as bce
     from botocore.parsers import ResponseParserError
 
-    attempts = max(conn.send_count, 1)
+    if isinstance(exc, UnexpectedAnswerError):
+        return unexpected_answer(exc, attempts, latency_ms)
     if isinstance(exc, bce.ClientError):
         return _classify_client_error(exc, attempts, latency_ms)
     kind, message = UNKNOWN_ERROR, f"{type(exc).__name__}: {exc}"
@@ -149,16 +151,36 @@ def _classify(exc: Exception, conn: CognitoConnection, latency_ms: float) -> Ser
     return ServiceError(kind, message, attempts=attempts, latency_ms=latency_ms)
 
 
+def unexpected_answer(exc: UnexpectedAnswerError, attempts: int = 1,
+                      latency_ms: float | None = None) -> ServiceError:
+    """The catalogued error for an answer Cognito never sends, the answer itself in the message."""
+    status = f"HTTP {exc.status}" if exc.status else "The server"
+    message = (f"{status} answered with something Cognito never sends: {exc.problem}. "
+               f"The answer: {exc.answer}")
+    return ServiceError(UNEXPECTED_ANSWER, message, http_status=exc.status, request_id=exc.request_id,
+                        attempts=attempts, latency_ms=latency_ms, details={"answer": exc.answer})
+
+
 def invoke(conn: CognitoConnection, operation: str, **params: Any) -> CallResult:
-    """Call one Cognito operation (snake_case name), measured; raises ServiceError."""
+    """Call one Cognito operation (snake_case name), measured; raises ServiceError.
+
+    The read timeout is also the call's total deadline (connecting, waiting and reading together):
+    a server that answers a byte at a time is cut off when it passes."""
     method: Callable[..., dict[str, Any]] = getattr(conn.client, operation)
+    deadline_s = conn.settings.read_timeout_s
     conn.reset_send_count()
     started = time.perf_counter()
-    try:
-        response = method(**params)
-    except Exception as exc:  # every failure becomes a catalogued error
-        latency_ms = (time.perf_counter() - started) * 1000
-        raise _classify(exc, conn, latency_ms) from exc
+    with within(deadline_s, conn.sockets) as watch:
+        try:
+            response = method(**params)
+        except Exception as exc:  # every failure becomes a catalogued error
+            latency_ms = (time.perf_counter() - started) * 1000
+            if watch.fired:
+                raise ServiceError(
+                    TIMEOUT, f"No complete response within {deadline_s:g} s (the whole call: connecting, "
+                             "waiting and reading the answer).",
+                    attempts=max(conn.send_count, 1), latency_ms=latency_ms) from exc
+            raise _classify(exc, max(conn.send_count, 1), latency_ms) from exc
     latency_ms = (time.perf_counter() - started) * 1000
     metadata = response.get("ResponseMetadata", {})
     return CallResult(
@@ -202,8 +224,13 @@ def send_verification_code(
     if client_metadata:
         params["ClientMetadata"] = dict(client_metadata)
     result = invoke(conn, "get_user_attribute_verification_code", **params)
+    try:
+        delivery = CodeDeliveryDetails.from_api(result.response.get("CodeDeliveryDetails"))
+    except UnexpectedAnswerError as exc:
+        exc.status, exc.request_id = result.http_status, result.request_id
+        raise unexpected_answer(exc, result.attempts, result.latency_ms) from None
     return SendResult(
-        delivery=CodeDeliveryDetails.from_api(result.response.get("CodeDeliveryDetails")),
+        delivery=delivery,
         request_id=result.request_id,
         http_status=result.http_status,
         latency_ms=result.latency_ms,
@@ -241,7 +268,12 @@ def update_user_attributes(
         params["ClientMetadata"] = dict(client_metadata)
     result = invoke(conn, "update_user_attributes", **params)
     listed = result.response.get("CodeDeliveryDetailsList") or []
-    deliveries = tuple(d for d in (CodeDeliveryDetails.from_api(item) for item in listed) if d is not None)
+    try:
+        deliveries = tuple(d for d in (CodeDeliveryDetails.from_api(item) for item in listed)
+                           if d is not None)
+    except UnexpectedAnswerError as exc:
+        exc.status, exc.request_id = result.http_status, result.request_id
+        raise unexpected_answer(exc, result.attempts, result.latency_ms) from None
     return UpdateResult(
         deliveries=deliveries,
         request_id=result.request_id,

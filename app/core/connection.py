@@ -14,6 +14,8 @@ import threading
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from app.core.answers import UnexpectedAnswerError, answer_excerpt, shape_problem
+from app.core.deadline import SocketSet, check_deadline
 from app.core.models import ConnectionInfo
 from app.core.redaction import SECRETS
 from app.core.validation import ENDPOINT_URL_FIELD, REGION_FIELD, endpoint_url_problem, region_problem
@@ -149,15 +151,16 @@ def _register_request_secrets(params: dict[str, Any], **_: Any) -> None:
     SECRETS.add(*found)
 
 
-def _inspect_response_body(response_dict: dict[str, Any], **_: Any) -> None:
-    """Register tokens in the body for redaction; refuse a 2xx body that is not JSON."""
+def _inspect_response_body(response_dict: dict[str, Any], operation_model: Any = None, **_: Any) -> None:
+    """Register tokens in the body for redaction; refuse a 2xx body that is not JSON, or whose
+    fields have types Cognito never sends (before botocore copies them through or trips on them)."""
     status = response_dict.get("status_code", 0)
     body = response_dict.get("body") or b""
     if not body:
         return
     try:
         parsed = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):
         if not 200 <= status < 300:
             return
         from botocore.parsers import ResponseParserError
@@ -167,6 +170,13 @@ def _inspect_response_body(response_dict: dict[str, Any], **_: Any) -> None:
     found: list[str] = []
     _collect_secrets(parsed, found)
     SECRETS.add(*found)
+    if 200 <= status < 300 and operation_model is not None:
+        problem = shape_problem(parsed, operation_model.output_shape)
+        if problem:
+            headers = response_dict.get("headers") or {}
+            raise UnexpectedAnswerError(
+                problem, status=status, answer=answer_excerpt(body),
+                request_id=headers.get("x-amzn-requestid") or headers.get("x-amzn-RequestId"))
 
 
 class _SendCounter(threading.local):
@@ -184,6 +194,8 @@ class CognitoConnection:
         self._client: CognitoIdentityProviderClient | None = None
         self._lock = threading.Lock()
         self._counter = _SendCounter()
+        self.sockets = SocketSet()
+        """The sockets this connection's calls opened: shut down when a call's deadline passes."""
 
     @property
     def client(self) -> CognitoIdentityProviderClient:
@@ -205,7 +217,9 @@ class CognitoConnection:
         config = Config(
             region_name=settings.region,
             signature_version=UNSIGNED,
-            connect_timeout=settings.connect_timeout_s,
+            # The read timeout is also the call's whole deadline (app.core.deadline): connecting
+            # cannot take longer than that.
+            connect_timeout=min(settings.connect_timeout_s, settings.read_timeout_s),
             read_timeout=settings.read_timeout_s,
             retries={"mode": "standard", "total_max_attempts": settings.max_attempts},
             user_agent_appid="verifydesk",  # type: ignore[call-arg]  # stubs lag botocore
@@ -232,6 +246,7 @@ class CognitoConnection:
         return client
 
     def _count_send(self, **_: Any) -> None:
+        check_deadline()  # a retry after the call's deadline is not sent
         self._counter.sends += 1
 
     def reset_send_count(self) -> None:

@@ -179,6 +179,7 @@ NETWORK_ERROR = "NetworkError"
 TIMEOUT = "Timeout"
 UNKNOWN_ERROR = "UnknownError"
 INVALID_RESPONSE = "InvalidResponse"
+UNEXPECTED_ANSWER = "UnexpectedAnswer"
 CANCELLED = "Cancelled"
 
 _CLIENT_ERRORS = (
@@ -205,6 +206,13 @@ _CLIENT_ERRORS = (
         INVALID_RESPONSE, None,
         "The server answered with something that is not a Cognito response (e.g. an HTML error page).",
         "Check the endpoint URL points at Cognito (or the sandbox) and not at a proxy or web server.",
+    ),
+    _entry(
+        UNEXPECTED_ANSWER, None,
+        "The server answered with success but with something Cognito never sends (a field of the "
+        "wrong type); the request may have taken effect.",
+        "Check the endpoint URL points at Cognito or the sandbox, not at a mock or a proxy that "
+        "rewrites answers; the answer itself is kept in history.",
     ),
     _entry(
         CANCELLED, None,

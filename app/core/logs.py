@@ -10,8 +10,27 @@ from app.core.paths import AppPaths
 from app.core.redaction import RedactingFilter
 
 _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+class _BestEffortFileHandler(logging.handlers.RotatingFileHandler):
+    """A rotating log file that drops a record it cannot write (a full or read-only disk) instead
+    of printing logging's traceback to stderr: the log must never be why a command fails."""
+
+    dropped = 0
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging API
+        self.dropped += 1
 _handler: logging.Handler | None = None
 _configured: Path | None = None
+
+
+def configure_logging_if_possible(paths: AppPaths, *, level: int = logging.INFO) -> Path | None:
+    """`configure_logging`, or None when the log folder cannot be used (`AppPaths.unwritable`
+    says why): the window then runs without a log file rather than not at all."""
+    try:
+        return configure_logging(paths, level=level)
+    except OSError:
+        return None
 
 
 def configure_logging(paths: AppPaths, *, level: int = logging.INFO) -> Path:
@@ -28,7 +47,7 @@ def configure_logging(paths: AppPaths, *, level: int = logging.INFO) -> Path:
         root.removeHandler(_handler)
         _handler.close()
     paths.log_dir.mkdir(parents=True, exist_ok=True)
-    handler = logging.handlers.RotatingFileHandler(
+    handler = _BestEffortFileHandler(
         paths.log_file, maxBytes=2_000_000, backupCount=3, encoding="utf-8"
     )
     handler.setFormatter(logging.Formatter(_FORMAT))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+
+from app.core.answers import UnexpectedAnswerError, json_kind, short_repr
 
 SEND_OPERATION = "GetUserAttributeVerificationCode"
 VERIFY_OPERATION = "VerifyUserAttribute"
@@ -36,10 +37,23 @@ class CodeDeliveryDetails:
     destination: str | None
 
     @classmethod
-    def from_api(cls, data: dict[str, Any] | None) -> CodeDeliveryDetails | None:
+    def from_api(cls, data: object) -> CodeDeliveryDetails | None:
+        """From the API's `CodeDeliveryDetails`; UnexpectedAnswerError when a field is not text."""
         if not data:
             return None
-        return cls(data.get("AttributeName"), data.get("DeliveryMedium"), data.get("Destination"))
+        if not isinstance(data, dict):
+            raise UnexpectedAnswerError(
+                f"CodeDeliveryDetails is {json_kind(data)} where Cognito sends an object",
+                answer=short_repr(data))
+        values: list[str | None] = []
+        for key in ("AttributeName", "DeliveryMedium", "Destination"):
+            value = data.get(key)
+            if value is not None and not isinstance(value, str):
+                raise UnexpectedAnswerError(
+                    f"CodeDeliveryDetails.{key} is {json_kind(value)} where Cognito sends a string",
+                    answer=short_repr(data))
+            values.append(value)
+        return cls(*values)
 
     def to_api(self) -> dict[str, str]:
         pairs = {

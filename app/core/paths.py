@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +35,31 @@ class AppPaths:
         for directory in (self.config_dir, self.data_dir, self.log_dir):
             directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         return self
+
+    def unwritable(self) -> list[str]:
+        """Create the folders where possible and try a small write in each; one sentence per folder
+        that cannot take one (read-only, full, not a folder), naming it. Never raises."""
+        problems = []
+        for what, directory in (("settings", self.config_dir), ("history", self.data_dir),
+                                ("log", self.log_dir)):
+            reason = _write_problem(directory)
+            if reason:
+                problems.append(f"the {what} folder {directory} cannot be written ({reason})")
+        return problems
+
+
+def _write_problem(directory: Path) -> str | None:
+    probe = directory / f".write-check-{os.getpid()}"
+    try:
+        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        with probe.open("wb") as out:
+            out.write(b"\0" * 4096)  # a full disk refuses the write itself (no fsync: start-up time)
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    finally:
+        with contextlib.suppress(OSError):
+            probe.unlink()
+    return None
 
 
 def app_paths() -> AppPaths:

@@ -252,6 +252,17 @@ class _Document:
         }
 
 
+def _largest_presets(doc: _Document) -> str:
+    """The biggest presets in a document, for a message about its size."""
+    sizes = sorted(
+        ((len(json.dumps(rows, ensure_ascii=False).encode("utf-8")), owner, name)
+         for owner, sets in doc.presets.items() for name, rows in sets.items()), reverse=True)
+    if not sizes:
+        return "its profiles alone"
+    shown = ", ".join(f"{name!r} of {owner!r} {size:,} bytes" for size, owner, name in sizes[:3])
+    return f"largest presets: {shown}"
+
+
 def _reject_constant(name: str) -> float:
     raise ValueError(f"{name} is not a valid number here")
 
@@ -462,15 +473,23 @@ class ProfileStore:
             ) from exc
 
     @contextmanager
-    def _editing(self) -> Iterator[_Document]:
-        """Read-modify-write under the lock; the document is written when the body succeeds."""
+    def _editing(self, field: str = "file") -> Iterator[_Document]:
+        """Read-modify-write under the lock; the document is written when the body succeeds
+        (a change that would make the file too large to read is refused as a ProfileError on `field`)."""
         with self._lock():
             doc = self._load_for_write()
             yield doc
-            self._write(doc)
+            self._write(doc, field)
 
-    def _write(self, doc: _Document) -> None:
+    def _write(self, doc: _Document, field: str = "file") -> None:
         text = json.dumps(doc.to_json(), indent=2, ensure_ascii=False) + "\n"
+        size = len(text.encode("utf-8"))
+        if size > MAX_FILE_BYTES:
+            # The reader refuses files over the limit: writing one would lose every profile at the next read.
+            raise ProfileError(field, (
+                f"Not saved: the profiles file would grow to {size:,} bytes, over the {MAX_FILE_BYTES:,} "
+                f"bytes VerifyDesk reads ({_largest_presets(doc)}). Delete or shorten a preset first; "
+                "nothing was changed."))
         try:
             atomic_write_text(self.path, text)
         except OSError as exc:
@@ -549,8 +568,11 @@ class ProfileStore:
         """Add or replace a preset of a saved profile."""
         _check_preset_name(preset_name)
         clean = _preset_rows(rows)
-        with self._editing() as doc:
+        recovered_before = self.recovered_from
+        with self._editing("preset") as doc:
             if doc.find(profile_name) is None:
+                if self.recovered_from is not None and self.recovered_from != recovered_before:
+                    raise ProfileError("file", f"{self.notice} The preset was not saved.")
                 raise ProfileError(
                     "profile", f"Save the profile {profile_name!r} before adding presets to it."
                 )

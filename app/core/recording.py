@@ -1,7 +1,9 @@
 """Send, verify and update with a history row around each call: written pending before, completed after.
 
 The CLI and the window both go through here, so every attempt lands in history the same way. A
-crash between the two writes leaves a pending row that history shows as interrupted.
+crash between the two writes leaves a pending row that history shows as interrupted. When the
+completion cannot be written (the disk filled while the call was in flight), the call's result is
+returned all the same, with `history_problem` saying so: the tester must know the code went out.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from app.core.calls import (
 )
 from app.core.connection import CognitoConnection
 from app.core.errors import ServiceError
-from app.core.history import AttemptCompletion, AttemptStart
+from app.core.history import AttemptCompletion, AttemptStart, HistoryWriteError
 from app.core.models import SEND_OPERATION, UPDATE_OPERATION, VERIFY_OPERATION, Outcome, ValueState
 from app.core.pool_admin import AttributePolicy
 
@@ -46,6 +48,8 @@ class RecordedSend:
     history_id: int | None
     result: SendResult | None = None
     error: ServiceError | None = None
+    history_problem: str | None = None
+    """Why history could not record how this attempt ended (None when it did)."""
 
     @property
     def ok(self) -> bool:
@@ -59,6 +63,8 @@ class RecordedVerify:
     history_id: int | None
     result: CallResult | None = None
     error: ServiceError | None = None
+    history_problem: str | None = None
+    """Why history could not record how this attempt ended (None when it did)."""
 
     @property
     def ok(self) -> bool:
@@ -76,6 +82,20 @@ def _error_completion(error: ServiceError, cancelled: bool) -> AttemptCompletion
         attempts=error.attempts,
         cancelled=cancelled,
     )
+
+
+def _complete(
+    history: HistoryWriter | None, history_id: int | None, completion: AttemptCompletion
+) -> str | None:
+    """Complete the row; a sentence for the tester when history could not write it."""
+    if history is None or history_id is None:
+        return None
+    try:
+        history.complete(history_id, completion)
+    except HistoryWriteError as exc:
+        return (f"The result is above, but {exc}. Until then history shows attempt #{history_id} as "
+                "pending, and as interrupted if VerifyDesk ends first.")
+    return None
 
 
 def send_recorded(
@@ -98,23 +118,21 @@ def send_recorded(
     try:
         result = send_verification_code(conn, access_token, attribute_name, client_metadata)
     except ServiceError as error:
-        if history is not None and history_id is not None:
-            history.complete(history_id, _error_completion(error, is_cancelled()))
-        return RecordedSend(history_id, error=error)
-    if history is not None and history_id is not None:
-        history.complete(
-            history_id,
-            AttemptCompletion(
-                outcome=Outcome.SUCCESS,
-                delivery=result.delivery,
-                http_status=result.http_status,
-                request_id=result.request_id,
-                latency_ms=result.latency_ms,
-                attempts=result.attempts,
-                cancelled=is_cancelled(),
-            ),
-        )
-    return RecordedSend(history_id, result=result)
+        problem = _complete(history, history_id, _error_completion(error, is_cancelled()))
+        return RecordedSend(history_id, error=error, history_problem=problem)
+    problem = _complete(
+        history, history_id,
+        AttemptCompletion(
+            outcome=Outcome.SUCCESS,
+            delivery=result.delivery,
+            http_status=result.http_status,
+            request_id=result.request_id,
+            latency_ms=result.latency_ms,
+            attempts=result.attempts,
+            cancelled=is_cancelled(),
+        ),
+    )
+    return RecordedSend(history_id, result=result, history_problem=problem)
 
 
 def verify_recorded(
@@ -136,22 +154,20 @@ def verify_recorded(
     try:
         result = verify_attribute(conn, access_token, attribute_name, code)
     except ServiceError as error:
-        if history is not None and history_id is not None:
-            history.complete(history_id, _error_completion(error, is_cancelled()))
-        return RecordedVerify(history_id, error=error)
-    if history is not None and history_id is not None:
-        history.complete(
-            history_id,
-            AttemptCompletion(
-                outcome=Outcome.SUCCESS,
-                http_status=result.http_status,
-                request_id=result.request_id,
-                latency_ms=result.latency_ms,
-                attempts=result.attempts,
-                cancelled=is_cancelled(),
-            ),
-        )
-    return RecordedVerify(history_id, result=result)
+        problem = _complete(history, history_id, _error_completion(error, is_cancelled()))
+        return RecordedVerify(history_id, error=error, history_problem=problem)
+    problem = _complete(
+        history, history_id,
+        AttemptCompletion(
+            outcome=Outcome.SUCCESS,
+            http_status=result.http_status,
+            request_id=result.request_id,
+            latency_ms=result.latency_ms,
+            attempts=result.attempts,
+            cancelled=is_cancelled(),
+        ),
+    )
+    return RecordedVerify(history_id, result=result, history_problem=problem)
 
 
 @dataclass(frozen=True)
@@ -164,6 +180,8 @@ class RecordedUpdate:
     result: UpdateResult | None = None
     error: ServiceError | None = None
     value_state: ValueState | None = None
+    history_problem: str | None = None
+    """Why history could not record how this attempt ended (None when it did)."""
 
     @property
     def ok(self) -> bool:
@@ -214,20 +232,19 @@ def update_recorded(
     try:
         result = update_user_attributes(conn, access_token, {attribute_name: new_value}, client_metadata)
     except ServiceError as error:
-        if history is not None and history_id is not None:
-            history.complete(history_id, _error_completion(error, is_cancelled()))
-        return RecordedUpdate(history_id, old_value, new_value, error=error)
+        problem = _complete(history, history_id, _error_completion(error, is_cancelled()))
+        return RecordedUpdate(history_id, old_value, new_value, error=error, history_problem=problem)
     active_after = _active_value(conn, access_token, attribute_name) if check_with_get_user else None
     state = value_state_after(attribute_name, old_value, new_value, active_after=active_after, policy=policy)
-    if history is not None and history_id is not None:
-        history.complete(history_id, AttemptCompletion(
-            outcome=Outcome.SUCCESS,
-            delivery=result.delivery_for(attribute_name),
-            http_status=result.http_status,
-            request_id=result.request_id,
-            latency_ms=result.latency_ms,
-            attempts=result.attempts,
-            cancelled=is_cancelled(),
-            value_state=state,
-        ))
-    return RecordedUpdate(history_id, old_value, new_value, result=result, value_state=state)
+    problem = _complete(history, history_id, AttemptCompletion(
+        outcome=Outcome.SUCCESS,
+        delivery=result.delivery_for(attribute_name),
+        http_status=result.http_status,
+        request_id=result.request_id,
+        latency_ms=result.latency_ms,
+        attempts=result.attempts,
+        cancelled=is_cancelled(),
+        value_state=state,
+    ))
+    return RecordedUpdate(history_id, old_value, new_value, result=result, value_state=state,
+                          history_problem=problem)

@@ -9,15 +9,25 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 import time
 from dataclasses import dataclass, field
 from typing import Any
+
+from app.core.answers import UnexpectedAnswerError, json_kind, short_repr
 
 ADMIN_SCOPE = "aws.cognito.signin.user.admin"
 
 
 class TokenDecodeError(ValueError):
     """The text is not a decodable JWT."""
+
+
+def _usable_seconds(value: object) -> bool:
+    """A number of seconds time arithmetic can use (not true/false, NaN or astronomically large)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return abs(value) < 1e12 if isinstance(value, int) else math.isfinite(value) and abs(value) < 1e12
 
 
 @dataclass(frozen=True)
@@ -34,9 +44,26 @@ class Tokens:
     def from_auth_result(
         cls, result: dict[str, Any], *, previous_refresh_token: str | None = None
     ) -> Tokens:
-        """From an `AuthenticationResult`; a refresh keeps the refresh token it was given."""
+        """From an `AuthenticationResult`; a refresh keeps the refresh token it was given.
+
+        UnexpectedAnswerError when a field has a type Cognito never sends."""
+        if not isinstance(result, dict):
+            raise UnexpectedAnswerError(
+                f"AuthenticationResult is {json_kind(result)} where Cognito sends an object")
         expires_in = result.get("ExpiresIn")
-        access_token = str(result["AccessToken"])
+        access_token = result.get("AccessToken")
+        if not isinstance(access_token, str) or not access_token:
+            raise UnexpectedAnswerError(
+                f"AuthenticationResult.AccessToken is {json_kind(access_token)} where Cognito sends a token")
+        if expires_in is not None and not _usable_seconds(expires_in):
+            raise UnexpectedAnswerError(
+                f"AuthenticationResult.ExpiresIn is {json_kind(expires_in)}"
+                f" ({short_repr(expires_in)}) where Cognito sends a whole number of seconds")
+        for key in ("IdToken", "RefreshToken", "TokenType"):
+            value = result.get(key)
+            if value is not None and not isinstance(value, str):
+                raise UnexpectedAnswerError(
+                    f"AuthenticationResult.{key} is {json_kind(value)} where Cognito sends a string")
         expires_at = time.time() + float(expires_in) if expires_in else None
         try:
             claims_exp = decode_claims(access_token).get("exp")

@@ -8,13 +8,22 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Any
 
-from app.core.errors import CANCELLED, INVALID_RESPONSE, NETWORK_ERROR, TIMEOUT, UNKNOWN_ERROR, lookup
+from app.core.errors import (
+    CANCELLED,
+    INVALID_RESPONSE,
+    NETWORK_ERROR,
+    TIMEOUT,
+    UNEXPECTED_ANSWER,
+    UNKNOWN_ERROR,
+    lookup,
+)
 
 ANY_OPERATION = "*"
 MAX_DELAY_S = 300.0
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9]{0,99}")
 # Kinds the client makes up for itself; a server cannot answer with them (the fault proxy can).
-_CLIENT_SIDE = frozenset({NETWORK_ERROR, TIMEOUT, INVALID_RESPONSE, CANCELLED, UNKNOWN_ERROR})
+_CLIENT_SIDE = frozenset(
+    {NETWORK_ERROR, TIMEOUT, INVALID_RESPONSE, UNEXPECTED_ANSWER, CANCELLED, UNKNOWN_ERROR})
 
 # What Cognito says for the errors testers inject most; others get a generic sentence.
 DEFAULT_MESSAGES: dict[str, str] = {

@@ -90,7 +90,7 @@ def run_window(*, sandbox: bool = False) -> int:
     app.setApplicationVersion(__version__)
     app.setOrganizationName(APP_NAME)
     app.setDesktopFileName("verifydesk")
-    paths = app_paths().ensure()
+    paths = app_paths()  # the window says what it cannot write, and runs without it
 
     from app.ui import first_paint
     from app.ui.window.main_window import MainWindow
@@ -100,9 +100,9 @@ def run_window(*, sandbox: bool = False) -> int:
     _paint_frame(window)
     if not window.isVisible():  # closed before it was built
         return 0
-    from app.core.logs import configure_logging  # logging.handlers and its imports: ~12 ms
+    from app.core.logs import configure_logging_if_possible  # logging.handlers and its imports: ~12 ms
 
-    log_file = configure_logging(paths)
+    log_file = configure_logging_if_possible(paths)
     _log.info("Starting %s %s (log: %s)", APP_NAME, __version__, log_file)
     # Detecting the keyring (imports, a D-Bus round trip) overlaps with building the panels;
     # MainWindow.build()'s default_secret_store() waits for this result.

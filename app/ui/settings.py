@@ -6,6 +6,7 @@ Only layout and non-secret choices are stored here.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +27,8 @@ def settings_path() -> Path:
 def window_settings() -> QSettings:
     """The window's QSettings (IniFormat) for this process's VERIFYDESK_HOME."""
     path = settings_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(OSError):  # a read-only home: the window says so, and keeps them in memory
+        path.parent.mkdir(parents=True, exist_ok=True)
     return QSettings(str(path), QSettings.Format.IniFormat)
 
 

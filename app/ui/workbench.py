@@ -10,7 +10,7 @@ section in the result column, a notice above Send, a failure shown in the banner
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -63,9 +63,10 @@ class Workbench(QObject):
         secrets: SecretStore | None = None,
         history: HistoryStore | None = None,
         on_error: Callable[[BaseException], None] | None = None,
+        path_problems: Sequence[str] = (),
         parent: QObject | None = None,
     ) -> None:
-        from app.core.history import HistoryStore
+        from app.core.history.opening import OpenedHistory, open_history
         from app.core.profiles import ProfileStore
         from app.core.secrets import default_secret_store
         from app.ui.request.send_flow import HistoryNotifier
@@ -77,7 +78,11 @@ class Workbench(QObject):
         self.session = Session(self)
         self.profiles = profiles or ProfileStore(paths.profiles_file)
         self.secrets = secrets or default_secret_store()
-        self.history_store = history or HistoryStore(paths.history_db)
+        self.path_problems = list(path_problems)
+        """The folders under `paths` that cannot be written (`AppPaths.unwritable`)."""
+        opened = OpenedHistory(history) if history is not None else open_history(paths.history_db)
+        self.history_store, self.history_problem = opened.store, opened.problem
+        """`history_problem`: why history is session-only (its file cannot be used), else None."""
         self.history = HistoryNotifier(self.history_store, self)
         self._profile: Profile | None = None
         self._generation = 0

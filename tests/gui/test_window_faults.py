@@ -189,6 +189,22 @@ def test_each_wire_fault_is_a_catalogued_error_in_time_while_the_window_keeps_pa
     wait_result(qtbot, window, "success")
 
 
+def test_a_drip_that_beats_each_read_timeout_is_cut_off_at_the_total_deadline(
+    qtbot: QtBot, proxied_window: MainWindow, proxy: FaultProxy,
+) -> None:
+    window = proxied_window
+    rows_before = find(window, QTableView, "historyTable").model().rowCount()
+    proxy.mode = Fault.SLOW_DRIP
+    proxy.drip_interval_s = TIMEOUT_S / 4  # every read in time; the whole answer would take minutes
+
+    sent = _send_and_watch(qtbot, window)
+
+    _assert_catalogued_error_shown(window, TIMEOUT, None)
+    assert TIMEOUT_S * 0.9 <= sent.elapsed_s < TIMEOUT_S + SLACK_S, f"took {sent.elapsed_s:.1f} s"
+    assert sent.stall_s < MAX_STALL_S
+    _assert_recorded(qtbot, window, TIMEOUT, rows_before)
+
+
 def _paste_token_window(qtbot: QtBot, sandbox: Any, user: dict[str, str], endpoint_url: str) -> MainWindow:
     """A window on a profile whose endpoint cannot be reached, signed in by pasting an access token."""
     token = signed_in(connect(sandbox.info), user).access_token

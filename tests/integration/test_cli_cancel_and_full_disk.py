@@ -21,6 +21,8 @@ from app.cli.run import run_command
 from app.core.history import HistoryFilter, HistoryStore
 from app.core.models import Outcome
 
+from support.small_disk import small_disk as mount_small_disk
+
 REPO = Path(__file__).resolve().parents[2]
 SEND = "GetUserAttributeVerificationCode"
 SIGN_IN = "InitiateAuth"
@@ -121,19 +123,8 @@ def test_ctrl_c_during_the_sign_in_says_cancelled_in_one_line_and_records_nothin
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
     """A 2 MB tmpfs of our own (as root); skipped where mounting is not allowed, except on CI."""
-    disk = tmp_path / "disk"
-    disk.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(disk)],
-                             capture_output=True, text=True, check=False)
-    if mounted.returncode != 0:
-        reason = f"cannot mount a tmpfs here: {mounted.stderr.strip() or mounted.returncode}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    try:
+    with mount_small_disk(tmp_path / "disk", "2m") as disk:
         yield disk
-    finally:
-        subprocess.run(["umount", "-l", str(disk)], check=False)
 
 
 def _fill(disk: Path, leave: int) -> None:

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
@@ -13,13 +19,14 @@ from app.core.auth import AuthFlow, sign_in_password
 from app.core.connection import CognitoConnection, ConnectionSettings
 from app.core.errors import INVALID_RESPONSE, NETWORK_ERROR, TIMEOUT, lookup
 from app.core.history import HistoryFilter, HistoryStore
-from app.core.models import Outcome
-from app.core.recording import send_recorded
+from app.core.models import UPDATE_OPERATION, Outcome
+from app.core.recording import send_recorded, update_recorded
 from app.core.tokens import Tokens
 
 from support.fault_proxy import Fault, FaultProxy
 
 READ_TIMEOUT_S = 1.0
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -98,11 +105,74 @@ def test_a_slow_drip_slower_than_the_read_timeout_times_out(
     assert time.perf_counter() - started < READ_TIMEOUT_S * 3
 
 
+def _proxy_workers() -> set[threading.Thread]:
+    """The fault proxy's threads still serving a connection (named after their target, `_handle`)."""
+    return {thread for thread in threading.enumerate() if thread.name.endswith("(_handle)")}
+
+
+def test_a_drip_that_beats_each_read_timeout_is_still_cut_off_at_the_total_deadline(
+    proxy: FaultProxy, sandbox_info: Any, access_token: str, verifydesk_home: Any,
+) -> None:
+    proxy.mode = Fault.SLOW_DRIP
+    proxy.drip_interval_s = READ_TIMEOUT_S / 4  # every read in time; the whole answer takes minutes
+    earlier = _proxy_workers()  # e.g. a never-ending answer of another test, still holding on
+    with HistoryStore(verifydesk_home / "history.sqlite3") as history:
+        started = time.perf_counter()
+        sent = send_recorded(_through(proxy, sandbox_info), history, access_token=access_token, username="u",
+                             attribute_name="email", client_metadata={})
+        elapsed = time.perf_counter() - started
+        record = history.get(sent.history_id or -1)
+    assert sent.error is not None and sent.error.code == TIMEOUT
+    assert READ_TIMEOUT_S * 0.9 <= elapsed < READ_TIMEOUT_S + 1.0
+    assert record is not None and (record.outcome, record.error_code) == (Outcome.ERROR, TIMEOUT)
+    # The call does not linger with the server: its socket was shut down, so the dripping ends too.
+    deadline = time.monotonic() + 2
+    while _proxy_workers() - earlier and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not _proxy_workers() - earlier
+
+
+def test_an_attribute_update_dripping_in_time_is_cut_off_at_the_total_deadline_and_recorded(
+    proxy: FaultProxy, sandbox_info: Any, access_token: str, verifydesk_home: Any,
+) -> None:
+    proxy.mode = Fault.SLOW_DRIP
+    proxy.drip_interval_s = READ_TIMEOUT_S / 4
+    with HistoryStore(verifydesk_home / "history.sqlite3") as history:
+        started = time.perf_counter()
+        updated = update_recorded(
+            _through(proxy, sandbox_info), history, access_token=access_token, username="u",
+            attribute_name="email", new_value="new@example.com", client_metadata={},
+            old_value="old@example.com", check_with_get_user=False)
+        elapsed = time.perf_counter() - started
+        record = history.get(updated.history_id or -1)
+    assert updated.error is not None and updated.error.code == TIMEOUT
+    assert READ_TIMEOUT_S * 0.9 <= elapsed < READ_TIMEOUT_S + 1.0
+    assert record is not None
+    assert (record.operation, record.outcome, record.error_code) == (UPDATE_OPERATION, Outcome.ERROR, TIMEOUT)
+
+
+def test_cli_timeout_bounds_the_whole_call_against_a_never_ending_drip(
+    proxy: FaultProxy, sandbox_info: Any, access_token: str, verifydesk_home: Any,
+) -> None:
+    proxy.mode = Fault.SLOW_DRIP
+    proxy.drip_interval_s = 0.5
+    env = {**os.environ, "VERIFYDESK_HOME": str(verifydesk_home), "VERIFYDESK_ACCESS_TOKEN": access_token,
+           "PYTHONPATH": str(REPO)}
+    argv = [sys.executable, "-m", "app", "send", "--json", "--timeout", "2", "--endpoint-url", proxy.url,
+            "--region", sandbox_info.region, "--client-id", sandbox_info.client_id, "--attribute", "email"]
+    started = time.perf_counter()
+    done = subprocess.run(argv, cwd=REPO, env=env, capture_output=True, text=True, timeout=60, check=False)
+    elapsed = time.perf_counter() - started
+    assert done.returncode == 1, done.stderr
+    assert json.loads(done.stdout)["error"]["code"] == TIMEOUT
+    assert elapsed < 2 + 1.0 + 1.5  # the deadline, a second of slack, and the interpreter's start-up
+
+
 def test_a_slow_drip_within_the_timeout_still_succeeds(
     proxy: FaultProxy, sandbox_info: Any, access_token: str
 ) -> None:
     proxy.mode = Fault.SLOW_DRIP
-    proxy.drip_interval_s = 0.002
+    proxy.drip_interval_s = 0.001  # the whole answer well within the call's total deadline
     sent = send_recorded(
         _through(proxy, sandbox_info), None, access_token=access_token, username="u",
         attribute_name="email", client_metadata={},

@@ -50,3 +50,38 @@ def aws_error_server(error_type: str, message: str, status: int = 400) -> Iterat
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+@contextmanager
+def answer_server(answers: dict[str, object], status: int = 200) -> Iterator[ErrorServer]:
+    """A loopback server answering each operation (by its X-Amz-Target name) with a fixed JSON body
+    (bytes are sent as they are), like a hostile or broken endpoint would; others get `{}`."""
+    state = ErrorServer(url="")
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            state.requests.append({key.lower(): value for key, value in self.headers.items()})
+            operation = (self.headers.get("X-Amz-Target") or "").rpartition(".")[2]
+            answer = answers.get(operation, {})
+            body = answer if isinstance(answer, bytes) else json.dumps(answer).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/x-amz-json-1.1")
+            self.send_header("x-amzn-RequestId", "req-answer-server-1")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *_: object) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    state.url = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

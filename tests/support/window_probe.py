@@ -82,7 +82,7 @@ def cli(args: list[str]) -> int:
         if windows:
             window = windows[0]
             ready = window.inbox.control is not None if "--sandbox" in args else True
-            ready = ready and window.session.connection is not None
+            ready = ready and (window.session.connection is not None or not window.profiles.list())
             if ready or timed_out:
                 report.update(
                     ready=ready,
@@ -95,6 +95,8 @@ def cli(args: list[str]) -> int:
                     sandbox_users=window.inbox.users_combo.count(),
                     username=window.sign_in.username_edit.text(),
                     profiles_file=os.fspath(window.paths.profiles_file),
+                    banner=window.banner.text,
+                    history_file=os.fspath(window.history_store.path),
                 )
                 window.close()
                 return

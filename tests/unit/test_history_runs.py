@@ -69,3 +69,27 @@ def test_code_requests_count_successes_of_one_user_and_client_outside_the_run(tm
         other_client = store.code_requests_since(username="alice", client_id="other", user_pool_id="us-east-1_abc",
                                                  since=hour_ago, operations=(SEND_OPERATION,))
     assert (count, other_client) == (1, 0)
+
+
+def test_update_values_case_and_suite_names_are_kept_as_bounded_prefixes_with_their_length(
+    tmp_path: Path,
+) -> None:
+    from app.core.history.records import MAX_SERVER_TEXT_CHARS, MAX_SHORT_TEXT_CHARS
+    from app.core.models import UPDATE_OPERATION
+
+    huge = "x" * 1_000_000
+    with HistoryStore(tmp_path / "h.sqlite3") as store:
+        run_id = store.begin_run(huge, "/suites/" + huge)
+        row_id = store.begin(AttemptStart(UPDATE_OPERATION, INFO, "alice", "email", old_value=huge,
+                                          new_value="y" * 1_000_000, run_id=run_id, case_name=huge))
+        record = store.get(row_id)
+        (attempt,) = store.run_attempts(run_id)
+        run = store.get_run(run_id)
+    assert record is not None and record.old_value is not None and record.new_value is not None
+    for text, limit in ((record.old_value, MAX_SERVER_TEXT_CHARS), (record.new_value, MAX_SERVER_TEXT_CHARS),
+                        (attempt.case_name, MAX_SHORT_TEXT_CHARS)):
+        assert text is not None and len(text) < limit + 200
+        assert "1,000,000 characters in all" in text
+    assert run is not None and len(run.suite_name) < MAX_SHORT_TEXT_CHARS + 200
+    assert run.suite_path is not None and len(run.suite_path) < MAX_SERVER_TEXT_CHARS + 200
+    assert (tmp_path / "h.sqlite3").stat().st_size < 200_000

@@ -12,7 +12,7 @@ from app.core.history.records import (
     HistoryRecord,
 )
 from app.core.history.runs import RunAttempt, RunRecord, RunStatus
-from app.core.history.schema import SCHEMA_VERSION, HistoryError, HistoryVersionError
+from app.core.history.schema import SCHEMA_VERSION, HistoryError, HistoryVersionError, HistoryWriteError
 from app.core.history.store import HistoryStore
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "HistoryRecord",
     "HistoryStore",
     "HistoryVersionError",
+    "HistoryWriteError",
     "RunAttempt",
     "RunRecord",
     "RunStatus",

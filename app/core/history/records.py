@@ -6,6 +6,7 @@ secret registered with `app.core.redaction`) are replaced, lone surrogates becom
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -19,6 +20,11 @@ _SEGMENT = r"[A-Za-z0-9_\-=]"
 # A JWS (header.payload.signature) or JWE (five segments), whole; the header starts '{"' = "eyJ".
 _JWT = re.compile(rf"eyJ{_SEGMENT}+(?:\.{_SEGMENT}*){{2,4}}")
 _SUMMARY_LENGTH = 80
+# What history keeps of text a server sent: enough to read any real message or log, bounded so a
+# hostile server cannot grow the file by megabytes per attempt.
+MAX_SERVER_TEXT_CHARS = 4_000
+MAX_TRIGGER_LOG_CHARS = 64_000
+MAX_SHORT_TEXT_CHARS = 512
 
 
 def clean_text(value: str) -> str:
@@ -34,6 +40,25 @@ def clean_text(value: str) -> str:
 
 def clean_optional(value: str | None) -> str | None:
     return None if value is None else clean_text(value)
+
+
+def bounded_text(value: object, limit: int) -> str | None:
+    """`value` cleaned and cut to about `limit` characters, its full length noted after the cut.
+
+    Anything but a string (a server can answer any JSON) is stored as its JSON text. Cleaning
+    comes first, so a cut never leaves the start of a secret behind.
+    """
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        try:
+            value = json.dumps(value, ensure_ascii=False, default=repr)
+        except (ValueError, RecursionError):  # a number too long for Python to print, say
+            value = f"<{type(value).__name__} too large to store>"
+    text = clean_text(value)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… [cut: {len(text):,} characters in all, the first {limit:,} kept]"
 
 
 def format_time(moment: datetime) -> str:

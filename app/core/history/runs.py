@@ -12,7 +12,16 @@ from datetime import datetime
 from enum import StrEnum
 
 from app.core.history.liveness import is_alive
-from app.core.history.records import clean_optional, clean_text, format_time, parse_time, utc_now
+from app.core.history.records import (
+    MAX_SERVER_TEXT_CHARS,
+    MAX_SHORT_TEXT_CHARS,
+    bounded_text,
+    clean_optional,
+    clean_text,
+    format_time,
+    parse_time,
+    utc_now,
+)
 
 
 class RunStatus(StrEnum):
@@ -60,7 +69,8 @@ def insert_run(conn: sqlite3.Connection, suite_name: str, suite_path: str | None
     row_id = conn.execute(
         "INSERT INTO runs (suite_name, suite_path, started_at, status, pid, proc_start)"
         " VALUES (?, ?, ?, ?, ?, ?)",
-        (clean_text(suite_name), clean_optional(suite_path), format_time(utc_now()),
+        (bounded_text(suite_name, MAX_SHORT_TEXT_CHARS) or "",
+         bounded_text(suite_path, MAX_SERVER_TEXT_CHARS), format_time(utc_now()),
          RunStatus.RUNNING.value, pid, token),
     ).lastrowid
     assert row_id is not None
@@ -79,7 +89,7 @@ def finish_run(conn: sqlite3.Connection, run_id: int, status: RunStatus, *, pass
 
 def tag_attempt(conn: sqlite3.Connection, attempt_id: int, run_id: int, case_name: str | None) -> None:
     conn.execute("UPDATE attempts SET run_id = ?, case_name = ? WHERE id = ?",
-                 (run_id, clean_optional(case_name), attempt_id))
+                 (run_id, bounded_text(case_name, MAX_SHORT_TEXT_CHARS), attempt_id))
 
 
 def _record(row: tuple[object, ...]) -> RunRecord:
@@ -119,7 +129,8 @@ def code_requests_since(conn: sqlite3.Connection, *, username: str, client_id: s
         f"SELECT count(*) FROM attempts WHERE time_key >= ? AND started_at >= ? AND operation IN ({marks})"  # noqa: S608
         " AND outcome = 'success' AND username = ? AND client_id = ? AND user_pool_id IS ?"
         " AND coalesce(run_id, -1) != ?",
-        (format_time(since), format_time(since), *operations, clean_text(username), clean_text(client_id),
+        (format_time(since), format_time(since), *operations, bounded_text(username, MAX_SHORT_TEXT_CHARS),
+         clean_text(client_id),
          clean_optional(user_pool_id), -1 if exclude_run is None else exclude_run),
     ).fetchone()
     return int(row[0])

@@ -18,6 +18,10 @@ class HistoryError(Exception):
     """The history file cannot be used as it is."""
 
 
+class HistoryWriteError(HistoryError, sqlite3.OperationalError):
+    """A row could not be written (disk full, read-only, I/O error); the message says which and where."""
+
+
 class HistoryVersionError(HistoryError):
     """The file was written by a newer VerifyDesk; it is left untouched."""
 

@@ -11,298 +11,53 @@ shared by threads behind a lock.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import sqlite3
-import threading
 import time
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from datetime import datetime, timedelta
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal
+from typing import Literal
 
 from app.core.history import export as export_module
 from app.core.history import query, runs, schema
+from app.core.history import rows as codec
 from app.core.history.liveness import is_alive, process_token
 from app.core.history.records import (
+    MAX_TRIGGER_LOG_CHARS,
     AttemptCompletion,
     AttemptStart,
     HistoryFilter,
     HistoryRecord,
-    clean_optional,
-    clean_text,
+    bounded_text,
     format_time,
-    parse_time,
     utc_now,
 )
-from app.core.models import CodeDeliveryDetails, Outcome, ValueState
+from app.core.history.schema import HistoryWriteError
+from app.core.history.sqlite_file import HistoryFile
+from app.core.models import Outcome
 
 log = logging.getLogger(__name__)
 
 _ALL = HistoryFilter()
-_SQLITE_HEADER = b"SQLite format 3\x00"
-# Files up to this size get PRAGMA quick_check on open; bigger ones only the cheap checks (opening
-# must stay flat with history size), and `check_integrity()` can run the full check off the UI thread.
-QUICK_CHECK_MAX_BYTES = 8 * 1024 * 1024
 _SWEEP_INTERVAL_S = 1.0
 _FINISHED = (Outcome.SUCCESS.value, Outcome.ERROR.value)
 
 
-class _CorruptFileError(Exception):
-    """Internal: the file failed the integrity check on open."""
-
-
-def _is_corruption(exc: sqlite3.DatabaseError) -> bool:
-    name = getattr(exc, "sqlite_errorname", "") or ""
-    if name.startswith("SQLITE_CORRUPT") or name == "SQLITE_NOTADB":
-        return True
-    return type(exc) is sqlite3.DatabaseError and not name
-
-
-def _is_busy(exc: sqlite3.OperationalError) -> bool:
-    name = getattr(exc, "sqlite_errorname", "") or ""
-    return name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in str(exc)
-
-
-def _json_metadata(metadata: dict[str, str]) -> str:
-    cleaned = {clean_text(str(key)): clean_text(str(value)) for key, value in metadata.items()}
-    return json.dumps(cleaned, ensure_ascii=False, separators=(",", ":"))
-
-
-def _parse_metadata(text: str | None) -> dict[str, str]:
-    if not text or text == "{}":
-        return {}
-    try:
-        value = json.loads(text)
-    except ValueError:
-        return {}
-    if not isinstance(value, dict):
-        return {}
-    return {str(key): item if isinstance(item, str) else json.dumps(item) for key, item in value.items()}
-
-
-_OUTCOMES = {outcome.value: outcome for outcome in Outcome}
-_VALUE_STATES = {state.value: state for state in ValueState}
-
-
-def record_from_row(row: tuple[Any, ...]) -> HistoryRecord:
-    """A HistoryRecord from a row of `schema.RECORD_COLUMNS` (SQLite already gives the right types)."""
-    (row_id, started, finished, operation, region, endpoint_url, user_pool_id, client_id, profile_name,
-     username, attribute_name, metadata, outcome, d_attr, d_medium, d_dest, error_code, error_message,
-     http_status, request_id, latency_ms, attempts, cancelled, trigger_log, old_value, new_value,
-     value_state) = row
-    delivery = None
-    if d_attr is not None or d_medium is not None or d_dest is not None:
-        delivery = CodeDeliveryDetails(d_attr, d_medium, d_dest)
-    return HistoryRecord(
-        row_id, parse_time(started), None if finished is None else parse_time(finished), operation, region,
-        endpoint_url, user_pool_id, client_id, profile_name, username, attribute_name,
-        _parse_metadata(metadata), _OUTCOMES[outcome], delivery, error_code, error_message, http_status,
-        request_id, latency_ms, attempts, bool(cancelled), trigger_log, old_value, new_value,
-        _VALUE_STATES.get(value_state) if value_state else None,
-    )
-
-
-_INSERT = (
-    "INSERT INTO attempts (started_at, finished_at, operation, region, endpoint_url, user_pool_id,"
-    " client_id, profile_name, username, attribute_name, client_metadata, outcome,"
-    " delivery_attribute_name, delivery_medium, delivery_destination, error_code, error_message,"
-    " http_status, request_id, latency_ms, attempts, cancelled, trigger_log, pid, proc_start, time_key,"
-    " old_value, new_value, value_state)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
-_LAST_TIME_KEY = "SELECT time_key FROM attempts ORDER BY id DESC LIMIT 1"
-
-
-def _next_time_key(previous: str | None, started: str) -> tuple[str, float]:
-    """The running maximum of started_at after `started`, and how far `started` lags behind it."""
-    if previous is None or started >= previous:
-        return started, 0.0
-    return previous, (parse_time(previous) - parse_time(started)).total_seconds()
-
-
-def _raise_max_lag(conn: sqlite3.Connection, lag: float) -> None:
-    if lag > 0:
-        conn.execute("UPDATE meta SET value = max(value, ?) WHERE key = ?", (lag, schema.MAX_LAG_KEY))
-
-_COMPLETE = (
-    "UPDATE attempts SET finished_at = ?, outcome = ?, delivery_attribute_name = ?, delivery_medium = ?,"
-    " delivery_destination = ?, error_code = ?, error_message = ?, http_status = ?, request_id = ?,"
-    " latency_ms = ?, attempts = ?, cancelled = ?, trigger_log = ?, value_state = ? WHERE id = ?"
-)
-
-
-def _update_values(start: AttemptStart) -> tuple[object, ...]:
-    """The value before and after, for an attribute update (None for other calls)."""
-    return clean_optional(start.old_value), clean_optional(start.new_value)
-
-
-def _value_state(done: AttemptCompletion) -> str | None:
-    return None if done.value_state is None else done.value_state.value
-
-
-def _start_values(start: AttemptStart) -> tuple[object, ...]:
-    conn = start.connection
-    return (
-        format_time(start.started_at or utc_now()),
-        clean_text(start.operation),
-        clean_text(conn.region),
-        clean_optional(conn.endpoint_url),
-        clean_optional(conn.user_pool_id),
-        clean_text(conn.client_id),
-        clean_optional(conn.profile_name),
-        clean_optional(start.username),
-        clean_text(start.attribute_name),
-        _json_metadata(start.client_metadata),
-    )
-
-
-def _completion_values(done: AttemptCompletion) -> tuple[object, ...]:
-    if done.outcome not in (Outcome.SUCCESS, Outcome.ERROR):
-        raise ValueError(f"an attempt completes as success or error, not {done.outcome.value}")
-    delivery = done.delivery
-    return (
-        done.outcome.value,
-        clean_optional(delivery.attribute_name) if delivery else None,
-        clean_optional(delivery.delivery_medium) if delivery else None,
-        clean_optional(delivery.destination) if delivery else None,
-        clean_optional(done.error_code),
-        clean_optional(done.error_message),
-        done.http_status,
-        clean_optional(done.request_id),
-        done.latency_ms,
-        done.attempts,
-        int(done.cancelled),
-        clean_optional(done.trigger_log),
-    )
-
-
-class HistoryStore:
+class HistoryStore(HistoryFile):
     """The history of attempts in one SQLite file; safe to share between threads and processes."""
 
     def __init__(self, path: Path, *, busy_timeout_s: float = 15.0) -> None:
-        self.path = Path(path)
-        self.recovered_from: Path | None = None
-        """Where a corrupt or foreign file found at `path` was moved; None when it opened fine."""
-        self._busy_timeout_s = busy_timeout_s
-        self._lock = threading.RLock()
         self._last_sweep = float("-inf")
         self._tokens: dict[int, str | None] = {}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._conn: sqlite3.Connection | None = self._open()
+        self._unwritten: dict[int, tuple[str, tuple[object, ...]]] = {}
+        super().__init__(path, busy_timeout_s=busy_timeout_s)
+        assert self._conn is not None
         self.fts = schema.ensure_search_index(self._conn)
         self._sweep(force=True)
-
-    # --- opening ---------------------------------------------------------------------------------
-
-    def _open(self) -> sqlite3.Connection:
-        if self._looks_foreign():
-            self._quarantine("it is not an SQLite database")
-            return self._prepare()
-        try:
-            return self._prepare()
-        except (sqlite3.DatabaseError, _CorruptFileError) as exc:
-            if isinstance(exc, sqlite3.DatabaseError) and not _is_corruption(exc):
-                raise
-            self._quarantine(str(exc))
-            return self._prepare()
-
-    def _looks_foreign(self) -> bool:
-        try:
-            with self.path.open("rb") as handle:
-                head = handle.read(len(_SQLITE_HEADER))
-        except FileNotFoundError:
-            return False
-        return bool(head) and head != _SQLITE_HEADER
-
-    def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(
-            self.path, timeout=self._busy_timeout_s, isolation_level=None, check_same_thread=False
-        )
-        conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_s * 1000)}")
-        return conn
-
-    def _prepare(self) -> sqlite3.Connection:
-        conn = self._connect()
-        try:
-            self._enter_wal(conn)
-            conn.execute("PRAGMA synchronous = NORMAL")
-            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-            if self.path.stat().st_size <= QUICK_CHECK_MAX_BYTES:
-                result = [row[0] for row in conn.execute("PRAGMA quick_check")]
-                if result != ["ok"]:
-                    raise _CorruptFileError("; ".join(result[:5]))
-            schema.migrate(conn)
-        except BaseException:
-            conn.close()
-            raise
-        return conn
-
-    def _enter_wal(self, conn: sqlite3.Connection) -> None:
-        """Switch to WAL, waiting for other processes up to the busy timeout: SQLite may refuse the
-        switch with "database is locked" at once, without its busy handler, while another process
-        opens the same new file (measured in CI: two processes creating the history together)."""
-        deadline = time.monotonic() + self._busy_timeout_s
-        pause = 0.005
-        while True:
-            try:
-                conn.execute("PRAGMA journal_mode = WAL").fetchone()
-                return
-            except sqlite3.OperationalError as exc:
-                if not _is_busy(exc) or time.monotonic() >= deadline:
-                    raise
-            time.sleep(pause)
-            pause = min(pause * 2, 0.1)
-
-    def _quarantine(self, reason: str) -> None:
-        stamp = utc_now().strftime("%Y%m%dT%H%M%SZ")
-        target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
-        suffix = 1
-        while target.exists():
-            suffix += 1
-            target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}-{suffix}")
-        try:
-            os.replace(self.path, target)
-        except FileNotFoundError:
-            return  # another process moved it first
-        for extra in ("-wal", "-journal"):
-            side = Path(f"{self.path}{extra}")
-            if side.exists():
-                os.replace(side, Path(f"{target}{extra}"))
-        Path(f"{self.path}-shm").unlink(missing_ok=True)
-        self.recovered_from = target
-        log.warning("history file %s was unusable (%s); moved to %s", self.path, reason, target)
-
-    def check_integrity(self) -> list[str]:
-        """PRAGMA integrity_check over the whole file (slow on big files: run it off the UI thread).
-
-        Returns the problems found; an empty list means the file is sound.
-        """
-        with self._lock:
-            rows = [str(row[0]) for row in self._require().execute("PRAGMA integrity_check")]
-        return [] if rows == ["ok"] else rows
-
-    # --- plumbing --------------------------------------------------------------------------------
-
-    def _require(self) -> sqlite3.Connection:
-        if self._conn is None:
-            raise schema.HistoryError("the history store is closed")
-        return self._conn
-
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            conn = self._require()
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
 
     def _token(self, pid: int) -> str | None:
         if pid not in self._tokens:
@@ -336,40 +91,84 @@ class HistoryStore:
 
     def begin(self, start: AttemptStart) -> int:
         """Write a pending row (committed before returning) and return its id."""
+        self.flush_unwritten()
         pid = os.getpid()
-        values = _start_values(start)
+        values = codec.start_values(start)
         row = (values[0], None, *values[1:], Outcome.PENDING.value,
                *([None] * 9), 0, None, pid, self._token(pid))
         with self._transaction() as conn:
-            previous = conn.execute(_LAST_TIME_KEY).fetchone()
-            time_key, lag = _next_time_key(previous[0] if previous else None, str(values[0]))
-            row_id = conn.execute(_INSERT, (*row, time_key, *_update_values(start), None)).lastrowid
-            _raise_max_lag(conn, lag)
+            previous = conn.execute(codec.LAST_TIME_KEY).fetchone()
+            time_key, lag = codec.next_time_key(previous[0] if previous else None, str(values[0]))
+            row_id = conn.execute(codec.INSERT, (*row, time_key, *codec.update_values(start), None)).lastrowid
+            codec.raise_max_lag(conn, lag)
             if row_id is not None and start.run_id is not None:
                 runs.tag_attempt(conn, row_id, start.run_id, start.case_name)
         assert row_id is not None
         return row_id
 
     def complete(self, row_id: int, completion: AttemptCompletion) -> HistoryRecord:
-        """Record how the attempt ended; a row completes once (KeyError if unknown, ValueError if done)."""
-        values = _completion_values(completion)
+        """Record how the attempt ended; a row completes once (KeyError if unknown, ValueError if done).
+
+        When the file cannot take the write (a full disk, a read-only or failing file) the completion
+        is kept in memory, written by the next write, `flush_unwritten()` or `close()`, and
+        HistoryWriteError says what happened."""
+        values = (*codec.completion_values(completion), codec.value_state(completion))
+        finished = format_time(utc_now())
+        self.flush_unwritten()
+        try:
+            record = self._write_completion(row_id, finished, values)
+        except sqlite3.OperationalError as exc:
+            with self._lock:
+                self._unwritten[row_id] = (finished, values)
+            raise HistoryWriteError(
+                f"history could not record how attempt #{row_id} ended ({exc}; file {self.path}); "
+                "it is kept in memory and written as soon as the file takes it"
+            ) from exc
+        return record
+
+    def _write_completion(self, row_id: int, finished: str, values: tuple[object, ...]) -> HistoryRecord:
         with self._transaction() as conn:
             found = conn.execute("SELECT outcome FROM attempts WHERE id = ?", (row_id,)).fetchone()
             if found is None:
                 raise KeyError(f"no history row {row_id}")
             if found[0] in _FINISHED:
                 raise ValueError(f"history row {row_id} is already complete ({found[0]})")
-            conn.execute(_COMPLETE, (format_time(utc_now()), *values, _value_state(completion), row_id))
+            conn.execute(codec.COMPLETE, (finished, *values, row_id))
             record = self._fetch(conn, row_id)
         assert record is not None
         return record
+
+    @property
+    def unwritten(self) -> list[int]:
+        """Ids of attempts whose completion waits in memory for the file to take it."""
+        with self._lock:
+            return sorted(self._unwritten)
+
+    def flush_unwritten(self) -> list[int]:
+        """Write the completions kept in memory; returns the ids written now (the rest still wait)."""
+        written: list[int] = []
+        with self._lock:
+            if not self._unwritten or self._conn is None:
+                return written
+            for row_id, (finished, values) in list(self._unwritten.items()):
+                try:
+                    self._write_completion(row_id, finished, values)
+                except sqlite3.OperationalError as exc:
+                    log.warning("history still cannot record attempt #%d: %s", row_id, exc)
+                    break
+                except (KeyError, ValueError):
+                    pass  # gone or completed meanwhile: nothing left to write
+                del self._unwritten[row_id]
+                written.append(row_id)
+        return written
 
     def set_trigger_log(self, row_id: int, text: str | None) -> HistoryRecord:
         """Attach the trigger's log lines to an attempt (they arrive after the call); replaces any
         earlier text, cleaned like every other field. KeyError if the row is unknown."""
         with self._transaction() as conn:
             updated = conn.execute(
-                "UPDATE attempts SET trigger_log = ? WHERE id = ?", (clean_optional(text), row_id)
+                "UPDATE attempts SET trigger_log = ? WHERE id = ?",
+                (bounded_text(text, MAX_TRIGGER_LOG_CHARS), row_id),
             ).rowcount
             if not updated:
                 raise KeyError(f"no history row {row_id}")
@@ -387,17 +186,17 @@ class HistoryStore:
             for start, done in records:
                 started = start.started_at or utc_now()
                 finished = started + timedelta(milliseconds=done.latency_ms or 0)
-                values = _start_values(start)
-                previous, lag = _next_time_key(previous, str(values[0]))
+                values = codec.start_values(start)
+                previous, lag = codec.next_time_key(previous, str(values[0]))
                 max_lag = max(max_lag, lag)
                 yield (values[0], format_time(finished), *values[1:],
-                       *_completion_values(done), None, None, previous, *_update_values(start),
-                       _value_state(done))
+                       *codec.completion_values(done), None, None, previous, *codec.update_values(start),
+                       codec.value_state(done))
 
         with self._transaction() as conn:
-            last = conn.execute(_LAST_TIME_KEY).fetchone()
-            conn.executemany(_INSERT, rows(last[0] if last else None))
-            _raise_max_lag(conn, max_lag)
+            last = conn.execute(codec.LAST_TIME_KEY).fetchone()
+            conn.executemany(codec.INSERT, rows(last[0] if last else None))
+            codec.raise_max_lag(conn, max_lag)
 
     # --- reading ---------------------------------------------------------------------------------
 
@@ -407,7 +206,7 @@ class HistoryStore:
             f"SELECT {query.SELECT_COLUMNS} FROM attempts a WHERE a.id = ?",  # noqa: S608 - constant
             (row_id,),
         ).fetchone()
-        return None if row is None else record_from_row(row)
+        return None if row is None else codec.record_from_row(row)
 
     def _build(self, conn: sqlite3.Connection, filt: HistoryFilter) -> query.FilterSql:
         """The filter's SQL, with a time range narrowed to an id range by two index seeks."""
@@ -461,7 +260,7 @@ class HistoryStore:
                 f" ORDER BY {sql.id_column} {'ASC' if oldest_first else 'DESC'} LIMIT ?"
             )
             rows = conn.execute(statement, [*params, limit]).fetchall()
-        return [record_from_row(row) for row in rows]
+        return [codec.record_from_row(row) for row in rows]
 
     def count(self, filt: HistoryFilter = _ALL, *, at_most: int | None = None) -> int:
         """How many records match. A full count reads every match (slow on huge histories);
@@ -534,7 +333,7 @@ class HistoryStore:
         try:
             cursor = reader.execute(statement, sql.params)
             chunks = iter(lambda: cursor.fetchmany(500), [])
-            records = (record_from_row(row) for chunk in chunks for row in chunk)
+            records = (codec.record_from_row(row) for chunk in chunks for row in chunk)
             return export_module.write(Path(path), chosen, records)
         finally:
             reader.close()
@@ -584,6 +383,7 @@ class HistoryStore:
         with self._lock:
             if self._conn is None:
                 return
+            self.flush_unwritten()
             with suppress(sqlite3.Error):  # keep planner statistics fresh, bounded in cost
                 self._conn.execute("PRAGMA analysis_limit = 400")
                 self._conn.execute("PRAGMA optimize")

@@ -17,7 +17,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from app.core.auth import SignInInputError
 from app.core.connection import CognitoConnection
 from app.core.errors import CANCELLED, ErrorContext, ServiceError
-from app.core.history import AttemptCompletion, AttemptStart, HistoryStore
+from app.core.history import AttemptCompletion, AttemptStart, HistoryStore, HistoryWriteError
 from app.core.recording import RecordedSend, RecordedVerify, send_recorded, verify_recorded
 from app.core.validation import (
     ACCESS_TOKEN_FIELD,
@@ -50,9 +50,11 @@ class HistoryNotifier(QObject):
     row_written = Signal(int)
     _begun = Signal(int)  # queued from the worker thread
     _completed = Signal(int)
+    _unwritten = Signal()  # a completion waits in memory for the file to take it
 
     PENDING_DELAY_MS = 250
     COMPLETED_DELAY_MS = 30
+    RETRY_UNWRITTEN_MS = 2000
 
     def __init__(self, store: HistoryStore, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -65,6 +67,11 @@ class HistoryNotifier(QObject):
         self._announce_timer.timeout.connect(self._announce_completed)
         self._begun.connect(self._row_begun)
         self._completed.connect(self._row_completed)
+        self._retry_timer = QTimer(self)
+        self._retry_timer.setSingleShot(True)
+        self._retry_timer.setInterval(self.RETRY_UNWRITTEN_MS)
+        self._retry_timer.timeout.connect(self._retry_unwritten)
+        self._unwritten.connect(self._retry_timer.start)
 
     def begin(self, start: AttemptStart) -> int:
         row_id = self.store.begin(start)
@@ -72,9 +79,20 @@ class HistoryNotifier(QObject):
         return row_id
 
     def complete(self, row_id: int, completion: AttemptCompletion) -> object:
-        record = self.store.complete(row_id, completion)
+        try:
+            record = self.store.complete(row_id, completion)
+        except HistoryWriteError:
+            self._unwritten.emit()
+            raise
         self._completed.emit(row_id)
         return record
+
+    def _retry_unwritten(self) -> None:
+        """Write completions the file refused (a full disk) once it takes them, and show them."""
+        for row_id in self.store.flush_unwritten():
+            self._row_completed(row_id)
+        if self.store.unwritten and not self._retry_timer.isActive():
+            self._retry_timer.start()
 
     def _row_begun(self, row_id: int) -> None:
         self._in_flight.add(row_id)
@@ -266,11 +284,12 @@ class RequestController(QObject):
             return
         if recorded.result is not None:
             bar.set_finished_text(f"Done in {format_latency(recorded.result.latency_ms)}")
-            self.result.show_success(recorded.result)
+            self.result.show_success(recorded.result, note=recorded.history_problem or "")
         elif recorded.error is not None:
             error = recorded.error
             bar.set_finished_text(f"Failed after {format_latency(error.latency_ms)}")
-            self.result.show_error(error, can_refresh=self.session.can_refresh)
+            self.result.show_error(error, can_refresh=self.session.can_refresh,
+                                   note=recorded.history_problem or "")
         self.sent.emit(recorded)
 
     @Slot()
@@ -347,7 +366,8 @@ class RequestController(QObject):
             self.verify_box.show_result(
                 f"{failure.code}: {failure.message}\nNext: {failure.entry_in(context).next_step}", Tone.ERROR)
             return
-        self.verify_box.show_result(f"✓ {attribute} verified. Reloading your attributes…", Tone.OK)
+        note = f"\n{recorded.history_problem}" if recorded.history_problem else ""
+        self.verify_box.show_result(f"✓ {attribute} verified. Reloading your attributes…{note}", Tone.OK)
         self.verify_box.code_edit.clear()
         self.verified.emit(attribute)
         try:

@@ -61,7 +61,8 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.setWindowTitle(APP_NAME)
         self.setAccessibleName(APP_NAME)
-        self.paths = (paths or app_paths()).ensure()
+        self.paths = paths or app_paths()
+        self.path_problems = self.paths.unwritable()  # shown once built; the window runs regardless
         confine_qt_settings(self.paths.config_dir)
         self.settings = window_settings()
         self.built = False
@@ -124,7 +125,7 @@ class MainWindow(QMainWindow):
         profiles, secrets, history, sandbox_factory = self._parts
         self.workbench = bench = Workbench(
             self.paths, profiles=profiles, secrets=secrets, history=history, on_error=self.report_failure,
-            parent=self)
+            path_problems=self.path_problems, parent=self)
         self.tasks, self.session, self.profiles = bench.tasks, bench.session, bench.profiles
         self.secrets, self.history_store, self.history = bench.secrets, bench.history_store, bench.history
         parts = self.parts = WindowParts(self, bench, sandbox_factory, self)

@@ -17,6 +17,7 @@ from app import APP_NAME
 from app.core.calls import UserProfile
 from app.core.errors import ErrorContext, ServiceError
 from app.core.history import HistoryRecord
+from app.core.paths import HOME_ENV
 from app.core.profiles import Profile
 from app.core.validation import CLIENT_METADATA_FIELD
 from app.ui.history.view import HistoryView
@@ -212,6 +213,12 @@ class WindowParts:
 
     def show_startup_notices(self) -> None:
         notices = []
+        if self.bench.path_problems:
+            where = "; ".join(self.bench.path_problems)
+            notices.append(f"VerifyDesk cannot save here: {where}. Set {HOME_ENV} to a folder it may "
+                           "write; until then nothing it writes there is kept (no log file).")
+        if self.bench.history_problem:
+            notices.append(self.bench.history_problem)
         store = self.bench.history_store
         if store.recovered_from is not None:
             notices.append(f"The history file could not be read; it was moved to "
