@@ -60,6 +60,8 @@ class CallOutcome:
     text: str = ""
     error: ServiceError | None = None
     history_id: int | None = None
+    exit_code: int = EXIT_OK
+    """Not EXIT_OK: the payload tells of a failure after the call (a code that never came)."""
 
 
 Call = Callable[[CognitoConnection, RecordingHistory, str, str | None], CallOutcome]
@@ -127,9 +129,11 @@ def run_call(
     payload = outcome.payload
     if args.json:
         emit_json(stdout, payload)
+    elif outcome.exit_code != EXIT_OK:
+        stderr.write(outcome.text + "\n")
     else:
         stdout.write(result_text(outcome.text, payload))
-    return EXIT_OK
+    return outcome.exit_code
 
 
 def result_text(first_line: str, payload: Mapping[str, object]) -> str:
@@ -166,7 +170,8 @@ def check_request(
     if args.command == "send":
         problems = validate_send(token or "", args.attribute, rows)
     elif args.command == "verify":
-        problems = validate_verify(token or "", args.attribute, args.code)
+        problems = (validate_verify(token or "", args.attribute, args.code) if args.code is not None
+                    else validate_send(token or "", args.attribute))  # the code comes from --code-from
     else:
         problems = validate_update(
             token or "", args.attribute, args.value, rows, pool_attributes=pool_attributes)
