@@ -248,8 +248,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     preflight = sub.add_parser(
         "preflight", help="check why a code would not (or did not) arrive: the pool's email, SMS, "
-        "messages and triggers, and the user's attribute", epilog=_PREFLIGHT_EPILOG + _CALL_EPILOG,
-        formatter_class=raw)
+        "messages and triggers, and the user's attribute",
+        epilog=_PREFLIGHT_EPILOG + _CALL_EPILOG.partition("exit status:")[0], formatter_class=raw)
     _add_connection_options(preflight, call=False)
     preflight.add_argument(
         "--aws-profile", metavar="NAME",
