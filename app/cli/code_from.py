@@ -168,6 +168,14 @@ def real_value(conn: CognitoConnection, token: str, attribute: str) -> str:
     return found.value
 
 
+def no_code_sent(attribute: str, code_from: CodeFrom) -> dict[str, Any]:
+    """The `verify` object of a change that sent no code (an attribute that needs none)."""
+    error = CodeSourceError("CodeSourceError", f"The change sent no code for {attribute} (only a changed "
+                            "email or phone number gets one), so there is nothing to wait for.")
+    return {"ok": False, "error": code_source_error(error), "code_source": None, "wait_ms": None,
+            "history_id": None, "searched": code_from.source.description}
+
+
 def source_failed(error: ServiceError) -> dict[str, Any]:
     """The payload when the source could not be used before anything was sent (no password, no
     value to wait at, GetUser failed)."""

@@ -13,6 +13,7 @@ from typing import Any, TextIO
 from app.cli.code_from import (
     check_code_from,
     error_text,
+    no_code_sent,
     open_code_from,
     source_failed,
     verify_text,
@@ -113,9 +114,11 @@ def run_update(args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr: 
         text = _change_text(args.attribute, updated, deliveries)
         if source is None:
             return CallOutcome(payload, text)
-        # The code goes to the new value, pending or not.
-        verify = wait_and_verify(source, conn, history, token=token, username=username,
-                                 attribute=args.attribute, destination=args.value, sent_after=sent_after)
+        if not deliveries:  # nothing to wait for: the change sent no code
+            verify = no_code_sent(args.attribute, source)
+        else:  # the code goes to the new value, pending or not
+            verify = wait_and_verify(source, conn, history, token=token, username=username,
+                                     attribute=args.attribute, destination=args.value, sent_after=sent_after)
         payload.update(ok=verify["ok"], verify=verify)
         text += "\n" + verify_text(args.attribute, verify)
         return CallOutcome(payload, text, exit_code=0 if verify["ok"] else EXIT_SERVICE_ERROR)

@@ -156,3 +156,15 @@ def test_an_imap_source_without_a_password_sends_nothing(
     assert code == 1
     assert json.loads(out)["error"]["code"] == "MailboxPasswordMissing"
     assert _codes_sent(sandbox, fresh_user) == []
+
+
+def test_a_change_that_sends_no_code_does_not_wait_for_one(
+    sandbox: Any, fresh_user: dict[str, str], verifydesk_home: Path
+) -> None:
+    who = [*_who(sandbox.info, fresh_user)[:-1], "given_name"]
+    code, out, err = _cli("update-attribute", *who, "--value", "Ann", "--code-from", "sandbox",
+                          "--json", env=_env(fresh_user, verifydesk_home), timeout=30)
+    assert code == 1, out + err
+    payload = json.loads(out)
+    assert payload["code_delivery_details_list"] == [] and payload["ok"] is False
+    assert "nothing to wait for" in payload["verify"]["error"]["message"]
