@@ -77,7 +77,7 @@ def filter_toc(toc: Iterable[tuple[str, str, str]], services: frozenset[str]) ->
 
 # The embedded sandbox: moto finds its service backends by name at run time (importlib), which
 # PyInstaller cannot see; only the services the sandbox serves are bundled.
-SANDBOX_MOTO_SERVICES = ("cognitoidp", "logs")
+SANDBOX_MOTO_SERVICES = ("cognitoidp", "logs", "ses", "sns")
 # moto's own machinery, and the services its core imports on every request (IAM's account
 # bookkeeping pulls in sts, s3, events and cloudwatch). Every other moto package is excluded:
 # moto.backends names them all under TYPE_CHECKING, which PyInstaller would follow.

@@ -2,7 +2,8 @@
 
 `main` is the console entry point. With no arguments it opens the window before building any parser
 (nothing here imports argparse or boto3 on that path); otherwise `parser` reads the command line and
-the command's own module runs it: `send`, `verify`, `update-attribute` and `history` through `run`,
+the command's own module runs it: `send`, `verify`, `update-attribute`, `preflight` (`preflight`),
+`run` (`suite`) and `history` through `run`,
 the sandbox, the Lambda runner and the self-test from their packages. Shared exit codes, variables
 and output are in `common`; the connection options become settings in `connection`; sign-in is
 `signin`; what the calls share (metadata, checks, printing) is `request`.

@@ -1,5 +1,6 @@
-"""`verifydesk history`: the newest records as text or JSON, or every matching record exported to a
-file. Stored text (metadata, errors, destinations) is shown with its control characters escaped."""
+"""`verifydesk history`: the newest records as text or JSON (a verify whose code came from a code
+source with where from and the wait), or every matching record exported to a file. Stored text
+(metadata, errors, destinations) is shown with its control characters escaped."""
 
 from __future__ import annotations
 
@@ -89,9 +90,16 @@ def run_history(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int
         return _export(args, filt, stdout, stderr)
     with open_history(stderr) as history:
         records = history.page(filt, limit=args.limit)
+        waits = history.code_waits(r.id for r in records)
     if args.json:
-        emit_json(stdout, {"ok": True, "records": [r.to_dict() for r in records]})
+        rows = [{**r.to_dict(), "code_source": waits[r.id].to_dict() if r.id in waits else None}
+                for r in records]
+        emit_json(stdout, {"ok": True, "records": rows})
         return EXIT_OK
     for record in records:
-        stdout.write(history_line(record))
+        line = history_line(record)
+        if record.id in waits:
+            wait = waits[record.id]
+            line = line[:-1] + f" (code from {shown(wait.source)}, {shown(wait.wait_ms)} ms)\n"
+        stdout.write(line)
     return EXIT_OK

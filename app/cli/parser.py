@@ -20,6 +20,7 @@ from app.cli.common import (
     bad_input_payload,
     emit_json,
 )
+from app.core.codes import IMAP_PASSWORD_ENV
 from app.core.connection import ATTEMPTS_RANGE, ENDPOINT_ENV, READ_TIMEOUT_RANGE
 from app.core.models import SEND_OPERATION, UPDATE_OPERATION, VERIFY_OPERATION
 
@@ -69,7 +70,9 @@ def _handler_spec(text: str) -> str:
     return text
 
 
-def _add_connection_options(parser: argparse.ArgumentParser) -> None:
+def _add_connection_options(parser: argparse.ArgumentParser, *, call: bool = True) -> None:
+    """The connection, who, --attribute and --json; a call (not the preflight) also has
+    --send-anyway and a required --attribute."""
     group = parser.add_argument_group("connection (a saved profile, or the pieces)")
     group.add_argument(
         "--profile",
@@ -106,8 +109,10 @@ def _add_connection_options(parser: argparse.ArgumentParser) -> None:
         help="password flow (default: SRP when the pool id is known)",
     )
     auth.add_argument("--mfa-code", help="answer an SMS, TOTP or email OTP sign-in challenge")
-    parser.add_argument("--attribute", required=True, help="attribute name, e.g. email")
+    parser.add_argument("--attribute", required=call, help="attribute name, e.g. email")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    if not call:
+        return
     parser.add_argument(
         "--send-anyway", action="store_true",
         help="skip VerifyDesk's own validation and let the server judge the request",
@@ -122,12 +127,59 @@ def _add_metadata_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--metadata-file", type=Path, help="ClientMetadata from a JSON object file")
 
 
+def _positive_seconds(text: str) -> float:
+    """argparse type: a wait in seconds, more than 0 and at most a day."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 < seconds <= 86_400:
+        raise argparse.ArgumentTypeError(f"{seconds:g} is not a wait from more than 0 to 86400 seconds")
+    return seconds
+
+
+def _add_code_source_options(parser: argparse.ArgumentParser, *, verify: bool = False) -> None:
+    """--code-from and its options; `verify`: --code-from stands in for --code (one of them required)."""
+    source_help = (
+        "where the code arrives: sandbox, imap://USER@HOST[:PORT]/MAILBOX, imaps://..., "
+        "s3://BUCKET/PREFIX, or the name of the profile's saved source")
+    if verify:
+        which = parser.add_mutually_exclusive_group(required=True)
+        which.add_argument("--code", help="the code that was delivered")
+        which.add_argument("--code-from", metavar="SOURCE", help=source_help + " (instead of --code)")
+    else:
+        parser.add_argument("--code-from", metavar="SOURCE",
+                            help=source_help + ": then wait for the code and verify it")
+    group = parser.add_argument_group(
+        f"code source (the IMAP password from ${IMAP_PASSWORD_ENV}, else the keyring of --profile)")
+    group.add_argument("--code-timeout", type=_positive_seconds, default=120.0, metavar="SECONDS",
+                       help="how long to wait for the code (default 120)")
+    group.add_argument("--code-pattern", metavar="REGEX",
+                       help="the code as a regular expression with one group (default: 6 digits)")
+    group.add_argument("--imap-ca-file", type=Path, metavar="FILE",
+                       help="PEM CA certificates to trust for the IMAP server, besides the system's")
+
+
 _UPDATE_EPILOG = """\
 A changed email or phone number gets a code at the new value: verify it with
-`verifydesk verify --code`. When the pool keeps the original until then
+`verifydesk verify --code` (or at once with --code-from). When the pool keeps the original until then
 (AttributesRequireVerificationBeforeUpdate), the change is pending: GetUser and sign-in still use
 the old value ("pending": true in --json).
 
+"""
+
+
+_PREFLIGHT_EPILOG = """\
+The pool's configuration is read with signed admin calls (--aws-profile; the endpoints from
+AWS_ENDPOINT_URL or AWS_ENDPOINT_URL_<SERVICE> when set); a sandbox answers them itself. The user's
+value comes from GetUser when an access token or password is given, else from AdminGetUser of
+--username. exit status: 0 no check failed, 1 a check failed, 2 bad input.
+
+"""
+
+_RUN_EPILOG = """\
+exit status: 0 every case passed, 1 a case failed or errored, 2 the suite is invalid (the message
+gives file:line:column), 130 cancelled (Ctrl+C; the run reads as cancelled in history)
 """
 
 
@@ -173,6 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
         "send", help="GetUserAttributeVerificationCode", epilog=_CALL_EPILOG, formatter_class=raw)
     _add_connection_options(send)
     _add_metadata_options(send)
+    _add_code_source_options(send)
 
     update = sub.add_parser(
         "update-attribute", help="UpdateUserAttributes: change an attribute's value (a new email or "
@@ -182,6 +235,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--value", required=True,
         help="the new value (an email must look like one, a phone number is E.164: +15555550100)")
     _add_metadata_options(update)
+    _add_code_source_options(update)
     update.add_argument(
         "--aws-profile", metavar="NAME",
         help="an AWS profile allowed cognito-idp:DescribeUserPool on --user-pool-id: the pool's schema "
@@ -190,7 +244,26 @@ def build_parser() -> argparse.ArgumentParser:
 
     verify = sub.add_parser("verify", help="VerifyUserAttribute", epilog=_CALL_EPILOG, formatter_class=raw)
     _add_connection_options(verify)
-    verify.add_argument("--code", required=True, help="the code that was delivered")
+    _add_code_source_options(verify, verify=True)
+
+    preflight = sub.add_parser(
+        "preflight", help="check why a code would not (or did not) arrive: the pool's email, SMS, "
+        "messages and triggers, and the user's attribute",
+        epilog=_PREFLIGHT_EPILOG + _CALL_EPILOG.partition("exit status:")[0], formatter_class=raw)
+    _add_connection_options(preflight, call=False)
+    preflight.add_argument(
+        "--aws-profile", metavar="NAME",
+        help="the AWS profile that signs the admin calls (default: the default AWS credentials)")
+
+    run = sub.add_parser(
+        "run", help="run a suite of verification tests (a YAML file)", epilog=_RUN_EPILOG,
+        formatter_class=raw)
+    run.add_argument("suite", type=Path, metavar="SUITE.yaml", help="the suite file (YAML, version: 1)")
+    run.add_argument("--only", metavar="NAME", help="run only the case with this name")
+    run.add_argument("--junit", type=Path, metavar="FILE.xml", help="write a JUnit XML report")
+    run.add_argument("--report", type=Path, metavar="FILE.html", help="write an HTML report")
+    run.add_argument("--json", action="store_true",
+                     help='print one JSON object: {"passed", "failed", "errors", "cases": [...]}')
 
     history = sub.add_parser(
         "history", help="show or export the history of attempts",
@@ -233,6 +306,8 @@ def _usage_field(message: str) -> tuple[str, str]:
         names = match.group(1).split("/")
         return next((n for n in names if n.startswith("--")), names[0]), message
     if match := re.match(r"the following arguments are required: ([^,\s]+)", message):
+        return match.group(1), message
+    if match := re.match(r"one of the arguments (\S+)", message):
         return match.group(1), message
     return "arguments", message
 

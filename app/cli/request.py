@@ -75,6 +75,8 @@ class CallOutcome:
     error: ServiceError | None = None
     history_id: int | None = None
     history_problem: str | None = None
+    exit_code: int = EXIT_OK
+    """Not EXIT_OK: the payload tells of a failure after the call (a code that never came)."""
 
     @classmethod
     def of(cls, recorded: Recorded, payload: dict[str, Any] | None = None, text: str = "") -> CallOutcome:
@@ -153,9 +155,11 @@ def run_call(
         payload["history_problem"] = problem
     if args.json:
         emit_json(stdout, payload)
+    elif outcome.exit_code != EXIT_OK:
+        stderr.write(outcome.text + "\n")
     else:
         stdout.write(result_text(outcome.text, payload))
-    return EXIT_OK
+    return outcome.exit_code
 
 
 def result_text(first_line: str, payload: Mapping[str, object]) -> str:
@@ -192,7 +196,8 @@ def check_request(
     if args.command == "send":
         problems = validate_send(token or "", args.attribute, rows)
     elif args.command == "verify":
-        problems = validate_verify(token or "", args.attribute, args.code)
+        problems = (validate_verify(token or "", args.attribute, args.code) if args.code is not None
+                    else validate_send(token or "", args.attribute))  # the code comes from --code-from
     else:
         problems = validate_update(
             token or "", args.attribute, args.value, rows, pool_attributes=pool_attributes)

@@ -1,5 +1,5 @@
-"""Running one of the commands that work on the history: `send`, `verify`, `update-attribute` and
-`history`.
+"""Running one of the commands that work on the history: `send`, `verify`, `update-attribute`,
+`preflight`, `run` and `history`.
 
 Bad input is reported at its option (one JSON object with --json), never as a traceback. Ctrl+C or
 SIGTERM stops the command with one line and exit 128 + the signal: the attempt in flight, if any,
@@ -85,14 +85,22 @@ def _run(args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr: TextIO
         from app.cli.update import run_update
 
         return run_update(args, stdin, stdout, stderr)
+    if args.command == "preflight":
+        from app.cli.preflight import run_preflight_command
+
+        return run_preflight_command(args, stdin, stdout, stderr)
+    if args.command == "run":
+        from app.cli.suite import run_suite
+
+        return run_suite(args, stdout, stderr)
     from app.cli.verify import run_verify
 
     return run_verify(args, stdin, stdout, stderr)
 
 
 def run_command(args: argparse.Namespace, *, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
-    """Run `send`, `verify`, `update-attribute` or `history`; bad input is reported at its option, never
-    a traceback."""
+    """Run `send`, `verify`, `update-attribute`, `preflight`, `run` or `history`; bad input is
+    reported at its option, never a traceback."""
     as_json = bool(getattr(args, "json", False))
     try:
         with _sigterm_cancels():

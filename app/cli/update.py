@@ -1,14 +1,26 @@
 """`verifydesk update-attribute`: UpdateUserAttributes of one attribute as the signed-in user, with
 ClientMetadata; says whether the new value is active or pending (the pool keeps the original until the
-new value's code is verified), and where the code went."""
+new value's code is verified), and where the code went. With `--code-from`, then waits for the code sent
+to the new value in that source and verifies it."""
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any, TextIO
 
-from app.cli.common import BadInputError, shown
+from app.cli.code_from import (
+    check_code_from,
+    error_text,
+    no_code_sent,
+    open_code_from,
+    source_failed,
+    verify_text,
+    wait_and_verify,
+)
+from app.cli.common import EXIT_OK, EXIT_SERVICE_ERROR, BadInputError, shown
 from app.cli.home import RecordingHistory
 from app.cli.request import CallOutcome, client_metadata, delivery_text, run_call
 from app.core.connection import CognitoConnection
@@ -69,10 +81,20 @@ def _change_text(attribute: str, updated: RecordedUpdate, deliveries: Sequence[d
 def run_update(args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
     metadata = client_metadata(args)
     pool = _PoolPolicy(args.aws_profile) if args.aws_profile else None
+    code_from = check_code_from(args)
 
     def call(
         conn: CognitoConnection, history: RecordingHistory, token: str, username: str | None
     ) -> CallOutcome:
+        source = None
+        if code_from is not None:  # before the change: a source that cannot be used changes nothing
+            try:
+                source = open_code_from(args, code_from, conn.settings)
+            except ServiceError as error:
+                failed = source_failed(error)
+                return CallOutcome(failed, "\n".join(error_text(failed["error"])),
+                                   exit_code=EXIT_SERVICE_ERROR)
+        sent_after = datetime.now(UTC)
         updated = update_recorded(
             conn, history, access_token=token, username=username, attribute_name=args.attribute,
             new_value=args.value, client_metadata=metadata, policy=pool.policy if pool else None,
@@ -90,7 +112,18 @@ def run_update(args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr: 
             "latency_ms": round(result.latency_ms, 1), "attempts": result.attempts,
             "history_id": updated.history_id,
         }
-        return CallOutcome.of(updated, payload, _change_text(args.attribute, updated, deliveries))
+        text = _change_text(args.attribute, updated, deliveries)
+        if source is None:
+            return CallOutcome.of(updated, payload, text)
+        if not deliveries:  # nothing to wait for: the change sent no code
+            verify = no_code_sent(args.attribute, source)
+        else:  # the code goes to the new value, pending or not
+            verify = wait_and_verify(source, conn, history, token=token, username=username,
+                                     attribute=args.attribute, destination=args.value, sent_after=sent_after)
+        payload.update(ok=verify["ok"], verify=verify)
+        text += "\n" + verify_text(args.attribute, verify)
+        exit_code = EXIT_OK if verify["ok"] else EXIT_SERVICE_ERROR
+        return replace(CallOutcome.of(updated, payload, text), exit_code=exit_code)
 
     return run_call(args, metadata, call, stdin=stdin, stdout=stdout, stderr=stderr,
                     read_pool=pool.read if pool else None)

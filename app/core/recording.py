@@ -24,7 +24,7 @@ from app.core.calls import (
 )
 from app.core.connection import CognitoConnection
 from app.core.errors import ServiceError
-from app.core.history import AttemptCompletion, AttemptStart, HistoryWriteError
+from app.core.history import AttemptCompletion, AttemptStart, CodeWait, HistoryWriteError
 from app.core.models import SEND_OPERATION, UPDATE_OPERATION, VERIFY_OPERATION, Outcome, ValueState
 from app.core.pool_admin import AttributePolicy
 
@@ -144,12 +144,15 @@ def verify_recorded(
     attribute_name: str,
     code: str,
     is_cancelled: Callable[[], bool] = _never_cancelled,
+    code_wait: CodeWait | None = None,
 ) -> RecordedVerify:
-    """VerifyUserAttribute between a pending and a completed history row (the code is not stored)."""
+    """VerifyUserAttribute between a pending and a completed history row (the code is not stored);
+    `code_wait`: where a code source found the code, kept with the row."""
     history_id = None
     if history is not None:
         history_id = history.begin(
-            AttemptStart(VERIFY_OPERATION, conn.settings.info, username, attribute_name, {})
+            AttemptStart(VERIFY_OPERATION, conn.settings.info, username, attribute_name, {},
+                         code_wait=code_wait)
         )
     try:
         result = verify_attribute(conn, access_token, attribute_name, code)

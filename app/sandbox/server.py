@@ -2,7 +2,9 @@
 
 The layer counts requests per operation, applies injected faults, answers the control API under
 `/_verifydesk/`, and handles the operations moto lacks or gets wrong (the two verification calls,
-UpdateUserAttributes, InitiateAuth and RespondToAuthChallenge); everything else goes to moto unchanged.
+UpdateUserAttributes, InitiateAuth and RespondToAuthChallenge); everything else goes to moto, behind
+the AWS extras (SES v2 GetAccount, SNS's SMS sandbox, GetFunction of the pool's trigger) that delivery
+preflight reads.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from app.sandbox import (
     signin,
     verification,
 )
+from app.sandbox.aws_extras import AwsExtrasApp, AwsExtrasState
 from app.sandbox.control import CONTROL_PREFIX, DEFAULT_TRIGGER_FUNCTION, SandboxControl
 from app.sandbox.foreground import serve_until_signalled
 from app.sandbox.info import SandboxInfo
@@ -289,7 +292,10 @@ class Sandbox:
                 custom_message.apply_trigger(
                     state, custom_message.parse_trigger(self.trigger, self.trigger_function)
                 )
-            server = _make_server(self.host, self.port, lambda moto_app: SandboxApp(state, moto_app))
+            extras = AwsExtrasState(state.account_id)
+            extras.functions.update({DEFAULT_TRIGGER_FUNCTION, self.trigger_function})
+            server = _make_server(
+                self.host, self.port, lambda moto_app: SandboxApp(state, AwsExtrasApp(moto_app, extras)))
             server.start()
         except BaseException:
             backend.delete_user_pool(pool_id)

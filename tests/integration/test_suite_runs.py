@@ -340,7 +340,7 @@ def test_a_run_killed_mid_send_keeps_every_attempt_and_reads_interrupted(
         """, defaults=", pace_s: 3")
     db = app_paths().history_db
     env = {**os.environ, "QA_PASSWORD": user["password"]}
-    child = subprocess.Popen([sys.executable, "-m", "app.core.suites", str(path), "--json"], env=env,
+    child = subprocess.Popen([sys.executable, "-m", "app", "run", str(path), "--json"], env=env,
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 30
@@ -442,7 +442,7 @@ def test_ctrl_c_during_a_run_exits_130_and_records_the_run_cancelled(
     path = _suite(tmp_path, pool, user, "- {name: first, user: qa}\n- {name: second, user: qa}\n",
                   defaults=", pace_s: 30")
     db = app_paths().history_db
-    child = subprocess.Popen([sys.executable, "-m", "app.core.suites", str(path)],
+    child = subprocess.Popen([sys.executable, "-m", "app", "run", str(path)],
                              env={**os.environ, "QA_PASSWORD": user["password"]},
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:

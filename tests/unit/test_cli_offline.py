@@ -258,7 +258,8 @@ def _subparsers() -> dict[str, argparse.ArgumentParser]:
 
 
 @pytest.mark.parametrize(
-    "command", ["send", "verify", "update-attribute", "history", "sandbox", "lambda-runner", "self-test"])
+    "command", ["send", "verify", "update-attribute", "history", "sandbox", "lambda-runner", "self-test",
+                "preflight", "run"])
 def test_every_option_of_every_command_has_help(command: str) -> None:
     parser = _subparsers()[command]
     unexplained = [
@@ -436,6 +437,10 @@ def test_an_unusable_verifydesk_home_is_bad_input_naming_it(
         (("history", "--operation", "all"), "--operation"),
         (("history", "--outcome", "maybe"), "--outcome"),
         (("history", "--limit", "ten"), "--limit"),
+        (("verify", "--client-id", "C", "--attribute", "email", "--code", "1", "--code-from", "sandbox"),
+         "--code-from"),
+        (("send", "--client-id", "C", "--attribute", "email", "--code-timeout", "0"), "--code-timeout"),
+        (("run",), "SUITE.yaml"),
     ],
 )
 def test_a_usage_error_with_json_is_still_one_json_object(argv: tuple[str, ...], option: str) -> None:
@@ -560,3 +565,67 @@ def test_update_help_says_what_pending_means_and_how_to_verify() -> None:
     text = " ".join(_subparsers()["update-attribute"].format_help().split())
     assert '"pending": true' in text and "verifydesk verify --code" in text
     assert "--aws-profile" in text and "DescribeUserPool" in text
+
+
+_OFFLINE = ("--region", "eu-west-1", "--client-id", "C", "--user-pool-id", "eu-west-1_Pool",
+            "--username", "ann", "--attribute", "email")
+
+
+@pytest.mark.parametrize(("command", "extra"), [("send", ()), ("verify", ()),
+                                                 ("update-attribute", ("--value", "new@example.com"))])
+@pytest.mark.parametrize(("source", "option", "says"), [
+    ("pop3://h/INBOX", "--code-from", "unknown scheme"),
+    ("imap://host/INBOX", "--code-from", "the user is missing"),
+    ("imap://qa:secret@host/INBOX", "--code-from", "does not belong in the URL"),
+    ("s3://Bad_Bucket/x", "--code-from", "not an S3 bucket name"),
+])
+def test_a_bad_code_source_is_exit_2_naming_code_from_before_anything_is_sent(
+    command: str, extra: tuple[str, ...], source: str, option: str, says: str
+) -> None:
+    code, out, err = _main(command, *_OFFLINE, *extra, "--code-from", source, "--json")
+    assert code == EXIT_BAD_INPUT, out + err
+    error = json.loads(out)["error"]
+    assert (error["field"], says in error["message"]) == (option, True)
+    assert "secret" not in out + err
+
+
+@pytest.mark.parametrize(("pattern", "says"), [("([0-9]{6}", "not a regular expression"),
+                                               ("([0-9])([0-9])", "exactly one")])
+def test_a_bad_code_pattern_is_exit_2_naming_code_pattern(pattern: str, says: str) -> None:
+    code, _, err = _main("send", *_OFFLINE, "--code-from", "sandbox", "--code-pattern", pattern)
+    assert code == EXIT_BAD_INPUT
+    assert "--code-pattern: " in err and says in err
+
+
+def test_a_missing_imap_ca_file_is_exit_2_naming_it(tmp_path: Path) -> None:
+    code, out, _ = _main("verify", *_OFFLINE, "--code-from", "imaps://qa@h/INBOX",
+                         "--imap-ca-file", str(tmp_path / "none.pem"), "--json")
+    assert code == EXIT_BAD_INPUT
+    assert json.loads(out)["error"]["field"] == "--imap-ca-file"
+
+
+def test_verify_needs_a_code_or_a_code_source() -> None:
+    code, out, _ = _main("verify", *_OFFLINE, "--json")
+    assert code == EXIT_BAD_INPUT
+    assert json.loads(out)["error"]["field"] == "--code"
+
+
+def test_preflight_without_a_pool_id_or_a_user_is_exit_2_naming_the_option() -> None:
+    code, out, _ = _main("preflight", "--region", "eu-west-1", "--client-id", "C", "--json")
+    assert code == EXIT_BAD_INPUT
+    assert json.loads(out)["error"]["field"] == "--user-pool-id"
+    code, out, _ = _main("preflight", "--region", "eu-west-1", "--client-id", "C",
+                         "--user-pool-id", "eu-west-1_Pool", "--json")
+    assert code == EXIT_BAD_INPUT
+    assert json.loads(out)["error"]["field"] == "--username"
+
+
+def test_run_of_a_missing_suite_file_is_exit_2_with_its_name(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere.yaml"
+    code, out, err = _main("run", str(missing), "--json")
+    assert code == EXIT_BAD_INPUT, out + err
+    payload = json.loads(out)
+    assert payload["error"]["code"] == "InvalidSuite"
+    assert str(missing) in payload["error"]["message"]
+    code, _, err = _main("run", str(missing))
+    assert code == EXIT_BAD_INPUT and str(missing) in err

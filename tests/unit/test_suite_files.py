@@ -181,14 +181,14 @@ def test_the_example_suite_validates_against_the_shipped_schema() -> None:
 def test_the_command_exits_2_and_prints_file_line_and_column(tmp_path: Path, verifydesk_home: Path) -> None:
     path = _write(tmp_path, HEAD + "cases:\n  - {name: one, user: alice, atribute: email}\n")
     env = {"QA_PASSWORD": "x", "PATH": "", "VERIFYDESK_HOME": str(verifydesk_home)}
-    done = subprocess.run([sys.executable, "-m", "app.core.suites", str(path), "--json"],
+    done = subprocess.run([sys.executable, "-m", "app", "run", str(path), "--json"],
                           capture_output=True, text=True, timeout=60, env=env, check=False)
     assert done.returncode == 2, done.stderr
     payload = json.loads(done.stdout)
     (problem,) = payload["error"]["problems"]
     assert (problem["line"], problem["column"]) == (7, 30)
     assert "unknown key 'atribute'" in problem["message"]
-    human = subprocess.run([sys.executable, "-m", "app.core.suites", str(path)], capture_output=True,
+    human = subprocess.run([sys.executable, "-m", "app", "run", str(path)], capture_output=True,
                            text=True, timeout=60, env=env, check=False)
     assert human.returncode == 2
     assert f"{path}:7:30: cases[0]: unknown key 'atribute'" in human.stderr

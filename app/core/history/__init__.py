@@ -8,6 +8,7 @@ from app.core.history.records import (
     TOKEN_PLACEHOLDER,
     AttemptCompletion,
     AttemptStart,
+    CodeWait,
     HistoryFilter,
     HistoryRecord,
 )
@@ -20,6 +21,7 @@ __all__ = [
     "TOKEN_PLACEHOLDER",
     "AttemptCompletion",
     "AttemptStart",
+    "CodeWait",
     "HistoryError",
     "HistoryFilter",
     "HistoryRecord",

@@ -77,6 +77,20 @@ def utc_now() -> datetime:
 
 
 @dataclass(frozen=True)
+class CodeWait:
+    """Where a verify's code came from: the code source, the message's date, and how long it took."""
+
+    source: str
+    message_date: datetime | None = None
+    wait_ms: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"source": self.source,
+                "message_date": format_time(self.message_date) if self.message_date else None,
+                "wait_ms": self.wait_ms}
+
+
+@dataclass(frozen=True)
 class AttemptStart:
     """An attempt as written before the request is sent."""
 
@@ -92,6 +106,8 @@ class AttemptStart:
     run_id: int | None = None
     """The suite run that made this attempt (`HistoryStore.begin_run`), if one did."""
     case_name: str | None = None
+    code_wait: CodeWait | None = None
+    """For a verify whose code came from a code source: where from, the message's date, the wait."""
 
 
 @dataclass(frozen=True)

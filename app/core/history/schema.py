@@ -126,8 +126,21 @@ _V4 = (
     "CREATE INDEX attempts_run_id ON attempts(run_id) WHERE run_id IS NOT NULL",
 )
 
+# v5: a verify whose code came from a code source keeps where from (the source, the message's date)
+# and the wait; never the message, the code or a mailbox password.
+_V5 = (
+    """
+    CREATE TABLE code_waits (
+        attempt_id INTEGER PRIMARY KEY REFERENCES attempts(id) ON DELETE CASCADE,
+        source TEXT NOT NULL,
+        message_date TEXT,
+        wait_ms REAL
+    )
+    """,
+)
+
 # MIGRATIONS[i] takes a file from version i to i + 1. Append only; never edit a released step.
-MIGRATIONS: tuple[Sequence[str], ...] = (_V1, _V2, _V3, _V4)
+MIGRATIONS: tuple[Sequence[str], ...] = (_V1, _V2, _V3, _V4, _V5)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -22,14 +22,15 @@ from pathlib import Path
 from types import TracebackType
 from typing import Literal
 
+from app.core.history import code_waits, query, runs, schema
 from app.core.history import export as export_module
-from app.core.history import query, runs, schema
 from app.core.history import rows as codec
 from app.core.history.liveness import is_alive, process_token
 from app.core.history.records import (
     MAX_TRIGGER_LOG_CHARS,
     AttemptCompletion,
     AttemptStart,
+    CodeWait,
     HistoryFilter,
     HistoryRecord,
     bounded_text,
@@ -103,6 +104,8 @@ class HistoryStore(HistoryFile):
             codec.raise_max_lag(conn, lag)
             if row_id is not None and start.run_id is not None:
                 runs.tag_attempt(conn, row_id, start.run_id, start.case_name)
+            if row_id is not None and start.code_wait is not None:
+                code_waits.insert_code_wait(conn, row_id, start.code_wait)
         assert row_id is not None
         return row_id
 
@@ -337,6 +340,11 @@ class HistoryStore(HistoryFile):
             return export_module.write(Path(path), chosen, records)
         finally:
             reader.close()
+
+    def code_waits(self, attempt_ids: Iterable[int]) -> dict[int, CodeWait]:
+        """Where the codes of these verifies came from (those that used a code source), by id."""
+        with self._lock:
+            return code_waits.fetch_code_waits(self._require(), attempt_ids)
 
     # --- suite runs -------------------------------------------------------------------------------
 
