@@ -24,6 +24,8 @@ from app.ui.request.hub import RequestHub
 from app.ui.request.panel import RequestPanel
 from app.ui.request.result_view import ResultView, VerifyBox
 from app.ui.request.send_flow import RequestController
+from app.ui.request.update_box import UpdateBox
+from app.ui.request.update_flow import UpdateController
 from app.ui.sandbox.inbox_use import use_inbox_message
 from app.ui.sandbox.inbox_view import InboxDock
 from app.ui.sandbox.mode import SandboxMode
@@ -88,8 +90,14 @@ class WindowParts:
         self.controller = RequestController(
             self.session, bench.history, self.tasks, panel=self.request_panel, result=self.result,
             verify=self.verify, parent=window)
+        self.update_box = UpdateBox()
+        self.request_panel.add_below_attribute(self.update_box)
+        self.updates = UpdateController(
+            self.session, bench.history, self.tasks, box=self.update_box, panel=self.request_panel,
+            result=self.result, sends=self.controller, profile=lambda: bench.profile, parent=window)
         self.request_hub = RequestHub(
-            self.session, self.request_panel, self.controller, lambda: bench.profile, parent=window)
+            self.session, self.request_panel, self.controller, lambda: bench.profile, parent=window,
+            update_box=self.update_box)
         left, left_layout = _column("leftColumn", self.connection_panel, self.sign_in)
         left_layout.addStretch(1)
         right, self.right_layout = _column("rightColumn")
@@ -189,6 +197,7 @@ class WindowParts:
         self.bench.history.row_written.connect(self.history_view.record_changed)
         self.history_view.rerun_requested.connect(self.rerun)
         self.controller.sent.connect(lambda _recorded: self.inbox.refresh())
+        self.updates.changed.connect(lambda _recorded: self.inbox.refresh())
         self.inbox.use_message.connect(self._use_inbox_message)
         self.inbox.use_user.connect(self._use_sandbox_user)
         sandbox.starting.connect(lambda: self.status.setText("Starting the sandbox pool…"))
