@@ -12,9 +12,10 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QLabel, QPlainTextEdit, QTableView
+from PySide6.QtWidgets import QComboBox, QLabel, QPlainTextEdit, QPushButton, QTableView
 from pytestqt.qtbot import QtBot
 
+from app.core.history import HistoryFilter
 from app.core.models import UPDATE_OPERATION, ValueState
 from app.ui.window.main_window import MainWindow
 
@@ -166,3 +167,34 @@ def test_history_shows_the_change_and_filters_by_call(
     choose_combo_text(qtbot, find(window, QComboBox, "historyOperationCombo"), "Send")
     qtbot.waitUntil(lambda: {row[2] for row in table_rows(table)} == {"Send"}, timeout=WAIT_MS)
     assert change not in [row[3] for row in table_rows(table)]
+
+
+def test_a_refused_change_is_explained_from_the_catalogue_for_an_update(
+    qtbot: QtBot, window: MainWindow, sandbox: Any
+) -> None:
+    sandbox.control.inject_fault(UPDATE_OPERATION, error_code="AliasExistsException",
+                                 message="An account with the given email already exists.")
+    change_value(qtbot, window, "email", new_email())
+    wait_changed(qtbot, window, "error")
+    assert label(window, "errorCodeLabel") == "AliasExistsException"
+    assert "sign-in alias" in label(window, "errorExplanationLabel")
+    assert label(window, "errorNextStepLabel").startswith("Next: Use another value")
+    assert not find(window, QLabel, "attributePendingLabel").isVisible()
+
+
+def test_cancel_stops_waiting_for_a_slow_change_and_history_keeps_its_late_result(
+    qtbot: QtBot, window: MainWindow, sandbox: Any
+) -> None:
+    sandbox.control.inject_fault(UPDATE_OPERATION, delay_s=2.0)
+    updates = window.parts.updates
+    change_value(qtbot, window, "email", new_email())
+    qtbot.waitUntil(lambda: updates.in_flight, timeout=WAIT_MS)
+    assert find(window, QPushButton, "updateCancelButton").isEnabled()
+    click(qtbot, window, "updateCancelButton")
+    assert not updates.in_flight and window.result_view.showing == "error"
+    assert label(window, "errorCodeLabel") == "Cancelled"
+    assert find(window, QPushButton, "updateButton").isEnabled()  # the window is usable at once
+    qtbot.waitUntil(lambda: "later; history has it" in visible_label(window, "resultNoteLabel"),
+                    timeout=WAIT_MS)
+    records = window.history_store.page(HistoryFilter(operation=UPDATE_OPERATION), limit=5)
+    assert [record.cancelled for record in records] == [True]

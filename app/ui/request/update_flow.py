@@ -152,10 +152,11 @@ class UpdateController(QObject):
         old_value = current.value if current else None
         username, history, profile = self.session.username, self.history, self._profile()
         known_policy = self.policy
+        read: list[AttributePolicy | None] = []  # the policy read in the worker, kept on the GUI thread
 
         def call(conn: CognitoConnection, token: str) -> RecordedUpdate:
             policy = known_policy or read_policy(profile)
-            self.policy = policy
+            read.append(policy)
             return update_recorded(
                 conn, history, access_token=token, username=username,
                 attribute_name=attempt.attribute_name, new_value=value,
@@ -166,7 +167,7 @@ class UpdateController(QObject):
         started = self.session.start_call(call)
         self._set_in_flight(attempt)
         self.result.show_note("")
-        self.tasks.spawn(self._run(attempt, call, started), name="update-attribute")
+        self.tasks.spawn(self._run(attempt, call, started, read), name="update-attribute")
 
     def _set_in_flight(self, attempt: Attempt | None) -> None:
         self.attempt = attempt
@@ -175,7 +176,7 @@ class UpdateController(QObject):
         self.busy_changed.emit(attempt is not None)
 
     async def _run(self, attempt: Attempt, call: Callable[[CognitoConnection, str], RecordedUpdate],
-                   started: StartedCall[RecordedUpdate]) -> None:
+                   started: StartedCall[RecordedUpdate], read: list[AttributePolicy | None]) -> None:
         try:
             recorded = await self.session.call_with_refresh(call, is_expired=_expired, started=started)
         except ServiceError as error:
@@ -183,6 +184,8 @@ class UpdateController(QObject):
         finally:
             if self.attempt is attempt:
                 self._set_in_flight(None)
+        if read and read[-1] is not None:
+            self.policy = read[-1]
         self._finished(attempt, recorded)
         if recorded.ok:
             try:

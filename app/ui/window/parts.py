@@ -129,7 +129,9 @@ class WindowParts:
             connection.combo, connection.new_button, connection.edit_button, connection.delete_button,
             sign_in.username_edit, sign_in.password_edit, sign_in.flow_combo, sign_in.sign_in_button,
             sign_in.token_edit, sign_in.use_token_button, sign_in.refresh_button, sign_in.sign_out_button,
-            panel.picker.combo, panel.metadata, panel.send_bar.send_button, panel.send_bar.cancel_button,
+            panel.picker.combo, self.update_box.open_button, self.update_box.value_edit,
+            self.update_box.change_button, self.update_box.cancel_button, self.update_box.anyway_button,
+            panel.metadata, panel.send_bar.send_button, panel.send_bar.cancel_button,
             panel.send_bar.send_anyway_button, self.verify.code_edit, self.verify.verify_button,
             self.history_view,
         ]
