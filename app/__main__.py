@@ -1,6 +1,6 @@
 """`python -m app` runs the same entry point as the `verifydesk` script.
 
-A frozen build also serves as the sandbox's handler host (`app.sandbox.trigger.HOST_FLAG`) when the
+A frozen build also serves as the sandbox's handler host (`app.sandbox.lambda_invoke.HOST_FLAG`) when the
 machine has no Python of its own to run a trigger file with.
 """
 

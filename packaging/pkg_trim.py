@@ -84,7 +84,7 @@ SANDBOX_MOTO_SERVICES = ("cognitoidp", "logs")
 # tests/packaging/test_bundle_recipe.py checks this list against what a sandbox run loads.
 SANDBOX_MOTO_SUPPORT = ("core", "moto_server", "moto_api", "utilities", "iam", "sts", "s3", "events",
                         "cloudwatch")
-# Files app.sandbox.trigger runs by path with a Python from PATH (handler files are not imported).
+# Files app.sandbox.lambda_invoke runs by path with a Python from PATH (handler files are not imported).
 SANDBOX_SCRIPT_FILES = ("handler_host.py", "demo_trigger.py")
 SANDBOX_HIDDEN_IMPORTS = [
     "moto.backends", "moto.backend_index", "moto.moto_server.threaded_moto_server",

@@ -6,7 +6,7 @@ handler's return value; a handler that raised answers 200 with `X-Amz-Function-E
 Lambda's error object; `X-Amz-Log-Type: Tail` adds the last 4 KB of the invocation's log, base64, in
 `X-Amz-Log-Result`. `X-Amz-Invocation-Type` Event (202, runs in the background) and DryRun (204) work
 too. So boto3's `lambda` client, the sandbox and cognito-local can all call a handler file that is
-loaded fresh on every invocation (`app.sandbox.trigger.run_handler_file`).
+loaded fresh on every invocation (`app.sandbox.lambda_invoke.run_handler_file`).
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ from types import TracebackType
 from typing import Any
 
 from app.sandbox.foreground import serve_until_signalled
-from app.sandbox.trigger import ACCOUNT_ID, LambdaResult, TriggerTarget, run_handler_file
+from app.sandbox.lambda_invoke import ACCOUNT_ID, LambdaResult, run_handler_file
+from app.sandbox.trigger import TriggerTarget
 
 INVOKE_PREFIX = "/2015-03-31/functions/"
 INVOKE_SUFFIX = "/invocations"

@@ -24,6 +24,7 @@ from app.core.redaction import SECRETS
 from app.sandbox import (
     access,
     attribute_update,
+    challenges,
     control_api,
     custom_message,
     seed,
@@ -49,9 +50,9 @@ OPERATIONS: dict[str, Operation] = {
     "VerifyUserAttribute": verification.verify,
     "UpdateUserAttributes": attribute_update.update,
     "InitiateAuth": signin.initiate_auth,
-    "RespondToAuthChallenge": signin.respond_to_auth_challenge,
-    "AssociateSoftwareToken": signin.associate_software_token,
-    "VerifySoftwareToken": signin.verify_software_token,
+    "RespondToAuthChallenge": challenges.respond_to_auth_challenge,
+    "AssociateSoftwareToken": challenges.associate_software_token,
+    "VerifySoftwareToken": challenges.verify_software_token,
 }
 StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]

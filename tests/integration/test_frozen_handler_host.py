@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from app.sandbox import trigger
-from app.sandbox.trigger import HOST_FLAG, run_handler_file
+from app.sandbox import lambda_invoke
+from app.sandbox.lambda_invoke import HOST_FLAG, run_handler_file
 
 TRIGGERS = Path(__file__).resolve().parents[1] / "support" / "triggers"
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,7 +56,7 @@ def test_a_frozen_build_without_python_on_path_hosts_handlers_itself(
     monkeypatch.setattr(sys, "frozen", True, raising=False)
     monkeypatch.setattr(sys, "executable", str(launcher))
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
-    monkeypatch.delenv(trigger.PYTHON_ENV, raising=False)
+    monkeypatch.delenv(lambda_invoke.PYTHON_ENV, raising=False)
 
     result = run_handler_file(TRIGGERS / "echo.py", "handler", _event(), function_name="fn", timeout_s=30.0)
 
