@@ -18,10 +18,13 @@ from typing import Any
 from app.core.trigger_event import (
     EMAIL,
     SMS,
+    UPDATE_USER_ATTRIBUTE,
+    VERIFY_USER_ATTRIBUTE,
     RenderedMessage,
     build_custom_message_event,
     event_user_attributes,
     render_message,
+    updated_user_attributes,
     validate_custom_message_response,
 )
 from app.core.trigger_logs import FollowResult, render_text
@@ -44,6 +47,12 @@ class EventInputs:
     username: str | None
     user_attributes: Mapping[str, str]
     client_metadata: Mapping[str, str] | None
+    change: tuple[str, str] | None = None
+    """(attribute, new value) when the call is UpdateUserAttributes rather than a code request."""
+
+    @property
+    def trigger_source(self) -> str:
+        return UPDATE_USER_ATTRIBUTE if self.change is not None else VERIFY_USER_ATTRIBUTE
 
     @property
     def problem(self) -> str | None:
@@ -67,8 +76,11 @@ def preview_event(inputs: EventInputs) -> dict[str, Any]:
         user_pool_id=str(inputs.user_pool_id),
         user_name=str(inputs.username),
         client_id=str(inputs.client_id),
-        user_attributes=event_user_attributes(inputs.user_attributes),
+        user_attributes=event_user_attributes(
+            updated_user_attributes(inputs.user_attributes, *inputs.change) if inputs.change
+            else inputs.user_attributes),
         client_metadata=inputs.client_metadata or None,
+        trigger_source=inputs.trigger_source,
     )
 
 

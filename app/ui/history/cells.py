@@ -10,7 +10,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap
 
 from app.core.history import HistoryRecord
-from app.core.models import VERIFY_OPERATION
+from app.core.models import UPDATE_OPERATION, VERIFY_OPERATION
 from app.core.wording import latency_text
 
 _DISPLAY_MAX = 200
@@ -97,7 +97,23 @@ def _local_time_text(started_at: datetime) -> str:
 
 
 def call_text(record: HistoryRecord) -> str:
+    if record.operation == UPDATE_OPERATION:
+        return "Update"
     return "Verify" if record.operation == VERIFY_OPERATION else "Send"
+
+
+def value_change_text(record: HistoryRecord) -> str:
+    """An update's "old → new (pending)"; empty for other calls."""
+    if record.operation != UPDATE_OPERATION:
+        return ""
+    state = f" ({record.value_state.value})" if record.value_state is not None else ""
+    return f"{record.old_value or '(none)'} → {record.new_value or ''}{state}"
+
+
+def attribute_text(record: HistoryRecord) -> str:
+    """The attribute, and for an update the change it made."""
+    change = value_change_text(record)
+    return clip(f"{record.attribute_name}: {change}" if change else record.attribute_name)
 
 
 def clip(text: str) -> str:
@@ -109,7 +125,7 @@ CELL_TEXT: tuple[Callable[[HistoryRecord], str], ...] = (
     lambda record: "",
     local_time_text,
     call_text,
-    lambda record: clip(record.attribute_name),
+    attribute_text,
     lambda record: clip(record.metadata_summary),
     lambda record: record.error_code or "",
     lambda record: latency_text(record.latency_ms),

@@ -10,7 +10,7 @@ from app.core.errors import lookup
 from app.core.history import HistoryRecord
 from app.core.models import VERIFY_OPERATION, Outcome
 from app.core.wording import latency_text
-from app.ui.history.cells import STATE_LABELS, local_time_text, outcome_state
+from app.ui.history.cells import STATE_LABELS, local_time_text, outcome_state, value_change_text
 from app.ui.trigger.log_view import trigger_log_html
 
 
@@ -53,6 +53,7 @@ def record_details_html(record: HistoryRecord) -> str:
         "<h4 style='margin:8px 0 2px 0'>Request</h4>",
         _rows([
             ("Attribute", record.attribute_name),
+            ("Change", value_change_text(record) or None),
             ("Username", record.username),
             ("Profile", record.profile_name),
             ("Region", record.region),

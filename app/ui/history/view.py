@@ -28,9 +28,9 @@ from PySide6.QtWidgets import (
 from app.core.aws_cli_command import CliCommandError, command_for_record
 from app.core.history import HistoryFilter, HistoryRecord, HistoryStore
 from app.core.models import Outcome
-from app.ui.history.cells import draw_outcome_icon
 from app.ui.history.details import record_details_html
 from app.ui.history.export import HistoryExport
+from app.ui.history.filters import chosen_operation, operation_combo, outcome_combo
 from app.ui.history.model import (
     HistoryModel,
 )
@@ -40,14 +40,6 @@ from app.ui.widgets.buttons import make_button
 log = logging.getLogger(__name__)
 
 SEARCH_DELAY_MS = 200
-_OUTCOME_CHOICES: tuple[tuple[str, Outcome | None, str | None], ...] = (
-    ("All outcomes", None, None),
-    ("Success", Outcome.SUCCESS, "success"),
-    ("Error", Outcome.ERROR, "error"),
-    ("Pending", Outcome.PENDING, "pending"),
-    ("Interrupted", Outcome.INTERRUPTED, "interrupted"),
-    ("Cancelled", None, "cancelled"),
-)
 _ALL_ERRORS = "All error codes"
 _ALL_ATTRIBUTES = "All attributes"
 
@@ -116,15 +108,8 @@ class HistoryView(QWidget):
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.textChanged.connect(lambda _text: self._search_timer.start())
         self.filter_edit.returnPressed.connect(self._apply_filter)
-        self.outcome_combo = QComboBox(self)
-        self.outcome_combo.setObjectName("historyOutcomeCombo")
-        self.outcome_combo.setAccessibleName("Filter by outcome")
-        for label, outcome, state in _OUTCOME_CHOICES:
-            value = state if outcome is None else outcome.value  # Qt keeps plain strings, not enums
-            if state is None:
-                self.outcome_combo.addItem(label, value)
-            else:
-                self.outcome_combo.addItem(draw_outcome_icon(state), label, value)
+        self.outcome_combo = outcome_combo(self)
+        self.operation_combo = operation_combo(self)
         self.error_combo = QComboBox(self)
         self.error_combo.setObjectName("historyErrorCodeCombo")
         self.error_combo.setAccessibleName("Filter by error code")
@@ -137,7 +122,7 @@ class HistoryView(QWidget):
         self.attribute_combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
-        for combo in (self.outcome_combo, self.error_combo, self.attribute_combo):
+        for combo in (self.outcome_combo, self.operation_combo, self.error_combo, self.attribute_combo):
             combo.currentIndexChanged.connect(self._apply_filter)
         self.refresh_button = QPushButton("Refresh", self)
         self.refresh_button.setObjectName("refreshHistoryButton")
@@ -150,6 +135,7 @@ class HistoryView(QWidget):
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.filter_edit, 1)
         row.addWidget(self.outcome_combo)
+        row.addWidget(self.operation_combo)
         row.addWidget(self.error_combo)
         row.addWidget(self.attribute_combo)
         row.addWidget(self.refresh_button)
@@ -243,6 +229,7 @@ class HistoryView(QWidget):
             error_code=error if isinstance(error, str) else None,
             attribute_name=attribute if isinstance(attribute, str) else None,
             text=text or None,
+            operation=chosen_operation(self.operation_combo),
         )
 
     def _apply_filter(self) -> None:

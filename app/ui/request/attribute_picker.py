@@ -3,6 +3,8 @@ typed by hand (validated as the Cognito API documents it, with the message under
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
@@ -47,6 +49,7 @@ class AttributePicker(QWidget):
         super().__init__(parent)
         self.setObjectName("attributePicker")
         self._user: UserProfile | None = None
+        self._pending: dict[str, str] = {}
         self.model = QStandardItemModel(0, 3, self)
         self.model.setHorizontalHeaderLabels(["Attribute", "Value", "Status"])
         self.combo = self._build_combo()
@@ -58,6 +61,13 @@ class AttributePicker(QWidget):
         self.badge.setObjectName("attributeBadgeLabel")
         self.badge.setProperty("badge", True)
         self.badge.hide()
+        self.pending = QLabel()
+        self.pending.setObjectName("attributePendingLabel")
+        self.pending.setAccessibleName("Pending value, waiting for its code")
+        self.pending.setWordWrap(True)
+        selectable(self.pending)
+        set_tone(self.pending, Tone.WARNING)
+        self.pending.hide()
         self.problem = QLabel()
         self.problem.setObjectName("attributeProblemLabel")
         self.problem.setWordWrap(True)
@@ -74,6 +84,7 @@ class AttributePicker(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
         layout.addWidget(self.info)
+        layout.addWidget(self.pending)
         layout.addWidget(self.problem)
         self.combo.editTextChanged.connect(self._text_changed)
         self._text_changed(self.combo.currentText())
@@ -132,6 +143,26 @@ class AttributePicker(QWidget):
         self.combo.blockSignals(False)
         self._text_changed(wanted)
 
+    def set_pending(self, values: Mapping[str, str]) -> None:
+        """New values waiting for their code (the pool kept the original), by attribute name."""
+        self._pending = dict(values)
+        self._show_pending(self.attribute_name())
+
+    def pending_value(self) -> str | None:
+        return self._pending.get(self.attribute_name())
+
+    def _show_pending(self, name: str) -> None:
+        pending = self._pending.get(name)
+        if pending is None:
+            self.pending.hide()
+            return
+        attribute = self._user.attribute(name) if self._user else None
+        active = attribute.value if attribute else None
+        self.pending.setText(
+            f"Pending: {pending} (the next code goes here; verifying it applies it). "
+            f"Active: {active or '(none)'} (what GetUser returns and sign-in still uses).")
+        self.pending.show()
+
     def attribute_name(self) -> str:
         """Exactly what will be sent (not stripped: a stray space is the tester's to see)."""
         return self.combo.currentText()
@@ -167,6 +198,7 @@ class AttributePicker(QWidget):
             else:
                 self.info.setText("")
         set_tone(self.info, Tone.NONE if attribute is not None else Tone.MUTED)
+        self._show_pending(text)
         self.attribute_changed.emit(text)
 
     def show_problem(self, message: str) -> None:

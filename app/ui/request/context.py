@@ -44,6 +44,9 @@ class RequestContext:
     cognito_username: str | None = None
     token_user_pool_id: str | None = None
     token_client_id: str | None = None
+    update_value: str | None = None
+    """The new value in the open "Change value" box: the call about to be made is then
+    UpdateUserAttributes, not GetUserAttributeVerificationCode."""
 
     @property
     def region(self) -> str | None:

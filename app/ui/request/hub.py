@@ -12,6 +12,7 @@ from app.core.validation import metadata_from_rows
 from app.ui.request.context import RequestContext
 from app.ui.request.panel import RequestPanel
 from app.ui.request.send_flow import RequestController
+from app.ui.request.update_box import UpdateBox
 from app.ui.session import Session
 
 
@@ -29,8 +30,11 @@ class RequestHub(QObject):
         controller: RequestController,
         profile: Callable[[], Profile | None],
         parent: QObject | None = None,
+        *,
+        update_box: UpdateBox | None = None,
     ) -> None:
         super().__init__(parent)
+        self._update_box = update_box
         self._session = session
         self._panel = panel
         self._controller = controller
@@ -40,6 +44,8 @@ class RequestHub(QObject):
                        session.user_loaded, panel.picker.attribute_changed, panel.metadata.changed,
                        controller.busy_changed):
             signal.connect(lambda *_args: self._changed())
+        if update_box is not None:
+            update_box.value_edited.connect(lambda *_args: self._changed())
         controller.started.connect(lambda _attempt: self.send_started.emit(self.context()))
         controller.sent.connect(lambda _recorded: self.send_finished.emit(self.context()))
 
@@ -55,6 +61,7 @@ class RequestHub(QObject):
         attempt = self._controller.last_attempt
         editor = self._panel.metadata
         metadata = editor.metadata()
+        box = self._update_box
         return RequestContext(
             profile=self._profile(),
             settings=session.connection.settings if session.connection else None,
@@ -73,4 +80,5 @@ class RequestHub(QObject):
             cognito_username=user.username if user else None,
             token_user_pool_id=token.user_pool_id if token else None,
             token_client_id=token.client_id if token else None,
+            update_value=box.new_value() if box is not None and box.is_open else None,
         )

@@ -175,6 +175,10 @@ class RequestPanel(QGroupBox):
         layout.addWidget(self.send_bar)
         self._layout = layout
 
+    def add_below_attribute(self, widget: QWidget) -> None:
+        """A control about the selected attribute (changing its value), just below the picker."""
+        self._layout.insertWidget(self._layout.indexOf(self.picker) + 1, widget)
+
     def insert_above_send(self, widget: QWidget) -> None:
         """A notice about the request (e.g. that no trigger uses the metadata), just above Send."""
         self._layout.insertWidget(self._layout.indexOf(self.send_bar), widget)

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.calls import SendResult
+from app.core.calls import SendResult, UpdateResult
 from app.core.errors import ErrorContext, ServiceError
 from app.core.redaction import redact
 from app.core.wording import latency_text
@@ -255,10 +255,27 @@ class ResultView(QGroupBox):
         self.stack.setCurrentIndex(1)
         self.show_note(note)
 
+    def show_update(self, result: UpdateResult, attribute_name: str, *, pending: bool | None,
+                    note: str = "") -> None:
+        """An attribute change that succeeded: where its code went (CodeDeliveryDetailsList)."""
+        send = SendResult(result.delivery_for(attribute_name), result.request_id, result.http_status,
+                          result.latency_ms, result.attempts)
+        self.show_success(send, note=note)
+        state = {True: "pending until verified", False: "applied", None: "changed"}[pending]
+        self.success_title.setText(f"{attribute_name} {state}" + ("; code sent" if send.delivery else ""))
+        set_tone(self.success_title, Tone.OK)
+        self._payload = {
+            **{k: v for k, v in self._payload.items() if k != "code_delivery_details"},
+            "code_delivery_details_list": [d.to_api() for d in result.deliveries],
+            "pending": pending,
+        }
+
     def show_error(
-        self, error: ServiceError, *, can_refresh: bool, note: str = "", attribute_name: str | None = None
+        self, error: ServiceError, *, can_refresh: bool, note: str = "", attribute_name: str | None = None,
+        operation: str = "send",
     ) -> None:
-        entry = error.entry_in(ErrorContext(can_refresh=can_refresh, attribute_name=attribute_name))
+        context = ErrorContext(operation, can_refresh=can_refresh, attribute_name=attribute_name)
+        entry = error.entry_in(context)
         self.error_code.setText(error.code)
         self.error_message.setText(redact(error.message) or "(no message)")
         status = error.http_status or entry.http_status

@@ -127,8 +127,11 @@ class EventPreviewPanel(QWidget):
     @staticmethod
     def _describe(inputs: EventInputs, attribute_name: str, grid_problem: bool) -> str:
         metadata = inputs.client_metadata or {}
-        parts = []
-        if attribute_name:
+        parts = [f"triggerSource {inputs.trigger_source}, for the call about to be made."]
+        if inputs.change is not None:
+            parts.append(f"Changing {inputs.change[0]} to {inputs.change[1]} (UpdateUserAttributes): the "
+                         "code goes to the new value, which userAttributes carries, not verified.")
+        elif attribute_name:
             parts.append(f"Sending a code for {attribute_name} by {medium_for(attribute_name)}; the event "
                          "itself does not name the attribute.")
         parts.append(f"userAttributes: {len(inputs.user_attributes)} from GetUser, plus cognito:user_status.")

@@ -8,6 +8,7 @@ above Send, and follows the request through its `RequestHub`. The window works w
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QSettings, QTimer
@@ -170,6 +171,7 @@ class TriggerTools(QObject):
             username=context.cognito_username if context.signed_in else None,
             user_attributes=context.user_attributes,
             client_metadata=metadata,
+            change=(context.attribute_name, context.update_value) if context.update_value else None,
         )
 
     def refresh(self) -> None:
@@ -249,7 +251,8 @@ class TriggerTools(QObject):
     def _send_started(self, context: RequestContext) -> None:
         self.follow.stop("a new request was sent")
         # The inputs as they were when the send left; the event is built only if a run is shown.
-        self._sent_inputs = self._inputs(context, context.last_send_metadata or {})
+        sent = self._inputs(context, context.last_send_metadata or {})
+        self._sent_inputs = dataclasses.replace(sent, change=None)
         self.result_box.show_run("", Tone.MUTED)
         self.view.local.clear_run("Waiting for the result of the send…")
 

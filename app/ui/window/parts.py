@@ -25,6 +25,8 @@ from app.ui.request.hub import RequestHub
 from app.ui.request.panel import RequestPanel
 from app.ui.request.result_view import ResultView, VerifyBox
 from app.ui.request.send_flow import RequestController
+from app.ui.request.update_box import UpdateBox
+from app.ui.request.update_flow import UpdateController
 from app.ui.sandbox.inbox_use import use_inbox_message
 from app.ui.sandbox.inbox_view import InboxDock
 from app.ui.sandbox.mode import SandboxMode
@@ -89,8 +91,14 @@ class WindowParts:
         self.controller = RequestController(
             self.session, bench.history, self.tasks, panel=self.request_panel, result=self.result,
             verify=self.verify, parent=window)
+        self.update_box = UpdateBox()
+        self.request_panel.add_below_attribute(self.update_box)
+        self.updates = UpdateController(
+            self.session, bench.history, self.tasks, box=self.update_box, panel=self.request_panel,
+            result=self.result, sends=self.controller, profile=lambda: bench.profile, parent=window)
         self.request_hub = RequestHub(
-            self.session, self.request_panel, self.controller, lambda: bench.profile, parent=window)
+            self.session, self.request_panel, self.controller, lambda: bench.profile, parent=window,
+            update_box=self.update_box)
         left, left_layout = _column("leftColumn", self.connection_panel, self.sign_in)
         left_layout.addStretch(1)
         right, self.right_layout = _column("rightColumn")
@@ -122,7 +130,9 @@ class WindowParts:
             connection.combo, connection.new_button, connection.edit_button, connection.delete_button,
             sign_in.username_edit, sign_in.password_edit, sign_in.flow_combo, sign_in.sign_in_button,
             sign_in.token_edit, sign_in.use_token_button, sign_in.refresh_button, sign_in.sign_out_button,
-            panel.picker.combo, panel.metadata, panel.send_bar.send_button, panel.send_bar.cancel_button,
+            panel.picker.combo, self.update_box.open_button, self.update_box.value_edit,
+            self.update_box.change_button, self.update_box.cancel_button, self.update_box.anyway_button,
+            panel.metadata, panel.send_bar.send_button, panel.send_bar.cancel_button,
             panel.send_bar.send_anyway_button, self.verify.code_edit, self.verify.verify_button,
             self.history_view,
         ]
@@ -190,6 +200,7 @@ class WindowParts:
         self.bench.history.row_written.connect(self.history_view.record_changed)
         self.history_view.rerun_requested.connect(self.rerun)
         self.controller.sent.connect(lambda _recorded: self.inbox.refresh())
+        self.updates.changed.connect(lambda _recorded: self.inbox.refresh())
         self.inbox.use_message.connect(self._use_inbox_message)
         self.inbox.use_user.connect(self._use_sandbox_user)
         sandbox.starting.connect(lambda: self.status.setText("Starting the sandbox pool…"))
