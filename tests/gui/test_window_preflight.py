@@ -6,6 +6,8 @@ first."""
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,11 +15,22 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QDockWidget, QLabel, QTreeWidget
 from pytestqt.qtbot import QtBot
 
+from app.core.paths import app_paths
 from app.core.preflight import Check, Status, order_for_failure
+from app.core.profiles import Profile, ProfileStore
 from app.ui.preflight.panel import STATUS_TEXT
 from app.ui.window.main_window import MainWindow
 
-from support.window_driver import WAIT_MS, click, find, label, pick_attribute, wait_result
+from support.window_driver import (
+    WAIT_MS,
+    click,
+    find,
+    label,
+    open_window,
+    pick_attribute,
+    sign_in,
+    wait_result,
+)
 
 pytestmark = pytest.mark.gui
 
@@ -163,3 +176,46 @@ def test_changes_while_the_tab_is_behind_history_make_no_calls(
     listed = wait_checks(qtbot, window, "sms.configuration")
     assert sandbox.control.request_count("DescribeUserPool") == described + 1
     assert "attribute.present" in [check_id for _, check_id, _ in listed]
+
+
+def test_a_saved_change_to_the_profile_runs_the_checks_again(qtbot: QtBot, window: MainWindow) -> None:
+    pick_attribute(qtbot, window, "email")
+    window.menu_actions["preflightAction"].trigger()
+    wait_checks(qtbot, window, "email.cognito_default_limit")
+    profile = window.workbench.profile
+    assert profile is not None
+    window.workbench.update_profile(profile.name, user_pool_id="us-east-1_NoSuchPool")
+    listed = wait_checks(qtbot, window, "pool.describe")
+    assert listed[0][0] is Status.FAIL and "does not exist" in listed[0][2]
+    assert label(window, "preflightSummaryLabel").startswith("1 fail")
+
+
+def test_a_real_aws_profile_signs_the_admin_calls_and_sends_them_where_aws_endpoint_url_points(
+    qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop, sandbox: Any, fresh_user: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+) -> None:
+    """Not a sandbox profile: the preflight uses the default AWS credentials at the endpoint botocore
+    picks (here the sandbox, through AWS_ENDPOINT_URL, as a tester with LocalStack would)."""
+    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAPREFLIGHTTEST")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "preflight-test-secret")
+    monkeypatch.setenv("AWS_ENDPOINT_URL", sandbox.info.endpoint_url)
+    sandbox.control.clear_faults()
+    info = sandbox.info
+    ProfileStore(app_paths().profiles_file).save(Profile(
+        name="Staging", region=info.region, client_id=info.client_id, endpoint_url=info.endpoint_url,
+        user_pool_id=info.user_pool_id))
+    window = open_window(qtbot)
+    sign_in(qtbot, window, fresh_user["username"], fresh_user["password"])
+    pick_attribute(qtbot, window, "email")
+    described = sandbox.control.request_count("DescribeUserPool")
+    window.menu_actions["preflightAction"].trigger()
+    qtbot.waitUntil(lambda: "default AWS credentials" in label(window, "preflightHeadline"), timeout=WAIT_MS)
+    listed = wait_checks(qtbot, window, "email.cognito_default_limit")
+    assert sandbox.control.request_count("DescribeUserPool") == described + 1
+    by_id = {check_id: status for status, check_id, _ in listed}
+    assert "pool.describe" not in by_id  # the pool was read
+    assert by_id["attribute.present"] is Status.OK

@@ -71,7 +71,8 @@ def target_for(context: RequestContext) -> Target | str:
     profile = context.profile
     if profile is None:
         return "Choose a profile to run the preflight."
-    pool_id = context.user_pool_id or context.token_user_pool_id
+    # The saved profile first: an edit of its pool id (profile_changed) counts before a reconnect.
+    pool_id = profile.user_pool_id or context.user_pool_id or context.token_user_pool_id
     if not pool_id:
         return ("The profile has no user pool id: add it (File → Edit profile) so the preflight can read "
                 "the pool's configuration.")
