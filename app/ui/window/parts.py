@@ -11,7 +11,7 @@ from typing import Any, Protocol
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QMenu, QVBoxLayout, QWidget
 
 from app import APP_NAME
 from app.core.calls import UserProfile
@@ -21,6 +21,7 @@ from app.core.paths import HOME_ENV
 from app.core.profiles import Profile
 from app.core.validation import CLIENT_METADATA_FIELD
 from app.ui.history.view import HistoryView
+from app.ui.preflight.tools import PreflightTools
 from app.ui.request.hub import RequestHub
 from app.ui.request.panel import RequestPanel
 from app.ui.request.result_view import ResultView, VerifyBox
@@ -49,6 +50,7 @@ class Frame(Protocol):
     status_label: StatusLine
     session_status: QLabel
     settings: QSettings
+    view_menu: QMenu
 
     def report_failure(
         self, error: BaseException, doing: str | None = None, context: ErrorContext | None = None
@@ -121,6 +123,7 @@ class WindowParts:
         self.docks = BottomDocks(window, self.history_view, self.inbox)
         self.history_dock = self.docks.history_dock
         self.sandbox = self.sandbox_mode = SandboxMode(bench.profiles, self.tasks, sandbox_factory, window)
+        self.preflight = PreflightTools(self, bench, hub=self.request_hub)  # delivery preflight
         self._set_tab_order()
         self._connect()
 
@@ -166,6 +169,8 @@ class WindowParts:
                       lambda: controller.send(True),
                       ["Ctrl+Shift+Return", "Ctrl+Shift+Enter"]),
             ActionRow("Re&quest", "&Cancel request", "cancelAction", controller.cancel, ["Esc"]),
+            ActionRow("Re&quest", "&Preflight: will the code arrive?…", "preflightAction",
+                      self.preflight.open, ["Ctrl+Shift+P"]),
             ActionRow("Re&quest"),
             ActionRow("Re&quest", "Go to a&ttribute", "focusAttributeAction",
                       lambda: self.request_panel.picker.combo.setFocus(focus), ["Ctrl+L"]),
@@ -213,6 +218,21 @@ class WindowParts:
         sandbox.attached.connect(lambda *_args: self.banner.clear("sandbox"))
         self.request_panel.metadata.validity_changed.connect(self._metadata_validity)
         self.controller.started.connect(lambda _attempt: self._clear_prompt())
+
+    # --- WindowHost, for the add-ons built with the parts ------------------------------------------
+    def add_bottom_tab(self, widget: QWidget, title: str, name: str) -> QDockWidget:
+        return self.docks.add_tab(widget, title, name, self.frame.view_menu)
+
+    def add_result_section(self, widget: QWidget, stretch: int = 0) -> None:
+        self.right_layout.addWidget(widget, stretch)
+
+    def add_send_notice(self, widget: QWidget) -> None:
+        self.request_panel.insert_above_send(widget)
+
+    def report_failure(
+        self, error: BaseException, doing: str | None = None, context: ErrorContext | None = None
+    ) -> None:
+        self.frame.report_failure(error, doing, context)
 
     def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
         """A control in a column that took the focus (by Tab, a shortcut or the program: a challenge
