@@ -11,7 +11,7 @@ from typing import Any, Protocol
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMenu, QVBoxLayout, QWidget
 
 from app import APP_NAME
 from app.core.calls import UserProfile
@@ -24,6 +24,7 @@ from app.ui.request.hub import RequestHub
 from app.ui.request.panel import RequestPanel
 from app.ui.request.result_view import ResultView, VerifyBox
 from app.ui.request.send_flow import RequestController
+from app.ui.runs.tab import install_runs_tab
 from app.ui.sandbox.inbox_use import use_inbox_message
 from app.ui.sandbox.inbox_view import InboxDock
 from app.ui.sandbox.mode import SandboxMode
@@ -46,6 +47,7 @@ class Frame(Protocol):
     status_label: StatusLine
     session_status: QLabel
     settings: QSettings
+    view_menu: QMenu
 
     def report_failure(
         self, error: BaseException, doing: str | None = None, context: ErrorContext | None = None
@@ -112,6 +114,9 @@ class WindowParts:
         self.docks = BottomDocks(window, self.history_view, self.inbox)
         self.history_dock = self.docks.history_dock
         self.sandbox = self.sandbox_mode = SandboxMode(bench.profiles, self.tasks, sandbox_factory, window)
+        self.runs, self.runs_dock = install_runs_tab(  # suites: run them, save requests as cases
+            bench, self.request_hub, self.history_view, settings, show_history=self.show_history,
+            add_tab=lambda widget, title, name: self.docks.add_tab(widget, title, name, frame.view_menu))
         self._set_tab_order()
         self._connect()
 
