@@ -4,6 +4,7 @@ and "Save as case" from the current request. An invalid suite shows its file:lin
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -269,7 +270,20 @@ class RunsPanel(QWidget):
         job.finished.connect(self._run_done)
         job.failed.connect(self._run_failed)
         job.start()
+        self.tasks.spawn(self._watch(job), name="suite-run")
         self._update_buttons()
+
+    async def _watch(self, job: RunJob) -> None:
+        """Counts the run among the window's tasks (the history stays open until it ends); a
+        cancelled task cancels the run after its case in flight."""
+        assert job.future is not None
+        try:
+            await asyncio.shield(job.future)
+        except asyncio.CancelledError:
+            job.cancel()
+            raise
+        except Exception:  # the job reports its own failure (its failed signal)
+            return
 
     def cancel(self) -> None:
         if self.job is not None:
