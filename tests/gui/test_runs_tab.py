@@ -219,3 +219,22 @@ def test_recently_opened_suites_are_offered_again(
     qtbot.waitUntil(lambda: runs.path == Path(str(first.resolve())), timeout=WAIT_MS)
 
 
+
+
+def test_save_as_case_in_a_new_file_starts_a_suite_on_the_current_profile(
+    qtbot: QtBot, window: MainWindow, runs: RunsPanel, tmp_path: Path,
+) -> None:
+    click(qtbot, runs, "saveCaseInButton")  # the tester would pick a file here; none is chosen yet
+    assert runs.dialog is not None and runs.dialog.isVisible()
+    runs.dialog.reject()
+    pick_attribute(qtbot, window, "email")
+    press_send(qtbot, window)
+    wait_result(qtbot, window, "success")
+
+    path = tmp_path / "new-suite.yaml"
+    runs.dialog.fileSelected.emit(str(path))  # what choosing a file name in the dialog does
+    qtbot.waitUntil(lambda: runs.path == path and runs.model.rowCount() == 1, timeout=WAIT_MS)
+
+    suite = load_suite(path)
+    assert suite.connection.profile == "Sandbox" and suite.cases[0].name == "email code"
+    assert next(iter(suite.users.values())).keyring_profile == "Sandbox"

@@ -69,7 +69,7 @@ class RunsPanel(QWidget):
         self.problems: list[Problem] = []
         self.job: RunJob | None = None
         self.model = CasesModel()
-        self._dialog: QFileDialog | None = None
+        self.dialog: QFileDialog | None = None  # the last file dialog opened (open or save)
         self._build()
         self._fill_recent()
         self._update_buttons()
@@ -185,7 +185,7 @@ class RunsPanel(QWidget):
         else:
             dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
         dialog.fileSelected.connect(lambda name: then(Path(name)))
-        self._dialog = dialog
+        self.dialog = dialog
         dialog.open()
 
     def open_suite(self, path: Path) -> None:
