@@ -21,13 +21,15 @@ def clean_env() -> dict[str, str]:
     return env
 
 
-def gui_child(scenario: str, args: dict[str, Any], env: dict[str, str] | None = None) -> dict[str, Any]:
-    """Run one scenario of bench.gui_child in a fresh process with its own VERIFYDESK_HOME."""
+def gui_child(scenario: str, args: dict[str, Any], env: dict[str, str] | None = None, *,
+              module: str = "bench.gui_child") -> dict[str, Any]:
+    """Run one scenario of bench.gui_child (or of another `module` taking `SCENARIO JSON` alike) in
+    a fresh process with its own VERIFYDESK_HOME."""
     with tempfile.TemporaryDirectory() as home:
-        out = subprocess.run([sys.executable, "-m", "bench.gui_child", scenario, json.dumps(args)],
+        out = subprocess.run([sys.executable, "-m", module, scenario, json.dumps(args)],
                              env={**clean_env(), "VERIFYDESK_HOME": home, **(env or {})},
                              capture_output=True, text=True, timeout=900, check=False)
     lines = out.stdout.strip().splitlines()
     if out.returncode != 0 or not lines:
-        raise RuntimeError(f"bench.gui_child {scenario} failed (exit {out.returncode}):\n{out.stderr[-3000:]}")
+        raise RuntimeError(f"{module} {scenario} failed (exit {out.returncode}):\n{out.stderr[-3000:]}")
     return json.loads(lines[-1])  # type: ignore[no-any-return]

@@ -1,5 +1,6 @@
 """Suites: the runner's cost per case over a bare boto3 loop making the same calls, and RSS growth
-over a 1,000-case suite (one case per data row), against the sandbox process."""
+over a 1,000-case suite (one case per data row), and the window's longest stall while its Runs tab
+runs a 200-case suite, against the sandbox process."""
 
 from __future__ import annotations
 
@@ -77,6 +78,18 @@ def run(info: dict[str, Any], *, quick: bool = False) -> tuple[list[Figure], lis
         control.set_code_rate(rate.get("max_codes"), float(rate.get("window_s") or 3600.0))
 
 
+def _window_stall(info: dict[str, Any], cases: int) -> tuple[list[Figure], list[str]]:
+    """The window's longest GUI-thread stall while the Runs tab runs a suite (bench.runs_child)."""
+    from bench.child import gui_child
+
+    stall = gui_child("suite_run", {"info": info, "cases": cases}, module="bench.runs_child")
+    figure = Figure(f"longest window stall during a {cases}-case run (Runs tab)", stall["run_ms"], "ms", 50.0,
+                    kind="absolute", baseline=stall["idle_ms"], baseline_name="idle, same heartbeat")
+    line = (f"- Runs tab, {cases} cases: {stall['seconds']:.1f} s for the run, longest gap between 5 ms "
+            f"heartbeats {stall['run_ms']:.1f} ms (idle window {stall['idle_ms']:.1f} ms).")
+    return [figure], [line]
+
+
 def _measure(info: dict[str, Any], control: Any, *, quick: bool) -> tuple[list[Figure], list[str]]:
     from app.core.history import HistoryStore
 
@@ -111,4 +124,5 @@ def _measure(info: dict[str, Any], control: Any, *, quick: bool) -> tuple[list[F
         f"- {big:,}-case suite: {sum(cases) / 1000:.1f} s in cases, median {statistics.median(cases):.2f} ms "
         f"per case, RSS {before:.0f} → {before + growth:.0f} MB.",
     ]
-    return figures, lines
+    stall_figures, stall_lines = _window_stall(info, 20 if quick else 200)
+    return figures + stall_figures, lines + stall_lines

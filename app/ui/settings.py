@@ -59,6 +59,14 @@ def _int(value: object, default: int) -> int:
         return default
 
 
+def _strs(value: object, default: list[str]) -> list[str]:
+    if isinstance(value, str):  # QSettings reads a one-item list back as its item
+        return [value] if value else []
+    if isinstance(value, list):
+        return [str(item) for item in value]
+    return default
+
+
 def _bytes(value: object, default: QByteArray | None) -> QByteArray | None:
     return value if isinstance(value, QByteArray) else default
 
@@ -90,6 +98,10 @@ def int_key(name: str, default: int = 0) -> Key[int]:
     return Key(name, default, _int)
 
 
+def str_list_key(name: str) -> Key[list[str]]:
+    return Key(name, [], _strs)
+
+
 def bytes_key(name: str) -> Key[QByteArray | None]:
     return Key(name, None, _bytes)
 
@@ -99,3 +111,5 @@ WINDOW_STATE = bytes_key("windowState")
 TOP_SPLITTER = bytes_key("topSplitter")
 LAST_PROFILE = str_key("lastProfile")
 THEME = str_key("theme", "system")
+RECENT_SUITES = str_list_key("runs/recentSuites")
+"""Suite files opened in the Runs tab, the latest first."""

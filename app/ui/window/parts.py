@@ -28,6 +28,7 @@ from app.ui.request.result_view import ResultView, VerifyBox
 from app.ui.request.send_flow import RequestController
 from app.ui.request.update_box import UpdateBox
 from app.ui.request.update_flow import UpdateController
+from app.ui.runs.tab import install_runs_tab
 from app.ui.sandbox.inbox_use import use_inbox_message
 from app.ui.sandbox.inbox_view import InboxDock
 from app.ui.sandbox.mode import SandboxMode
@@ -124,6 +125,9 @@ class WindowParts:
         self.history_dock = self.docks.history_dock
         self.sandbox = self.sandbox_mode = SandboxMode(bench.profiles, self.tasks, sandbox_factory, window)
         self.preflight = PreflightTools(self, bench, hub=self.request_hub)  # delivery preflight
+        self.runs, self.runs_dock = install_runs_tab(  # suites: run them, save requests as cases
+            bench, self.request_hub, self.history_view, settings, show_history=self.show_history,
+            add_tab=lambda widget, title, name: self.docks.add_tab(widget, title, name, frame.view_menu))
         self._set_tab_order()
         self._connect()
 
