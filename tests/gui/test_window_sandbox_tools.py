@@ -246,7 +246,8 @@ def test_sign_in_shortcut_signs_in_a_filled_form_and_the_sandbox_hint_shows_whil
     window = open_window(qtbot)
     hint = find(window, QLabel, "sandboxSignInHintLabel")
     qtbot.waitUntil(hint.isVisible, timeout=WAIT_MS)
-    assert "test user" in hint.text()
+    assert "test users" in hint.text().lower()
+    assert hint.height() < 2 * hint.fontMetrics().lineSpacing()  # one line at 1280×800
     type_into(qtbot, window, "usernameEdit", fresh_user["username"])
     assert not hint.isVisible()
     type_into(qtbot, window, "passwordEdit", fresh_user["password"])

@@ -13,7 +13,7 @@ COLUMNS = ("Sent", "User", "Attribute", "Medium", "Destination", "Code", "State"
 KEYS = ("sent_at", "username", "attribute", "medium", "destination", "code", "state", "subject")
 # Widths that fit the seeded users' names and both verifiable attributes (the columns can still be
 # dragged); sized to contents, a first row for "alice" left later rows' names cut.
-WIDE_SAMPLES = {"username": "choose-mfa-user", "attribute": "phone_number", "destination": "+15555550100"}
+WIDE_SAMPLES = {"username": "choose-mfa-user", "attribute": "phone_number"}
 _ANY_INDEX = QModelIndex | QPersistentModelIndex
 
 

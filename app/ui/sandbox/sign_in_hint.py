@@ -10,7 +10,7 @@ from app.ui.signin.sign_in_panel import SignInPanel
 from app.ui.widgets.style import Tone, set_tone
 from app.ui.workbench import Workbench
 
-HINT = "Sandbox: pick a test user in the Sandbox inbox (Ctrl+I) and press Sign-in form."
+HINT = "Test users and passwords: the inbox (Ctrl+I)."
 
 
 class SandboxSignInHint(QLabel):
