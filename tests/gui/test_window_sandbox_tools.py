@@ -301,7 +301,7 @@ def test_a_changed_temporary_password_and_a_second_start_keep_the_test_user_stat
     window.request_panel.metadata.set_presets(window.profiles, window.profile.name)  # type: ignore[union-attr]
     presets.setCurrentIndex(presets.findText("qa"))
     act(window, "startSandboxAction")  # the pool runs: starting again changes nothing chosen
-    qtbot.wait(50)
+    qtbot.waitUntil(lambda: window.tasks.running == 0, timeout=WAIT_MS)  # a profile reload would be done
     assert users.currentData() == "newbie"
     assert presets.currentText() == "qa"
     assert window.session.is_signed_in
