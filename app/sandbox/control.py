@@ -69,7 +69,7 @@ class SandboxControl:
     def inbox(self, username: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
         """Messages in sending order (with `limit`, the newest `limit`): id, username, attribute,
         medium, destination, code, subject, message, client_metadata, sent_at, trigger_error (plus
-        purpose and delivered)."""
+        purpose, delivered, and state: valid, superseded, used, expired or "not sent")."""
         result: list[dict[str, Any]] = self._call(
             "GET", "inbox", username=username, limit=None if limit is None else str(limit))
         return result

@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from app.sandbox import access, attribute_update, custom_message, seed, verification
+from app.sandbox.code_state import code_states
 from app.sandbox.control import DEFAULT_TRIGGER_FUNCTION
 from app.sandbox.faults import FaultError, make_fault
 from app.sandbox.info import SandboxInfo
@@ -67,7 +68,9 @@ def _inbox(state: SandboxState, query: Mapping[str, str], body: Mapping[str, Any
             limit = -1
         if limit < 1:
             raise ControlError(f"limit: expected a positive whole number, got {query['limit']!r}")
-    return [m.to_dict() for m in state.inbox.messages(query.get("username") or None, limit)]
+    messages = state.inbox.messages(query.get("username") or None, limit)
+    states = code_states(state, messages)
+    return [{**m.to_dict(), "state": code_state} for m, code_state in zip(messages, states, strict=True)]
 
 
 def _latest_code(state: SandboxState, query: Mapping[str, str], body: Mapping[str, Any]) -> Any:

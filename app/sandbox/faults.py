@@ -10,6 +10,7 @@ from typing import Any
 
 from app.core.errors import (
     CANCELLED,
+    CATALOGUE,
     INVALID_RESPONSE,
     NETWORK_ERROR,
     TIMEOUT,
@@ -40,6 +41,14 @@ DEFAULT_MESSAGES: dict[str, str] = {
     "PasswordResetRequiredException": "Password reset required for the user",
     "ResourceNotFoundException": "User pool client does not exist.",
 }
+
+
+def injectable_codes() -> list[str]:
+    """The catalogue's error codes a server can answer with (the client makes up the others), the
+    ones testers inject most first."""
+    served = [code for code, entry in CATALOGUE.items() if entry.http_status and code not in _CLIENT_SIDE]
+    common = [code for code in DEFAULT_MESSAGES if code in served]
+    return common + sorted(code for code in served if code not in common)
 
 
 class FaultError(ValueError):

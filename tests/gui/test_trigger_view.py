@@ -546,3 +546,39 @@ def test_an_aws_profile_reads_the_pools_custom_message_trigger_arn(
     assert label(window, "customMessageArnLabel") == "—"
     saved = ProfileStore(app_paths().profiles_file).get("Staging")
     assert saved is not None and saved.aws_profile == "other-sso"  # the choice is remembered
+
+
+def test_demo_trigger_brings_the_demo_back_after_another_trigger_replaced_it(
+    qtbot: QtBot, window: MainWindow, control: Any
+) -> None:
+    use_trigger(qtbot, window, "echo.py")
+    assert control.trigger()["trigger"].endswith("echo.py:handler")
+    click(qtbot, window, "demoTriggerButton")
+    qtbot.waitUntil(lambda: control.trigger()["trigger"] == "demo", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: "demo trigger" in label(window, "localTriggerStatusLabel"), timeout=WAIT_MS)
+    assert not find(window, QLabel, "triggerSpecProblemLabel").isVisible()
+
+
+def test_an_inbox_row_of_a_trigger_error_has_no_code_to_use(
+    qtbot: QtBot, window: MainWindow, control: Any
+) -> None:
+    use_trigger(qtbot, window, "raises.py")
+    pick_attribute(qtbot, window, "email")
+    press_send(qtbot, window)
+    wait_result(qtbot, window, "error")
+    inbox = window.inbox
+    inbox.show()
+    table = find(window, QTableView, "inboxTable")
+    username = window.session.username
+
+    def error_row() -> int:
+        inbox.refresh()
+        rows = [r for r in range(table.model().rowCount())
+                if table.model().index(r, 1).data() == username]
+        return rows[0] if rows else -1
+
+    qtbot.waitUntil(lambda: error_row() >= 0, timeout=WAIT_MS)
+    table.selectRow(error_row())
+    assert table.model().index(error_row(), 6).data() == "not sent"
+    assert not find(window, QPushButton, "useInboxCodeButton").isEnabled()
+    assert not find(window, QPushButton, "copyInboxCodeButton").isEnabled()

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -87,6 +87,7 @@ class AttributePicker(QWidget):
         layout.addWidget(self.pending)
         layout.addWidget(self.problem)
         self.combo.editTextChanged.connect(self._text_changed)
+        self.combo.installEventFilter(self)
         self._text_changed(self.combo.currentText())
 
     def _build_combo(self) -> QComboBox:
@@ -116,6 +117,17 @@ class AttributePicker(QWidget):
             line.setAccessibleName("Attribute name")
             line.setPlaceholderText("email")
         return combo
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        """Up/Down step from the attribute shown: a name filled in or typed leaves the combo's
+        current item unset, and Down went to the first item (often the very same name)."""
+        if (watched is self.combo and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)
+                and event.key() in (Qt.Key.Key_Up, Qt.Key.Key_Down)
+                and not event.modifiers() & Qt.KeyboardModifier.AltModifier):
+            index = self.combo.findText(self.combo.currentText(), Qt.MatchFlag.MatchExactly)
+            if index >= 0 and index != self.combo.currentIndex():
+                self.combo.setCurrentIndex(index)
+        return super().eventFilter(watched, event)
 
     # --- data -------------------------------------------------------------------------------
     def set_user(self, user: UserProfile | None) -> None:

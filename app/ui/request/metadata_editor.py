@@ -255,10 +255,13 @@ class MetadataEditor(MetadataFiles, MetadataPresets, QWidget):
         return self._model.metadata()
 
     def set_presets(self, store: PresetStore | None, profile_name: str | None) -> None:
-        """Use `store`'s presets of `profile_name` (None disables presets)."""
+        """Use `store`'s presets of `profile_name` (None disables presets); the same profile again
+        keeps the preset chosen."""
+        same = store is not None and profile_name is not None and profile_name == self._profile_name
+        chosen = self.preset_combo.currentText() if same else None
         self._preset_store = store
         self._profile_name = profile_name
-        self._reload_presets()
+        self._reload_presets(chosen or None)
 
     # --- rows ----------------------------------------------------------------------------------
     def add_row(self) -> None:

@@ -8,9 +8,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
-    QPersistentModelIndex,
     Qt,
     QTimer,
     Signal,
@@ -32,6 +30,8 @@ from PySide6.QtWidgets import (
 
 from app.ui.async_tools import TaskKeeper, run_blocking
 from app.ui.request.result_view import copy_text
+from app.ui.sandbox.inbox_model import KEYS, WIDE_SAMPLES, InboxModel
+from app.ui.sandbox.test_user import TestUserBox
 from app.ui.widgets.style import Tone, set_tone
 
 if TYPE_CHECKING:
@@ -42,83 +42,6 @@ POLL_INTERVAL_MS = 1500
 # Column widths follow the newest rows, not all of them: with the default (1,000) every change of
 # a long-running sandbox's inbox asked the model for 7,000 cells.
 RESIZE_PRECISION_ROWS = 50
-_COLUMNS = ("Sent", "User", "Attribute", "Medium", "Destination", "Code", "Subject")
-_KEYS = ("sent_at", "username", "attribute", "medium", "destination", "code", "subject")
-_ANY_INDEX = QModelIndex | QPersistentModelIndex
-
-
-def _short_time(text: str) -> str:
-    """`2025-01-02T03:04:05.123Z` → `03:04:05`."""
-    if "T" in text:
-        return text.split("T", 1)[1][:8]
-    return text
-
-
-class InboxModel(QAbstractTableModel):
-    """Inbox messages, newest first."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.messages: list[dict[str, Any]] = []
-
-    def rowCount(self, parent: _ANY_INDEX = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
-        return 0 if parent.isValid() else len(self.messages)
-
-    def columnCount(self, parent: _ANY_INDEX = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
-        return 0 if parent.isValid() else len(_COLUMNS)
-
-    def headerData(  # noqa: N802 - Qt API
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> object:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return _COLUMNS[section]
-        return None
-
-    def data(self, index: _ANY_INDEX, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid():
-            return None
-        message = self.messages[index.row()]
-        key = _KEYS[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            value = message.get(key)
-            if key == "sent_at":
-                return _short_time(str(value or ""))
-            if key == "subject" and message.get("trigger_error"):
-                return f"trigger error: {message['trigger_error']}"
-            return "" if value is None else str(value)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return str(message.get("message") or "")
-        return None
-
-    def set_messages(self, messages: list[dict[str, Any]]) -> bool:
-        """Replace the rows (newest first); False when nothing changed. Messages that only arrived
-        on top of the known ones are inserted (the view keeps its rows and selection) rather than
-        reset: a reset re-measures every row for the column widths. When the fetch is the newest
-        N, the oldest rows that fell out of it are removed from the bottom."""
-        newest_first = list(reversed(messages))
-        new_ids = [m.get("id") for m in newest_first]
-        old_ids = [m.get("id") for m in self.messages]
-        if new_ids == old_ids:
-            return False
-        arrived = new_ids.index(old_ids[0]) if old_ids and old_ids[0] in new_ids else -1
-        kept = len(new_ids) - arrived
-        if arrived > 0 and new_ids[arrived:] == old_ids[:kept]:
-            if kept < len(old_ids):  # the oldest fell out of the newest-N window
-                self.beginRemoveRows(QModelIndex(), kept, len(old_ids) - 1)
-                del self.messages[kept:]
-                self.endRemoveRows()
-            self.beginInsertRows(QModelIndex(), 0, arrived - 1)
-            self.messages = newest_first
-            self.endInsertRows()
-            return True
-        self.beginResetModel()
-        self.messages = newest_first
-        self.endResetModel()
-        return True
-
-    def message(self, row: int) -> dict[str, Any] | None:
-        return self.messages[row] if 0 <= row < len(self.messages) else None
-
 
 INBOX_SHOWN = 500  # newest messages fetched per refresh (a long session's inbox stays cheap to poll)
 
@@ -147,6 +70,7 @@ class InboxDock(QDockWidget):
         self.copy_button.clicked.connect(self._copy_code)
         self.use_button.clicked.connect(self._use_code)
         self.use_user_button.clicked.connect(self._use_user)
+        self.users_combo.currentIndexChanged.connect(self._user_chosen)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         # A reset (new sandbox, new messages) drops the selection without currentRowChanged.
         self.model.modelReset.connect(lambda: self._row_changed(self.table.currentIndex(), QModelIndex()))
@@ -179,6 +103,12 @@ class InboxDock(QDockWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setResizeContentsPrecision(RESIZE_PRECISION_ROWS)
         header.setStretchLastSection(True)
+        metrics = self.table.fontMetrics()
+        for key, sample in WIDE_SAMPLES.items():
+            column = KEYS.index(key)
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(column, metrics.horizontalAdvance(sample) + 24)
+        self.test_user = TestUserBox()
         self.body = QPlainTextEdit()
         self.body.setObjectName("inboxMessageView")
         self.body.setAccessibleName("Selected message")
@@ -202,10 +132,6 @@ class InboxDock(QDockWidget):
         self.users_combo.setMinimumContentsLength(16)
         row = QHBoxLayout()
         row.addWidget(self.status, 1)
-        row.addWidget(users_label)
-        row.addWidget(self.users_combo)
-        row.addWidget(self.use_user_button)
-        row.addSpacing(12)
         row.addWidget(self.refresh_button)
         row.addWidget(self.copy_button)
         row.addWidget(self.use_button)
@@ -218,18 +144,24 @@ class InboxDock(QDockWidget):
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.addLayout(row)
+        user_row = QHBoxLayout()
+        user_row.addWidget(users_label)
+        user_row.addWidget(self.users_combo)
+        user_row.addWidget(self.use_user_button)
+        user_row.addWidget(self.test_user, 1)
+        layout.addLayout(user_row)
         layout.addWidget(split, 1)
         self.setWidget(body)
 
     # --- source ---------------------------------------------------------------------------
     def set_control(self, control: SandboxControl | None, users: list[dict[str, Any]] | None = None) -> None:
+        old = self.control
+        same = control is not None and old is not None and control.endpoint_url == old.endpoint_url
         self.control = control
-        self._users = list(users or [])
-        self.users_combo.clear()
-        for user in self._users:
-            notes = [n for n in (user.get("challenge"), "TOTP" if user.get("totp_secret") else None) if n]
-            label = str(user.get("username", "?")) + (f"  ({', '.join(notes)})" if notes else "")
-            self.users_combo.addItem(label, user.get("username"))
+        self.set_users(list(users or []))
+        if same:  # the same pool again (Start sandbox pool twice): keep the rows and the choices
+            self.refresh()
+            return
         self.model.set_messages([])
         if control is None:
             self.status.setText("No sandbox: Sandbox → Start sandbox pool.")
@@ -239,6 +171,40 @@ class InboxDock(QDockWidget):
             self._visibility_changed(self.isVisible())
             self.refresh()
         self._update_buttons()
+
+    def set_users(self, users: list[dict[str, Any]]) -> None:
+        """The seeded test users; the one chosen stays chosen (its label follows its state, e.g. a
+        changed temporary password drops NEW_PASSWORD_REQUIRED)."""
+        chosen = self.users_combo.currentData()
+        self._users = users
+        self.users_combo.blockSignals(True)
+        self.users_combo.clear()
+        for user in users:
+            notes = [n for n in (user.get("challenge"), "TOTP" if user.get("totp_secret") else None) if n]
+            label = str(user.get("username", "?")) + (f"  ({', '.join(notes)})" if notes else "")
+            self.users_combo.addItem(label, user.get("username"))
+        index = self.users_combo.findData(chosen) if chosen is not None else -1
+        self.users_combo.setCurrentIndex(max(index, 0) if users else -1)
+        self.users_combo.blockSignals(False)
+        self._user_chosen(self.users_combo.currentIndex())
+        self._update_buttons()
+
+    def _user_chosen(self, index: int) -> None:
+        self.test_user.set_user(self._users[index] if 0 <= index < len(self._users) else None)
+
+    def refresh_users(self) -> None:
+        """Read the test users again (after a sign-in changed a password or set up an authenticator)."""
+        if self.control is not None:
+            self._tasks.spawn(self._read_users(self.control), name="inbox-users")
+
+    async def _read_users(self, control: SandboxControl) -> None:
+        try:
+            info = await run_blocking(control.info)
+        except Exception as error:  # the poll says the sandbox is gone
+            _log.info("Could not read the sandbox's users: %s", error)
+            return
+        if control is self.control:
+            self.set_users(list(info.users))
 
     def _visibility_changed(self, visible: bool) -> None:
         if visible and self.control is not None:
@@ -304,7 +270,7 @@ class InboxDock(QDockWidget):
         self._update_buttons()
 
     def _update_buttons(self) -> None:
-        has_code = bool(self.model.messages)
+        has_code = self._chosen() is not None  # not on a trigger error: it sent no code
         self.copy_button.setEnabled(has_code)
         self.use_button.setEnabled(has_code)
         self.refresh_button.setEnabled(self.control is not None)

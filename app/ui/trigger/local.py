@@ -107,6 +107,7 @@ class LocalTriggerPanel(QWidget):
         self.apply_button.clicked.connect(self.apply)
         self.spec_edit.returnPressed.connect(self.apply)
         self.remove_button.clicked.connect(self.remove)
+        self.demo_button.clicked.connect(self.use_demo)
         self.browse_button.clicked.connect(self.browse)
         self.set_control(None)
 
@@ -127,6 +128,11 @@ class LocalTriggerPanel(QWidget):
         self.apply_button = QPushButton("Use trigger")
         self.apply_button.setObjectName("applyTriggerButton")
         self.apply_button.setAccessibleName("Use this trigger in the sandbox")
+        self.demo_button = QPushButton("Demo trigger")
+        self.demo_button.setObjectName("demoTriggerButton")
+        self.demo_button.setAccessibleName("Use the sandbox's demo trigger again")
+        self.demo_button.setToolTip("Back to the demo trigger the sandbox starts with "
+                                    "(app/sandbox/demo_trigger.py)")
         self.remove_button = QPushButton("No trigger")
         self.remove_button.setObjectName("removeTriggerButton")
         self.remove_button.setAccessibleName("Remove the sandbox's trigger")
@@ -161,7 +167,8 @@ class LocalTriggerPanel(QWidget):
         form.addWidget(function_label, 0, 3)
         form.addWidget(self.function_edit, 0, 4)
         form.addWidget(self.apply_button, 0, 5)
-        form.addWidget(self.remove_button, 0, 6)
+        form.addWidget(self.demo_button, 0, 6)
+        form.addWidget(self.remove_button, 0, 7)
         form.setColumnStretch(1, 3)
         form.setColumnStretch(4, 1)
         split = QSplitter(Qt.Orientation.Horizontal)
@@ -186,7 +193,7 @@ class LocalTriggerPanel(QWidget):
         """The sandbox's control API (None: not in sandbox mode)."""
         self.control = control
         for widget in (self.spec_edit, self.function_edit, self.browse_button, self.apply_button,
-                       self.remove_button):
+                       self.remove_button, self.demo_button):
             widget.setEnabled(control is not None)
         if control is None:
             self._status(NOT_SANDBOX, Tone.MUTED)
@@ -233,6 +240,11 @@ class LocalTriggerPanel(QWidget):
                                "No trigger.")
             return
         self._tasks.spawn(self._set(spec), name="set-sandbox-trigger")
+
+    def use_demo(self) -> None:
+        """The demo trigger the embedded sandbox starts with, under the default function name."""
+        self.function_edit.setText(DEFAULT_TRIGGER_FUNCTION)
+        self._tasks.spawn(self._set(DEMO_SPEC), name="demo-sandbox-trigger")
 
     def remove(self) -> None:
         self._tasks.spawn(self._set(None), name="remove-sandbox-trigger")

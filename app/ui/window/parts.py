@@ -29,9 +29,11 @@ from app.ui.request.send_flow import RequestController
 from app.ui.request.update_box import UpdateBox
 from app.ui.request.update_flow import UpdateController
 from app.ui.runs.tab import install_runs_tab
+from app.ui.sandbox.actions import SandboxActions
 from app.ui.sandbox.inbox_use import use_inbox_message
 from app.ui.sandbox.inbox_view import InboxDock
 from app.ui.sandbox.mode import SandboxMode
+from app.ui.sandbox.sign_in_hint import SandboxSignInHint
 from app.ui.settings import LAST_PROFILE
 from app.ui.signin.connection_panel import ConnectionPanel
 from app.ui.signin.sign_in_panel import SignInPanel
@@ -128,6 +130,10 @@ class WindowParts:
         self.runs, self.runs_dock = install_runs_tab(  # suites: run them, save requests as cases
             bench, self.request_hub, self.history_view, settings, show_history=self.show_history,
             add_tab=lambda widget, title, name: self.docks.add_tab(widget, title, name, frame.view_menu))
+        self.sandbox_actions = SandboxActions(
+            window=window, tasks=self.tasks, session=self.session, form=self.sign_in.challenge_form,
+            status=status, control=lambda: self.inbox.control, use=self._use_inbox_message)
+        self.sandbox_hint = SandboxSignInHint(bench, self.sign_in)
         self._set_tab_order()
         self._connect()
 
@@ -186,6 +192,7 @@ class WindowParts:
                       [standard.Find]),
             ActionRow("Sand&box", "&Start sandbox pool", "startSandboxAction", self.sandbox_mode.start),
             ActionRow("Sand&box", action=inbox_action),
+            *self.sandbox_actions.rows(),
             ActionRow("&Help", "Open &log folder", "openLogFolderAction", frame.open_log_folder),
             ActionRow("&Help", f"&About {APP_NAME}", "aboutAction", frame.show_about,
                       role=QAction.MenuRole.AboutRole),
@@ -314,6 +321,7 @@ class WindowParts:
         self.sign_in.sign_in_problem.hide()  # nor after any sign-in (a pasted token included)
         self.banner.clear("sandbox", "connection")
         self.session_status.setText(f"Signed in: {who}")
+        self.inbox.refresh_users()  # a sign-in may have changed a test user (new password, TOTP)
         self.tasks.spawn(self._load_user(), name="get-user")
         self.request_panel.picker.combo.setFocus(Qt.FocusReason.OtherFocusReason)
 
@@ -335,8 +343,11 @@ class WindowParts:
             self.session_status.setText(f"Signed in: {self.session.username}")
 
     def focus_sign_in(self) -> None:
+        """Session → Sign in: signs in when the form is filled, else goes to its first field."""
         if self.session.is_signed_in:
             self.sign_in.sign_out_button.setFocus()
+        elif self.sign_in.username_edit.text().strip() and self.sign_in.password_edit.text():
+            self.sign_in.start_sign_in()
         else:
             self.sign_in.username_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
@@ -371,7 +382,8 @@ class WindowParts:
         self.inbox.set_control(control, list(info.users))
         self.inbox.show()
         self.inbox.raise_()
-        self.connection_panel.reload(select=profile.name)
+        if self.connection_panel.current_name() != profile.name or self.bench.profile != profile:
+            self.connection_panel.reload(select=profile.name)  # not again: it resets the presets
         self.status.setText(f"Sandbox pool running at {info.endpoint_url}")
         if not self.session.is_signed_in and info.users and not self.sign_in.username_edit.text():
             first = info.users[0]
