@@ -20,6 +20,7 @@ from app.core.history import HistoryRecord
 from app.core.profiles import Profile
 from app.core.validation import CLIENT_METADATA_FIELD
 from app.ui.history.view import HistoryView
+from app.ui.request.code_fetch import install_code_fetch
 from app.ui.request.hub import RequestHub
 from app.ui.request.panel import RequestPanel
 from app.ui.request.result_view import ResultView, VerifyBox
@@ -113,6 +114,7 @@ class WindowParts:
         self.history_dock = self.docks.history_dock
         self.sandbox = self.sandbox_mode = SandboxMode(bench.profiles, self.tasks, sandbox_factory, window)
         self._set_tab_order()
+        self.code_fetch = install_code_fetch(bench, self.controller, self.verify)  # codes from mailboxes
         self._connect()
 
     def _set_tab_order(self) -> None:
