@@ -181,17 +181,21 @@ class ProbeResult:
     code: str | None = None
 
 
-def probe_source(source: CodeSource, cancel: threading.Event | None = None) -> ProbeResult:
-    """Connect, log in, open and search the source once for a message to nobody; blocking.
-
-    The search finding nothing is success: the server answered every step. Any other error is
-    returned as it would be met while waiting for a code.
-    """
+def probe_source(
+    source: CodeSource, cancel: threading.Event | None = None, timeout_s: float = 15.0
+) -> ProbeResult:
+    """Connect, log in and open the source (an IMAP mailbox is examined; the sandbox inbox and an
+    S3 bucket are searched once for a message to nobody); blocking. Errors are returned as they
+    would be met while waiting for a code."""
     from app.core.codes import CODE_NOT_IN_MESSAGE, CODE_NOT_RECEIVED, CodeQuery, CodeSourceError
 
-    query = CodeQuery(PROBE_DESTINATION, datetime.now(UTC), 0.0)
+    stop = cancel or threading.Event()
+    check = getattr(source, "check", None)  # a mail server may delay a login after a refused one
     try:
-        source.wait(query, cancel or threading.Event())
+        if callable(check):
+            opened = check(timeout_s, stop)
+            return ProbeResult(True, f"Connected to {source.description} and opened {opened}: it works.")
+        source.wait(CodeQuery(PROBE_DESTINATION, datetime.now(UTC), 0.0), stop)
     except CodeSourceError as error:
         if error.code in (CODE_NOT_RECEIVED, CODE_NOT_IN_MESSAGE):
             searched = error.details.get("searched")

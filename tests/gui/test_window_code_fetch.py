@@ -87,7 +87,7 @@ def test_cancel_stops_the_wait_while_the_window_keeps_ticking(qtbot: QtBot, wind
     click(qtbot, window, "fetchCodeButton")  # nothing was sent: nothing will come
     assert fetcher.waiting
     elapsed = find(window, QLabel, "codeWaitElapsedLabel")
-    qtbot.waitUntil(lambda: elapsed.isVisible() and elapsed.text().startswith("Waiting for the code… "))
+    qtbot.waitUntil(lambda: elapsed.isVisible() and elapsed.text().startswith("Waiting… "))
     first = elapsed.text()
     qtbot.waitUntil(lambda: elapsed.text() != first, timeout=WAIT_MS)  # repainted while the worker waits
     assert label(window, "codeWaitStatusLabel").startswith("Waiting for a message to ")

@@ -69,16 +69,19 @@ class CodeFetchBar(QWidget):
         self.status.setWordWrap(True)
         selectable(self.status)
         self.status.hide()
+        # Narrow rows: the result column keeps its width (the box's text wraps, nothing widens it).
+        self.elapsed.setWordWrap(True)
         top = QHBoxLayout()
         top.addWidget(self.fetch_button)
-        top.addWidget(self.auto_check, 1)
+        top.addStretch(1)
+        top.addWidget(self.cancel_button)
         waiting = QHBoxLayout()
         waiting.addWidget(self.busy)
         waiting.addWidget(self.elapsed, 1)
-        waiting.addWidget(self.cancel_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
+        layout.addWidget(self.auto_check)
         layout.addLayout(waiting)
         layout.addWidget(self.status)
         self.set_waiting(False)
@@ -231,7 +234,7 @@ class CodeFetcher(QObject):
     def _tick(self) -> None:
         if self.wait is not None:
             spent = time.monotonic() - self.wait.started
-            self.bar.elapsed.setText(f"Waiting for the code… {spent:.1f} s of {self.wait.timeout_s:g} s")
+            self.bar.elapsed.setText(f"Waiting… {spent:.1f} s of {self.wait.timeout_s:g} s")
 
     async def _finish(self, wait: CodeWait, future: asyncio.Future[FoundCode]) -> None:
         from app.core.codes import CodeSourceError
