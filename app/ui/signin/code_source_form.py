@@ -48,11 +48,9 @@ KIND_LABELS = {
     S3_KIND: "S3 bucket of an SES receipt rule (s3://)",
 }
 _TLS = {
-    IMAP_KIND: "STARTTLS when the server offers it, verified against the system's trust store (and the "
-               "CA file). A server without STARTTLS gets the password in plain text: use imap:// only "
-               "for a test server on this machine.",
-    IMAPS_KIND: "TLS from the first byte, verified against the system's trust store (and the CA file); "
-                "never an unverified certificate.",
+    IMAP_KIND: "STARTTLS when the server offers it, certificate verified. Without STARTTLS the password "
+               "goes in plain text: only for a test server on this machine.",
+    IMAPS_KIND: "TLS from the start, certificate verified (the system's trust store and the CA file).",
 }
 _IMAP_FIELDS = ("host", "port", "user", "mailbox", "tls", "ca_file", "password")
 _S3_FIELDS = ("bucket", "prefix")
@@ -116,6 +114,7 @@ class CodeSourceForm(QWidget):
         self.tls_label.setObjectName("codeSourceTlsLabel")
         self.tls_label.setWordWrap(True)
         set_tone(self.tls_label, Tone.MUTED)
+        self.tls_label.setMinimumHeight(3 * self.tls_label.fontMetrics().lineSpacing() + 8)  # never cut off
         self._add("tls", "TLS", self.tls_label)
         self.ca_edit = self._line("ca_file", "C&A file", "CA file", "optional: PEM file of a private CA")
         self.password_edit = self._line("password", "Pass&word", "Mailbox password", "the mailbox password")
