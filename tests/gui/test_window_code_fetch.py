@@ -81,6 +81,17 @@ def test_a_send_with_verify_on_arrival_fills_the_sandbox_code_and_the_badge_turn
     assert label(window, "attributeBadgeLabel") == "✓ verified"
 
 
+def test_fetch_code_after_a_send_fills_the_field_and_leaves_verifying_to_the_tester(
+    qtbot: QtBot, window: MainWindow, sandbox: Any, fresh_user: dict[str, str]
+) -> None:
+    _send_email(qtbot, window)
+    with qtbot.waitSignal(window.parts.code_fetch.arrived, timeout=WAIT_MS):
+        click(qtbot, window, "fetchCodeButton")
+    assert window.parts.verify.code_edit.text() == sandbox.control.latest_code(fresh_user["username"], "email")
+    assert label(window, "verifyResultLabel") == ""
+    assert label(window, "attributeBadgeLabel") == "not verified"
+
+
 def test_cancel_stops_the_wait_while_the_window_keeps_ticking(qtbot: QtBot, window: MainWindow) -> None:
     fetcher = window.parts.code_fetch
     pick_attribute(qtbot, window, "email")
@@ -91,9 +102,12 @@ def test_cancel_stops_the_wait_while_the_window_keeps_ticking(qtbot: QtBot, wind
     first = elapsed.text()
     qtbot.waitUntil(lambda: elapsed.text() != first, timeout=WAIT_MS)  # repainted while the worker waits
     assert label(window, "codeWaitStatusLabel").startswith("Waiting for a message to ")
+    wait = fetcher.wait
+    assert wait is not None
     with qtbot.waitSignal(fetcher.ended, timeout=WAIT_MS) as ended:
         click(qtbot, window, "cancelCodeWaitButton")
     assert ended.args == ["Cancelled"]
+    assert wait.cancel.is_set()  # the worker's wait gives up too
     assert not fetcher.waiting and not elapsed.isVisible()
     assert label(window, "codeWaitStatusLabel") == "Stopped waiting for the code."
     assert window.parts.verify.code_edit.text() == ""
