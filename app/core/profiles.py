@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from app.core.atomic import atomic_write_text
+from app.core.code_source_settings import SavedCodeSource
 from app.core.connection import (
     DEFAULT_CONNECT_TIMEOUT_S,
     DEFAULT_READ_TIMEOUT_S,
@@ -127,6 +128,8 @@ class Profile:
     aws_profile: str | None = None
     trigger_function: str | None = None
     sandbox: bool = False
+    code_source: SavedCodeSource | None = None
+    """Where this profile's codes arrive (the mailbox password is in the secret store)."""
 
     def problems(self) -> list[ProfileError]:
         """Every invalid field, each with a message for the field it names; empty when valid."""
@@ -157,6 +160,8 @@ class Profile:
         for flag in ("has_client_secret", "remember_password", "sandbox"):
             if not isinstance(getattr(self, flag), bool):
                 found.append((flag, "Must be true or false."))
+        if self.code_source is not None:
+            found += [(f"code_source.{name}", message) for name, message in self.code_source.problems()]
         return [ProfileError(name, message) for name, message in found if message]
 
     def validated(self) -> Profile:
@@ -181,7 +186,9 @@ class Profile:
         )
 
     def to_json(self) -> dict[str, Any]:
-        return {item.name: getattr(self, item.name) for item in fields(self)}
+        values = {item.name: getattr(self, item.name) for item in fields(self)}
+        values["code_source"] = self.code_source.to_json() if self.code_source else None
+        return values
 
     @classmethod
     def from_json(cls, raw: object) -> Profile:
@@ -193,6 +200,11 @@ class Profile:
             if required not in raw:
                 raise ProfileError(required, "Missing from the saved profile.")
         values = {key: value for key, value in raw.items() if key in known}
+        if values.get("code_source") is not None:
+            try:
+                values["code_source"] = SavedCodeSource.from_json(values["code_source"])
+            except (ValueError, TypeError) as exc:
+                raise ProfileError("code_source", str(exc)) from None
         return cls(**values).validated()
 
 

@@ -120,6 +120,14 @@ class ImapSource:
         finally:
             _close(client)
 
+    def check(self, timeout_s: float, cancel: threading.Event) -> str:
+        """Connect, log in and examine the mailbox, then log out (a connection test); blocking.
+        Returns what was opened; raises CodeSourceError as `wait` would."""
+        deadline = Deadline(timeout_s, cancel, self.description)
+        client, _ = self._connect(deadline)
+        _close(client)
+        return f"{self.spec.host} mailbox {self.spec.mailbox}"
+
     def _lost(self, exc: BaseException) -> CodeSourceError:
         reason = str(exc) or type(exc).__name__
         return CodeSourceError(

@@ -330,8 +330,13 @@ class VerifyBox(QGroupBox):
         layout = QVBoxLayout(self)
         layout.addLayout(row)
         layout.addWidget(self.result)
+        self._layout = layout
         self.code_edit.returnPressed.connect(self._request)
         self.verify_button.clicked.connect(self._request)
+
+    def add_section(self, widget: QWidget) -> None:
+        """A row under the code field (e.g. fetching the code from where it was delivered)."""
+        self._layout.insertWidget(1, widget)
 
     def _request(self) -> None:
         if self.verify_button.isEnabled():

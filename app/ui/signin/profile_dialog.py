@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QSizePolicy,
     QSpinBox,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -37,6 +38,7 @@ from app.core.connection import (
 )
 from app.core.profiles import Profile, ProfileError, ProfileStore
 from app.core.secrets import SecretKind, SecretStore
+from app.ui.signin.code_source_form import CodeSourceForm, ProbeTarget
 from app.ui.widgets.style import Tone, set_tone
 
 _log = logging.getLogger(__name__)
@@ -149,11 +151,26 @@ class ProfileDialog(QDialog):
         buttons.accepted.connect(self._save)
         buttons.rejected.connect(self.reject)
 
+        connection = QWidget()
+        connection.setObjectName("profileConnectionTab")
+        connection_layout = QVBoxLayout(connection)
+        connection_layout.addLayout(form)
+        connection_layout.addWidget(self.secret_notice)
+        self.code_source = CodeSourceForm(self._secrets, self._probe_target)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("profileTabs")
+        self.tabs.addTab(connection, "Connection")
+        self.tabs.addTab(self.code_source, "Code source")
+        self.finished.connect(lambda _result: self.code_source.stop())
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.secret_notice)
+        layout.addWidget(self.tabs)
         layout.addWidget(self.form_error)
         layout.addWidget(buttons)
+
+    def _probe_target(self) -> ProbeTarget:
+        return ProbeTarget(self._existing.name if self._existing else None,
+                           self.endpoint_edit.text().strip() or None, self.region_edit.text().strip(),
+                           self._existing.aws_profile if self._existing else None)
 
     # --- building -------------------------------------------------------------------------
     def _line(self, name: str, accessible: str, placeholder: str) -> QLineEdit:
@@ -195,6 +212,8 @@ class ProfileDialog(QDialog):
         self._fields[field] = widget
 
     def _fill(self, profile: Profile | None) -> None:
+        self.code_source.fill(profile.code_source if profile else None,
+                              sandbox_profile=bool(profile and profile.sandbox))
         if profile is None:
             self.region_edit.setText("us-east-1")
             self.remove_secret_check.hide()
@@ -225,6 +244,8 @@ class ProfileDialog(QDialog):
 
     # --- saving ---------------------------------------------------------------------------
     def show_field_error(self, field: str, message: str) -> None:
+        if field.startswith("code_source.") and self.code_source.show_problem(field[12:], message):
+            return
         label = self._errors.get(field, self.form_error)
         label.setText(message)
         if label is self.form_error:
@@ -233,6 +254,7 @@ class ProfileDialog(QDialog):
             self._form.setRowVisible(label, True)
 
     def _clear_errors(self) -> None:
+        self.code_source.clear_problems()
         for label in self._errors.values():
             label.clear()
             self._form.setRowVisible(label, False)
@@ -250,6 +272,7 @@ class ProfileDialog(QDialog):
             "connect_timeout_s": float(self.connect_timeout_spin.value()),
             "max_attempts": int(self.attempts_spin.value()),
             "auth_flow": str(self.flow_combo.currentData()),
+            "code_source": self.code_source.source(),
         }
 
     def _local_problems(self, values: dict[str, Any]) -> dict[str, str]:
@@ -288,7 +311,11 @@ class ProfileDialog(QDialog):
         if problems:
             first = next((f for f in self._errors if f in problems), None)
             if first is not None:
+                self.tabs.setCurrentIndex(0)
                 self._fields[first].setFocus()
+            else:
+                self.tabs.setCurrentWidget(self.code_source)
+                self.code_source.focus_field(next(iter(problems)).removeprefix("code_source."))
             return
         try:
             self._store_profile(profile, new_secret, forget)
@@ -313,3 +340,7 @@ class ProfileDialog(QDialog):
             self._secrets.set(SecretKind.CLIENT_SECRET, profile.name, new_secret)
         elif forget:
             self._secrets.delete(SecretKind.CLIENT_SECRET, profile.name)
+        if self.code_source.password():
+            self._secrets.set(SecretKind.MAILBOX_PASSWORD, profile.name, self.code_source.password())
+        elif self.code_source.forget_password():
+            self._secrets.delete(SecretKind.MAILBOX_PASSWORD, profile.name)

@@ -22,6 +22,7 @@ from app.core.profiles import Profile
 from app.core.validation import CLIENT_METADATA_FIELD
 from app.ui.history.view import HistoryView
 from app.ui.preflight.tools import PreflightTools
+from app.ui.request.code_fetch import install_code_fetch
 from app.ui.request.hub import RequestHub
 from app.ui.request.panel import RequestPanel
 from app.ui.request.result_view import ResultView, VerifyBox
@@ -135,6 +136,7 @@ class WindowParts:
             status=status, control=lambda: self.inbox.control, use=self._use_inbox_message)
         self.sandbox_hint = SandboxSignInHint(bench, self.sign_in)
         self._set_tab_order()
+        self.code_fetch = install_code_fetch(bench, self.controller, self.verify)  # codes from mailboxes
         self._connect()
 
     def _set_tab_order(self) -> None:
