@@ -19,6 +19,7 @@ from typing import Any
 
 from app.cli.common import BadInputError, shown
 from app.cli.home import RecordingHistory
+from app.core.code_source_settings import SavedCodeSource
 from app.core.codes import (
     CodeQuery,
     CodeSource,
@@ -58,16 +59,29 @@ class CodeFrom:
     timeout_s: float
 
 
-def _saved_sources(args: argparse.Namespace) -> Mapping[str, str] | None:
-    """The profile's saved code sources (name → spec), when profiles keep them."""
+SAVED_SOURCE_NAME = "profile"
+"""`--code-from profile`: the code source saved in `--profile` (Edit profile → Code source)."""
+
+
+def _saved_source(args: argparse.Namespace) -> SavedCodeSource | None:
+    """The code source saved in `--profile`, if it has one."""
     if not args.profile:
         return None
     from app.core.paths import app_paths
     from app.core.profiles import ProfileStore
 
     profile = ProfileStore(app_paths().profiles_file).get(args.profile)
-    saved = getattr(profile, "code_sources", None)
-    return saved if isinstance(saved, Mapping) else None
+    return profile.code_source if profile is not None else None
+
+
+def _saved_sources(saved: SavedCodeSource | None) -> Mapping[str, str] | None:
+    """The saved source by the name `--code-from` knows it (name → spec)."""
+    if saved is None:
+        return None
+    try:
+        return {SAVED_SOURCE_NAME: str(saved.spec())}
+    except SourceSpecError:
+        return None
 
 
 def check_code_from(args: argparse.Namespace) -> CodeFromRequest | None:
@@ -75,12 +89,16 @@ def check_code_from(args: argparse.Namespace) -> CodeFromRequest | None:
     input at its option."""
     if not getattr(args, "code_from", None):
         return None
+    saved = _saved_source(args) if args.code_from.strip() == SAVED_SOURCE_NAME else None
     try:
-        spec = parse_source_spec(args.code_from, _saved_sources(args))
+        spec = parse_source_spec(args.code_from, _saved_sources(saved))
     except SourceSpecError as exc:
         raise BadInputError("--code-from", str(exc)) from None
+    pattern_text = args.code_pattern
+    if pattern_text is None and saved is not None:  # the saved source's own pattern
+        pattern_text = saved.pattern or None
     try:
-        pattern = compile_pattern(args.code_pattern)
+        pattern = compile_pattern(pattern_text)
     except PatternError as exc:
         raise BadInputError("--code-pattern", str(exc)) from None
     if args.imap_ca_file is not None and not args.imap_ca_file.is_file():

@@ -142,7 +142,7 @@ def _add_code_source_options(parser: argparse.ArgumentParser, *, verify: bool = 
     """--code-from and its options; `verify`: --code-from stands in for --code (one of them required)."""
     source_help = (
         "where the code arrives: sandbox, imap://USER@HOST[:PORT]/MAILBOX, imaps://..., "
-        "s3://BUCKET/PREFIX, or the name of the profile's saved source")
+        "s3://BUCKET/PREFIX, or 'profile' for the code source saved in --profile")
     if verify:
         which = parser.add_mutually_exclusive_group(required=True)
         which.add_argument("--code", help="the code that was delivered")

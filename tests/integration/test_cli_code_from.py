@@ -168,3 +168,28 @@ def test_a_change_that_sends_no_code_does_not_wait_for_one(
     payload = json.loads(out)
     assert payload["code_delivery_details_list"] == [] and payload["ok"] is False
     assert "nothing to wait for" in payload["verify"]["error"]["message"]
+
+
+def test_code_from_profile_uses_the_code_source_saved_in_the_profile(
+    sandbox: Any, fresh_user: dict[str, str], verifydesk_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.core.code_source_settings import SavedCodeSource
+    from app.core.paths import app_paths
+    from app.core.profiles import Profile, ProfileStore
+
+    monkeypatch.setenv("VERIFYDESK_HOME", str(verifydesk_home))
+    info = sandbox.info
+    ProfileStore(app_paths().profiles_file).save(Profile(
+        name="Saved source", region=info.region, client_id=info.client_id, endpoint_url=info.endpoint_url,
+        user_pool_id=info.user_pool_id, code_source=SavedCodeSource(),  # the sandbox inbox
+    ))
+    env = _env(fresh_user, verifydesk_home)
+    code, out, err = _cli("send", "--profile", "Saved source", "--username", fresh_user["username"],
+                          "--attribute", "email", "--code-from", "profile", "--json", env=env)
+    assert code == 0, out + err
+    assert json.loads(out)["verify"]["ok"] is True
+    assert _email_verified(sandbox, fresh_user)
+
+    code, out, err = _cli("send", *_who(info, fresh_user), "--code-from", "profile", "--json", env=env)
+    assert code == 2  # no --profile: nothing is saved under that name
+    assert "--code-from" in err + out
