@@ -46,11 +46,13 @@ def _longest_word(label: QLabel) -> int:
 
 
 def clipped(window: QWidget) -> list[str]:
-    """Visible buttons and labels whose text does not fit their width (for wrapping labels: a word
+    """Visible buttons and labels (on screen, not in a tab behind another) whose text does not fit their width (for wrapping labels: a word
     longer than the line), and labels squeezed below the height their text needs."""
     found = []
     for widget in window.findChildren(QWidget):
         if not widget.isVisible() or widget.objectName().startswith("qt_"):
+            continue
+        if widget.visibleRegion().isEmpty():  # e.g. a bottom tab behind another: nothing of it is seen
             continue
         if isinstance(widget, QLabel) and widget.text() and widget.textFormat() != Qt.TextFormat.RichText:
             tall = widget.heightForWidth(widget.width()) if widget.wordWrap() else widget.sizeHint().height()
