@@ -311,26 +311,58 @@ def test_time_bounds_are_inclusive_and_accept_other_zones(varied: HistoryStore) 
     assert ids(varied, HistoryFilter(since=at_hour_two, until=at_hour_two)) == [3]
 
 
-def test_text_search_matches_words_by_prefix_across_fields(varied: HistoryStore) -> None:
+def test_text_search_matches_substrings_across_fields(varied: HistoryStore) -> None:
     assert ids(varied, HistoryFilter(text="LimitExceeded")) == [12, 3, 2]  # error code prefix
+    assert ids(varied, HistoryFilter(text="mitExceededExc")) == [12, 3, 2]  # inside a word
+    assert ids(varied, HistoryFilter(text="DeliveryFailure")) == [4]
     assert ids(varied, HistoryFilter(text="sms failed")) == [4]  # error message, every word
     assert ids(varied, HistoryFilter(text="7f1c2d3e-aaaa")) == [11, 7, 6, 5, 1]  # request id
     assert ids(varied, HistoryFilter(text="0100")) == [11]  # destination
     assert ids(varied, HistoryFilter(text="bob@example.com")) == [7]  # username
+    assert ids(varied, HistoryFilter(text="ample.c")) == [7]
     assert ids(varied, HistoryFilter(text="custom:x")) == [9]  # attribute
     assert ids(varied, HistoryFilter(text="campaign aut")) == [12]  # metadata key and value
     assert ids(varied, HistoryFilter(text="SPRING")) == [3, 1]  # case-insensitive
-    assert ids(varied, HistoryFilter(text="x")) == [9]  # one character: whole words only
-    assert ids(varied, HistoryFilter(text="sp")) == [3, 1]  # two: a prefix
+    assert ids(varied, HistoryFilter(text="prin")) == [3, 1]
+    assert ids(varied, HistoryFilter(text="pr")) == [3, 1]  # shorter than a trigram: LIKE, still a substring
 
 
-def test_text_search_handles_unicode_diacritics_scripts_and_symbols(varied: HistoryStore) -> None:
-    assert ids(varied, HistoryFilter(text="zoe")) == [5]  # diacritics folded
-    assert ids(varied, HistoryFilter(text="ÜNÏCODE")) == [5]
+def test_text_search_handles_unicode_scripts_and_symbols(varied: HistoryStore) -> None:
+    assert ids(varied, HistoryFilter(text="zoë")) == [5]
+    assert ids(varied, HistoryFilter(text="ÜNÏCODE")) == [5]  # case folded beyond ASCII
     assert ids(varied, HistoryFilter(text="привет")) == [6]  # Cyrillic case folding
-    assert ids(varied, HistoryFilter(text="東京")) == [6]  # CJK prefix
-    assert ids(varied, HistoryFilter(text="🎉")) == [7]  # symbols fall back to LIKE
+    assert ids(varied, HistoryFilter(text="東京")) == [6]  # CJK, two characters
+    assert ids(varied, HistoryFilter(text="京都")) == [6]
+    assert ids(varied, HistoryFilter(text="🎉")) == [7]
     assert ids(varied, HistoryFilter(text="z***@b***")) == [5]  # masked destination
+
+
+def test_a_file_with_the_word_index_is_reindexed_for_substrings_on_upgrade(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "h.sqlite3"
+    with monkeypatch.context() as older:
+        older.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:4])
+        with HistoryStore(path) as v4:
+            add(v4, start(), failure("UserLambdaValidationException", "PreSignUp failed"))
+    conn = sqlite3.connect(path)  # what a v4 file holds: a word index with the same triggers
+    cols = ", ".join(schema.FTS_COLUMNS)
+    conn.execute("DROP TABLE attempts_fts")
+    conn.execute(
+        f"CREATE VIRTUAL TABLE attempts_fts USING fts5({cols}, content='attempts', content_rowid='id',"
+        " tokenize='unicode61 remove_diacritics 2', prefix='2 3')"
+    )
+    conn.execute("INSERT INTO attempts_fts(attempts_fts) VALUES ('rebuild')")
+    conn.commit()
+    assert conn.execute("SELECT count(*) FROM attempts_fts WHERE attempts_fts MATCH '\"Validation\"'").fetchone() == (0,)
+    conn.close()
+    assert _user_version(path) == 4
+    with HistoryStore(path) as upgraded:
+        assert upgraded.fts
+        assert ids(upgraded, HistoryFilter(text="Validation")) == [1]
+        add(upgraded, start(), failure("UserLambdaValidationException"))
+        assert ids(upgraded, HistoryFilter(text="lambdavalid")) == [2, 1]
+    assert _user_version(path) == SCHEMA_VERSION
 
 
 @pytest.mark.parametrize("text", ['"', "AND", "OR NOT", "(", "*", "NEAR(a b)", "col:val", "a' OR 1=1 --", "%", "_", "\\"])
@@ -368,8 +400,14 @@ def test_text_search_falls_back_to_like_without_fts5_and_reindexes_when_it_retur
     with HistoryStore(path) as again:
         assert again.fts
         assert [r.id for r in again.page(HistoryFilter(text="unindexed"))] == [2]
-        assert [r.id for r in again.page(HistoryFilter(text="indexed"))] == [1]  # words again
+        assert [r.id for r in again.page(HistoryFilter(text="indexed"))] == [2, 1]
         assert again.check_integrity() == []
+    conn = sqlite3.connect(path)  # the row written without the index is in the rebuilt index
+    try:
+        found = conn.execute("SELECT rowid FROM attempts_fts WHERE attempts_fts MATCH '\"unindexed\"'").fetchall()
+    finally:
+        conn.close()
+    assert found == [(2,)]
 
 
 def test_a_store_created_without_fts5_gets_the_index_later(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -109,6 +109,7 @@ CELL_TEXT: tuple[Callable[[HistoryRecord], str], ...] = (
     lambda record: "",
     local_time_text,
     call_text,
+    lambda record: clip(record.username or ""),
     lambda record: clip(record.attribute_name),
     lambda record: clip(record.metadata_summary),
     lambda record: record.error_code or "",
