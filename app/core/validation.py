@@ -252,6 +252,25 @@ def metadata_from_rows(rows: Sequence[MetadataRow]) -> dict[str, str]:
     return metadata
 
 
+def metadata_sent_anyway(rows: Sequence[MetadataRow]) -> tuple[dict[str, str], list[str]]:
+    """What "Send anyway" sends: every row with a key or a value, an empty key included, so the
+    server sees the bad input. A JSON object cannot carry a key twice: a repeated key's later rows
+    are dropped, and the second list says so ("row 2 dropped: duplicate key 'source' (row 1 is sent)")."""
+    metadata: dict[str, str] = {}
+    first_row: dict[str, int] = {}
+    dropped: list[str] = []
+    for index, row in enumerate(rows):
+        if not row.key and not row.value:
+            continue
+        if row.key in first_row:
+            first = first_row[row.key] + 1
+            dropped.append(f"row {index + 1} dropped: duplicate key {row.key!r} (row {first} is sent)")
+            continue
+        first_row[row.key] = index
+        metadata[row.key] = row.value
+    return metadata, dropped
+
+
 def validate_send(
     access_token: str, attribute_name: str, rows: Sequence[MetadataRow] = ()
 ) -> list[FieldError]:

@@ -146,7 +146,9 @@ def test_duplicate_key_is_blocked_with_a_message_naming_row_and_key(
     assert "Duplicate key 'campaign'" in model.data(key_cell, Qt.ItemDataRole.ToolTipRole)
     assert model.data(key_cell, Qt.ItemDataRole.BackgroundRole) is not None
     assert model.data(model.index(0, KEY_COLUMN), Qt.ItemDataRole.BackgroundRole) is None
-    qtbot.waitUntil(lambda: "not sendable" in editor.preview_label.text())
+    qtbot.waitUntil(lambda: "Send anyway sends" in editor.preview_label.text())
+    assert '"campaign": "spring"' in editor.preview.toPlainText()  # the first row; the second is named
+    assert "row 2 dropped: duplicate key 'campaign' (row 1 is sent)" in editor.preview.toPlainText()
 
     # Fixing the key by typing over it makes the grid valid again.
     view = table(editor)

@@ -29,10 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.validation import (
-    MetadataRow,
-    RowProblem,
-)
+from app.core.validation import MetadataRow, RowProblem, metadata_sent_anyway
 from app.core.wording import plural
 from app.ui.request.metadata_files import MetadataFiles, short
 from app.ui.request.metadata_model import KEY_COLUMN, MetadataModel
@@ -361,10 +358,11 @@ class MetadataEditor(MetadataFiles, MetadataPresets, QWidget):
 
     def _update_preview(self) -> None:
         self._preview_timer.stop()
-        problems = self._model.problems()
-        if problems:
-            self.preview_label.setText("ClientMetadata: not sendable until the marked rows are fixed")
-            self.preview.setPlainText("(fix the rows marked in the grid to see what will be sent)")
+        if self._model.problems():  # what Send anyway would send, and what it cannot
+            anyway, dropped = metadata_sent_anyway(self._model.rows())
+            self.preview_label.setText("ClientMetadata has problems (marked rows); Send anyway sends:")
+            shown = preview_json(anyway) if anyway else NO_METADATA_TEXT
+            self.preview.setPlainText("\n".join([shown, *dropped]))
             return
         metadata = self._model.metadata()
         if not metadata:

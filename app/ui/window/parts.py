@@ -201,6 +201,7 @@ class WindowParts:
         sandbox.attached.connect(lambda *_args: self.banner.clear("sandbox"))
         self.request_panel.metadata.validity_changed.connect(self._metadata_validity)
         self.controller.started.connect(lambda _attempt: self._clear_prompt())
+        self.controller.refused.connect(self.status.show_prompt)
 
     def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
         """A control in a column that took the focus (by Tab, a shortcut or the program: a challenge
