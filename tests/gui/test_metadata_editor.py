@@ -301,6 +301,7 @@ def test_export_is_refused_while_keys_are_duplicated(editor: MetadataEditor, tmp
     assert not editor.export_file(tmp_path / "out.json")
     assert not (tmp_path / "out.json").exists()
     assert "Export refused: fix row 2 first" in message(editor)
+    assert "(also row 1))." in message(editor) and ".)" not in message(editor)  # one full stop
 
 
 def test_invalid_utf8_import_is_named_and_changes_nothing(editor: MetadataEditor, tmp_path: Path) -> None:

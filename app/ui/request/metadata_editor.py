@@ -317,6 +317,10 @@ class MetadataEditor(MetadataFiles, MetadataPresets, QWidget):
         self._update_buttons()
         self.changed.emit()
 
+    def clear_status(self) -> None:
+        """Forget the last import/export/edit message (a later send made it stale)."""
+        self._set_status(None)
+
     def _set_status(self, message: str | None, *, error: bool = False) -> None:
         self._status = None if message is None else (message, error)
         self._show_messages()
