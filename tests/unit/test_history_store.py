@@ -488,6 +488,23 @@ def test_csv_export_has_a_header_utc_times_and_metadata_as_json(varied: HistoryS
     assert (pending["outcome"], pending["finished_at"], pending["error_code"]) == ("pending", "", "")
 
 
+def test_csv_export_rounds_latency_to_a_tenth_of_a_millisecond(store: HistoryStore, tmp_path: Path) -> None:
+    store.complete(store.begin(start()), dataclasses.replace(success(), latency_ms=66.1492460003501))
+    store.export(tmp_path / "h.csv")
+    with (tmp_path / "h.csv").open(encoding="utf-8", newline="") as handle:
+        assert next(csv.DictReader(handle))["latency_ms"] == "66.1"
+
+
+def test_a_platform_log_line_names_its_kind_once() -> None:
+    from app.core.trigger_logs import LogKind, LogLine
+
+    moment = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+    platform = LogLine(moment, "START RequestId: abc Version: $LATEST", LogKind.START)
+    assert "START  START" not in platform.to_text() and platform.to_text().count("START") == 1
+    printed = LogLine(moment, "hello", LogKind.OUTPUT)
+    assert printed.to_text().endswith("OUTPUT hello")
+
+
 def test_json_export_is_an_array_of_to_dict_and_respects_the_filter(varied: HistoryStore, tmp_path: Path) -> None:
     filt = HistoryFilter(error_code="LimitExceededException")
     target = tmp_path / "limits.JSON"
