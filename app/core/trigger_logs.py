@@ -110,6 +110,8 @@ class LogLine:
     def to_text(self) -> str:
         stamp = self.timestamp.astimezone(UTC).strftime("%H:%M:%S.%f")[:-3]
         marker = "*" if self.mentions_metadata else " "
+        if self.message.startswith(f"{self.kind.value} "):  # START/END/REPORT name themselves
+            return f"{stamp} {marker}{self.message}"
         return f"{stamp} {marker}{self.kind.value:<6} {self.message}"
 
 

@@ -172,6 +172,35 @@ def region_problem(region: object) -> str | None:
     return None
 
 
+_POOL_REGION = re.compile(r"([a-z]{2}(?:-[a-z]+)+-\d+)_")
+_ENDPOINT_REGION = re.compile(r"(?:^|\.)cognito-idp(?:-fips)?\.([a-z]{2}(?:-[a-z]+)+-\d+)\.")
+
+
+def region_mismatch_warning(region: str, user_pool_id: str | None, endpoint_url: str | None) -> str | None:
+    """A warning (not a refusal) when the pool id's region prefix, or the region an AWS endpoint URL
+    names, differs from `region`: every call would then fail with ResourceNotFound or a bad token."""
+    region = region.strip()
+    pool_region = None
+    if user_pool_id and (match := _POOL_REGION.match(user_pool_id.strip())):
+        pool_region = match.group(1)
+    endpoint_region = None
+    if endpoint_url:
+        try:
+            host = urlsplit(endpoint_url.strip()).hostname or ""
+        except ValueError:
+            host = ""
+        if match := _ENDPOINT_REGION.search(host):
+            endpoint_region = match.group(1)
+    found: list[str] = []
+    if pool_region and pool_region != region:
+        found.append(f"the user pool id is in {pool_region}")
+    if endpoint_region and endpoint_region != region:
+        found.append(f"the endpoint URL is in {endpoint_region}")
+    if not region or not found:
+        return None
+    return f"The region is {region}, but {' and '.join(found)}: calls to this pool will fail."
+
+
 def endpoint_url_problem(url: object) -> str | None:
     """Why `url` cannot be a Cognito endpoint (http or https, with a host), or None when it can."""
     if not isinstance(url, str):
@@ -221,6 +250,25 @@ def metadata_from_rows(rows: Sequence[MetadataRow]) -> dict[str, str]:
         if row.key and row.key not in metadata:
             metadata[row.key] = row.value
     return metadata
+
+
+def metadata_sent_anyway(rows: Sequence[MetadataRow]) -> tuple[dict[str, str], list[str]]:
+    """What "Send anyway" sends: every row with a key or a value, an empty key included, so the
+    server sees the bad input. A JSON object cannot carry a key twice: a repeated key's later rows
+    are dropped, and the second list says so ("row 2 dropped: duplicate key 'source' (row 1 is sent)")."""
+    metadata: dict[str, str] = {}
+    first_row: dict[str, int] = {}
+    dropped: list[str] = []
+    for index, row in enumerate(rows):
+        if not row.key and not row.value:
+            continue
+        if row.key in first_row:
+            first = first_row[row.key] + 1
+            dropped.append(f"row {index + 1} dropped: duplicate key {row.key!r} (row {first} is sent)")
+            continue
+        first_row[row.key] = index
+        metadata[row.key] = row.value
+    return metadata, dropped
 
 
 def validate_send(

@@ -236,6 +236,28 @@ def test_rerun_emits_the_record_with_attribute_and_metadata(qtbot: QtBot, view: 
     assert record.client_metadata == {"campaign": "charlie", "run": "497"}
 
 
+def test_the_table_names_the_user_and_the_buttons_say_what_they_do(qtbot: QtBot, view: HistoryView) -> None:
+    model = table(view).model()
+    headers = [model.headerData(column, Qt.Orientation.Horizontal) for column in range(model.columnCount())]
+    assert "User" in headers
+    user_column = headers.index("User")
+    assert model.index(0, user_column).data() == "user49"  # the newest of 500: index 499
+    load = child(view, QPushButton, "rerunHistoryButton")
+    assert load.text().replace("&", "") == "Load into request"
+    assert "nothing is sent" in load.toolTip()
+    oldest = child(view, QPushButton, "historyOldestButton")
+    assert "oldest" in oldest.text().lower() and "newest first" in oldest.toolTip()
+
+
+def test_search_finds_a_word_inside_an_error_code(qtbot: QtBot, view: HistoryView) -> None:
+    edit = child(view, QLineEdit, "historyFilterEdit")
+    edit.setText("ExceededExc")
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: bool(shown_records(view)) and all(
+        record.error_code == "LimitExceededException" for record in shown_records(view)
+    ))
+
+
 def test_copy_as_aws_cli_puts_the_command_without_a_token_on_the_clipboard(
     qtbot: QtBot, view: HistoryView
 ) -> None:

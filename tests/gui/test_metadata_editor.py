@@ -146,7 +146,9 @@ def test_duplicate_key_is_blocked_with_a_message_naming_row_and_key(
     assert "Duplicate key 'campaign'" in model.data(key_cell, Qt.ItemDataRole.ToolTipRole)
     assert model.data(key_cell, Qt.ItemDataRole.BackgroundRole) is not None
     assert model.data(model.index(0, KEY_COLUMN), Qt.ItemDataRole.BackgroundRole) is None
-    qtbot.waitUntil(lambda: "not sendable" in editor.preview_label.text())
+    qtbot.waitUntil(lambda: "Send anyway sends" in editor.preview_label.text())
+    assert '"campaign": "spring"' in editor.preview.toPlainText()  # the first row; the second is named
+    assert "row 2 dropped: duplicate key 'campaign' (row 1 is sent)" in editor.preview.toPlainText()
 
     # Fixing the key by typing over it makes the grid valid again.
     view = table(editor)
@@ -299,6 +301,7 @@ def test_export_is_refused_while_keys_are_duplicated(editor: MetadataEditor, tmp
     assert not editor.export_file(tmp_path / "out.json")
     assert not (tmp_path / "out.json").exists()
     assert "Export refused: fix row 2 first" in message(editor)
+    assert "(also row 1))." in message(editor) and ".)" not in message(editor)  # one full stop
 
 
 def test_invalid_utf8_import_is_named_and_changes_nothing(editor: MetadataEditor, tmp_path: Path) -> None:

@@ -220,3 +220,13 @@ def test_refresh_button_gets_new_tokens_and_sign_out_forgets_them(
     assert find(window, QLineEdit, "usernameEdit").isVisible()
     assert not find(window, QPushButton, "sendButton").isEnabled()
     assert label(window, "sessionStatusLabel") == "Signed out"
+
+
+def test_a_pasted_token_getuser_refuses_is_not_shown_as_signed_in(
+    qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop, profile: object,
+) -> None:
+    window = open_window(qtbot)
+    type_into(qtbot, window, "accessTokenEdit", "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJub2JvZHkifQ.c2lnbmF0dXJl")
+    click(qtbot, window, "useTokenButton")
+    qtbot.waitUntil(lambda: "refused" in label(window, "sessionStatusLabel"), timeout=10_000)
+    assert "Signed in" not in label(window, "sessionStatusLabel")

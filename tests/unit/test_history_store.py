@@ -311,26 +311,58 @@ def test_time_bounds_are_inclusive_and_accept_other_zones(varied: HistoryStore) 
     assert ids(varied, HistoryFilter(since=at_hour_two, until=at_hour_two)) == [3]
 
 
-def test_text_search_matches_words_by_prefix_across_fields(varied: HistoryStore) -> None:
+def test_text_search_matches_substrings_across_fields(varied: HistoryStore) -> None:
     assert ids(varied, HistoryFilter(text="LimitExceeded")) == [12, 3, 2]  # error code prefix
+    assert ids(varied, HistoryFilter(text="mitExceededExc")) == [12, 3, 2]  # inside a word
+    assert ids(varied, HistoryFilter(text="DeliveryFailure")) == [4]
     assert ids(varied, HistoryFilter(text="sms failed")) == [4]  # error message, every word
     assert ids(varied, HistoryFilter(text="7f1c2d3e-aaaa")) == [11, 7, 6, 5, 1]  # request id
     assert ids(varied, HistoryFilter(text="0100")) == [11]  # destination
     assert ids(varied, HistoryFilter(text="bob@example.com")) == [7]  # username
+    assert ids(varied, HistoryFilter(text="ample.c")) == [7]
     assert ids(varied, HistoryFilter(text="custom:x")) == [9]  # attribute
     assert ids(varied, HistoryFilter(text="campaign aut")) == [12]  # metadata key and value
     assert ids(varied, HistoryFilter(text="SPRING")) == [3, 1]  # case-insensitive
-    assert ids(varied, HistoryFilter(text="x")) == [9]  # one character: whole words only
-    assert ids(varied, HistoryFilter(text="sp")) == [3, 1]  # two: a prefix
+    assert ids(varied, HistoryFilter(text="prin")) == [3, 1]
+    assert ids(varied, HistoryFilter(text="pr")) == [3, 1]  # shorter than a trigram: LIKE, still a substring
 
 
-def test_text_search_handles_unicode_diacritics_scripts_and_symbols(varied: HistoryStore) -> None:
-    assert ids(varied, HistoryFilter(text="zoe")) == [5]  # diacritics folded
-    assert ids(varied, HistoryFilter(text="ÜNÏCODE")) == [5]
+def test_text_search_handles_unicode_scripts_and_symbols(varied: HistoryStore) -> None:
+    assert ids(varied, HistoryFilter(text="zoë")) == [5]
+    assert ids(varied, HistoryFilter(text="ÜNÏCODE")) == [5]  # case folded beyond ASCII
     assert ids(varied, HistoryFilter(text="привет")) == [6]  # Cyrillic case folding
-    assert ids(varied, HistoryFilter(text="東京")) == [6]  # CJK prefix
-    assert ids(varied, HistoryFilter(text="🎉")) == [7]  # symbols fall back to LIKE
+    assert ids(varied, HistoryFilter(text="東京")) == [6]  # CJK, two characters
+    assert ids(varied, HistoryFilter(text="京都")) == [6]
+    assert ids(varied, HistoryFilter(text="🎉")) == [7]
     assert ids(varied, HistoryFilter(text="z***@b***")) == [5]  # masked destination
+
+
+def test_a_file_with_the_word_index_is_reindexed_for_substrings_on_upgrade(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "h.sqlite3"
+    with monkeypatch.context() as older:
+        older.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:4])
+        with HistoryStore(path) as v4:
+            add(v4, start(), failure("UserLambdaValidationException", "PreSignUp failed"))
+    conn = sqlite3.connect(path)  # what a v4 file holds: a word index with the same triggers
+    cols = ", ".join(schema.FTS_COLUMNS)
+    conn.execute("DROP TABLE attempts_fts")
+    conn.execute(
+        f"CREATE VIRTUAL TABLE attempts_fts USING fts5({cols}, content='attempts', content_rowid='id',"
+        " tokenize='unicode61 remove_diacritics 2', prefix='2 3')"
+    )
+    conn.execute("INSERT INTO attempts_fts(attempts_fts) VALUES ('rebuild')")
+    conn.commit()
+    assert conn.execute("SELECT count(*) FROM attempts_fts WHERE attempts_fts MATCH '\"Validation\"'").fetchone() == (0,)
+    conn.close()
+    assert _user_version(path) == 4
+    with HistoryStore(path) as upgraded:
+        assert upgraded.fts
+        assert ids(upgraded, HistoryFilter(text="Validation")) == [1]
+        add(upgraded, start(), failure("UserLambdaValidationException"))
+        assert ids(upgraded, HistoryFilter(text="lambdavalid")) == [2, 1]
+    assert _user_version(path) == SCHEMA_VERSION
 
 
 @pytest.mark.parametrize("text", ['"', "AND", "OR NOT", "(", "*", "NEAR(a b)", "col:val", "a' OR 1=1 --", "%", "_", "\\"])
@@ -368,8 +400,14 @@ def test_text_search_falls_back_to_like_without_fts5_and_reindexes_when_it_retur
     with HistoryStore(path) as again:
         assert again.fts
         assert [r.id for r in again.page(HistoryFilter(text="unindexed"))] == [2]
-        assert [r.id for r in again.page(HistoryFilter(text="indexed"))] == [1]  # words again
+        assert [r.id for r in again.page(HistoryFilter(text="indexed"))] == [2, 1]
         assert again.check_integrity() == []
+    conn = sqlite3.connect(path)  # the row written without the index is in the rebuilt index
+    try:
+        found = conn.execute("SELECT rowid FROM attempts_fts WHERE attempts_fts MATCH '\"unindexed\"'").fetchall()
+    finally:
+        conn.close()
+    assert found == [(2,)]
 
 
 def test_a_store_created_without_fts5_gets_the_index_later(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -448,6 +486,23 @@ def test_csv_export_has_a_header_utc_times_and_metadata_as_json(varied: HistoryS
     assert zoe["outcome"] == "success"
     pending = next(row for row in rows if row["id"] == "10")
     assert (pending["outcome"], pending["finished_at"], pending["error_code"]) == ("pending", "", "")
+
+
+def test_csv_export_rounds_latency_to_a_tenth_of_a_millisecond(store: HistoryStore, tmp_path: Path) -> None:
+    store.complete(store.begin(start()), dataclasses.replace(success(), latency_ms=66.1492460003501))
+    store.export(tmp_path / "h.csv")
+    with (tmp_path / "h.csv").open(encoding="utf-8", newline="") as handle:
+        assert next(csv.DictReader(handle))["latency_ms"] == "66.1"
+
+
+def test_a_platform_log_line_names_its_kind_once() -> None:
+    from app.core.trigger_logs import LogKind, LogLine
+
+    moment = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+    platform = LogLine(moment, "START RequestId: abc Version: $LATEST", LogKind.START)
+    assert "START  START" not in platform.to_text() and platform.to_text().count("START") == 1
+    printed = LogLine(moment, "hello", LogKind.OUTPUT)
+    assert printed.to_text().endswith("OUTPUT hello")
 
 
 def test_json_export_is_an_array_of_to_dict_and_respects_the_filter(varied: HistoryStore, tmp_path: Path) -> None:

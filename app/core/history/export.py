@@ -67,6 +67,8 @@ def csv_row(record: HistoryRecord) -> list[Any]:
     data["delivery_attribute_name"] = delivery.get("attribute_name")
     data["delivery_medium"] = delivery.get("delivery_medium")
     data["delivery_destination"] = delivery.get("destination")
+    if record.latency_ms is not None:  # a tenth of a millisecond, not float noise (66.1492460003501)
+        data["latency_ms"] = round(record.latency_ms, 1)
     return ["" if data[column] is None else spreadsheet_safe(data[column]) for column in CSV_COLUMNS]
 
 

@@ -1,9 +1,9 @@
 """SQL for a HistoryFilter: indexed equality terms, a time range, and text search.
 
-Text is split into words; every word must match, as a prefix once it ends in two characters or more
-(FTS5, driven in id order so newest-first paging stops early). Words without a letter or digit
-(e.g. "***"), and every word when FTS5 is missing, fall back to a LIKE over the same columns: a full
-scan, slow on huge histories when nothing matches.
+Text is split into words; every word must occur somewhere in the record, as a substring and ignoring
+case (FTS5's trigram index, driven in id order so newest-first paging stops early). Words shorter
+than a trigram, and every word when FTS5 is missing, fall back to a LIKE over the same columns: a
+full scan, slow on huge histories when nothing matches.
 """
 
 from __future__ import annotations
@@ -37,19 +37,13 @@ def _like_pattern(word: str) -> str:
     return f"%{escaped}%"
 
 
-def _prefix_ok(word: str) -> bool:
-    # A one-character prefix ("e*") merges the posting lists of every term starting with it: too slow
-    # at a million rows inside a phrase, and useless for masked values such as "u***@e***".
-    tail = re.split(r"[^\w]+", word.rstrip("*"))[-1] if word else ""
-    return len(tail) >= 2
+TRIGRAM = 3  # the trigram index finds only strings of at least three characters
 
 
 def fts_expression(words: list[str]) -> str:
-    """An FTS5 query, every word a quoted phrase (no syntax injection) matching as a prefix when its
-    last part has two or more characters."""
-    return " AND ".join(
-        '"' + word.replace('"', '""') + '"' + ("*" if _prefix_ok(word) else "") for word in words
-    )
+    """An FTS5 query over the trigram index: every word a quoted string (no syntax injection) that
+    must occur as a substring."""
+    return " AND ".join('"' + word.replace('"', '""') + '"' for word in words)
 
 
 def build(
@@ -60,7 +54,7 @@ def build(
     if filt.text and filt.text.strip():
         # Control characters separate words (FTS5 would read a NUL as the end of the query).
         words = _CONTROL.sub(" ", clean_text(filt.text)).split()
-        indexed = [word for word in words if fts and any(ch.isalnum() for ch in word)]
+        indexed = [word for word in words if fts and len(word) >= TRIGRAM]
         if indexed:
             sql.source = "attempts_fts CROSS JOIN attempts a ON a.id = attempts_fts.rowid"
             sql.id_column = "attempts_fts.rowid"

@@ -2,7 +2,8 @@
 
 Migrations run in order inside one IMMEDIATE transaction, so two processes opening the same new
 file cannot both apply them and a failing step leaves the file at its old version. The full-text
-index is not versioned: it is created (and rebuilt) whenever this SQLite has FTS5 and it is missing.
+index is not versioned: it is created (and rebuilt) whenever this SQLite has FTS5 and it is missing;
+a migration that changes how it tokenizes drops it, so the next open rebuilds it from the table.
 """
 
 from __future__ import annotations
@@ -139,8 +140,17 @@ _V5 = (
     """,
 )
 
+# v6: text search matches substrings ("Validation" in "UserLambdaValidationException"). The word index
+# gives way to a trigram one; dropping it here makes ensure_search_index rebuild it from the table.
+_V6 = (
+    "DROP TRIGGER IF EXISTS attempts_fts_insert",
+    "DROP TRIGGER IF EXISTS attempts_fts_update",
+    "DROP TRIGGER IF EXISTS attempts_fts_delete",
+    "DROP TABLE IF EXISTS attempts_fts",
+)
+
 # MIGRATIONS[i] takes a file from version i to i + 1. Append only; never edit a released step.
-MIGRATIONS: tuple[Sequence[str], ...] = (_V1, _V2, _V3, _V4, _V5)
+MIGRATIONS: tuple[Sequence[str], ...] = (_V1, _V2, _V3, _V4, _V5, _V6)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -183,10 +193,10 @@ _TRIGGERS = ("attempts_fts_insert", "attempts_fts_update", "attempts_fts_delete"
 
 @cache
 def fts5_available() -> bool:
-    """Whether this Python's SQLite was built with FTS5."""
+    """Whether this Python's SQLite was built with FTS5 and its trigram tokenizer (SQLite 3.34+)."""
     probe = sqlite3.connect(":memory:")
     try:
-        probe.execute("CREATE VIRTUAL TABLE probe USING fts5(x)")
+        probe.execute("CREATE VIRTUAL TABLE probe USING fts5(x, tokenize='trigram')")
     except sqlite3.OperationalError:
         return False
     finally:
@@ -203,7 +213,7 @@ def _fts_statements() -> tuple[str, ...]:
     delete = f"INSERT INTO attempts_fts(attempts_fts, rowid, {cols}) VALUES ('delete', old.id, {old});"  # noqa: S608
     return (
         f"CREATE VIRTUAL TABLE IF NOT EXISTS attempts_fts USING fts5({cols}, content='attempts',"
-        " content_rowid='id', tokenize='unicode61 remove_diacritics 2', prefix='2 3')",
+        " content_rowid='id', tokenize='trigram')",
         f"CREATE TRIGGER IF NOT EXISTS attempts_fts_insert AFTER INSERT ON attempts BEGIN {insert} END",
         f"CREATE TRIGGER IF NOT EXISTS attempts_fts_update AFTER UPDATE OF {cols} ON attempts"
         f" BEGIN {delete} {insert} END",

@@ -125,6 +125,7 @@ CELL_TEXT: tuple[Callable[[HistoryRecord], str], ...] = (
     lambda record: "",
     local_time_text,
     call_text,
+    lambda record: clip(record.username or ""),
     attribute_text,
     lambda record: clip(record.metadata_summary),
     lambda record: record.error_code or "",

@@ -38,12 +38,13 @@ from app.ui.history.cells import (
 PAGE_SIZE = 200
 COUNT_CAP = 10_000  # records counted at most when a filter changes (more shows as "10,000+")
 
-OUTCOME_COLUMN, TIME_COLUMN, CALL_COLUMN, ATTRIBUTE_COLUMN, METADATA_COLUMN, ERROR_COLUMN, LATENCY_COLUMN, \
-    ATTEMPTS_COLUMN = range(8)
-HEADERS = ("", "Time", "Call", "Attribute", "ClientMetadata", "Error code", "Latency", "Attempts")
+OUTCOME_COLUMN, TIME_COLUMN, CALL_COLUMN, USER_COLUMN, ATTRIBUTE_COLUMN, METADATA_COLUMN, ERROR_COLUMN, \
+    LATENCY_COLUMN, ATTEMPTS_COLUMN = range(9)
+HEADERS = ("", "Time", "Call", "User", "Attribute", "ClientMetadata", "Error code", "Latency", "Attempts")
 HEADER_TIPS = (
     "Outcome", "When the attempt started (local time)", "Send (GetUserAttributeVerificationCode) or Verify",
-    "AttributeName", "ClientMetadata sent", "Error code returned", "Time until the result", "Requests sent",
+    "The signed-in user the call was made for", "AttributeName", "ClientMetadata sent",
+    "Error code returned", "Time until the result", "Requests sent",
 )
 RECORD_ROLE = Qt.ItemDataRole.UserRole + 1
 

@@ -15,6 +15,7 @@ from app.ui.history.model import (
     METADATA_COLUMN,
     OUTCOME_COLUMN,
     TIME_COLUMN,
+    USER_COLUMN,
     HistoryModel,
 )
 
@@ -51,6 +52,7 @@ class HistoryTableView(QTableView):
             OUTCOME_COLUMN: 30,
             TIME_COLUMN: metrics.horizontalAdvance("2024-12-31 23:59:59") + 16,
             CALL_COLUMN: metrics.horizontalAdvance("Verify") + 20,
+            USER_COLUMN: metrics.horizontalAdvance("alice@example.com") + 16,
             ATTRIBUTE_COLUMN: metrics.horizontalAdvance("phone_number") + 20,
             METADATA_COLUMN: metrics.horizontalAdvance("M" * 16),
             ERROR_COLUMN: metrics.horizontalAdvance("LimitExceededException") + 16,

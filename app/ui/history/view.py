@@ -155,12 +155,12 @@ class HistoryView(QWidget):
         self.status_label.setAccessibleName("History action result")
         self.status_label.setWordWrap(True)
         self.oldest_button = self._button(
-            "historyOldestButton", "Oldest", "Jump to the oldest record",
-            "Show the oldest records (Ctrl+End)", self.jump_to_end,
+            "historyOldestButton", "Jump to oldest", "Jump to the oldest record",
+            "The list is newest first: show the oldest matching records (Ctrl+End)", self.jump_to_end,
         )
         self.rerun_button = self._button(
-            "rerunHistoryButton", "&Re-run", "Re-run this history entry",
-            "Load this entry's attribute and ClientMetadata back into the request", self._rerun,
+            "rerunHistoryButton", "&Load into request", "Load this history entry into the request",
+            "Put this entry's attribute and ClientMetadata into the request (nothing is sent)", self._rerun,
         )
         self.copy_cli_button = self._button(
             "copyHistoryCliButton", "Copy as AWS &CLI", "Copy as AWS CLI command",

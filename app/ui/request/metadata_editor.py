@@ -29,10 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.validation import (
-    MetadataRow,
-    RowProblem,
-)
+from app.core.validation import MetadataRow, RowProblem, metadata_sent_anyway
 from app.core.wording import plural
 from app.ui.request.metadata_files import MetadataFiles, short
 from app.ui.request.metadata_model import KEY_COLUMN, MetadataModel
@@ -323,6 +320,10 @@ class MetadataEditor(MetadataFiles, MetadataPresets, QWidget):
         self._update_buttons()
         self.changed.emit()
 
+    def clear_status(self) -> None:
+        """Forget the last import/export/edit message (a later send made it stale)."""
+        self._set_status(None)
+
     def _set_status(self, message: str | None, *, error: bool = False) -> None:
         self._status = None if message is None else (message, error)
         self._show_messages()
@@ -364,10 +365,11 @@ class MetadataEditor(MetadataFiles, MetadataPresets, QWidget):
 
     def _update_preview(self) -> None:
         self._preview_timer.stop()
-        problems = self._model.problems()
-        if problems:
-            self.preview_label.setText("ClientMetadata: not sendable until the marked rows are fixed")
-            self.preview.setPlainText("(fix the rows marked in the grid to see what will be sent)")
+        if self._model.problems():  # what Send anyway would send, and what it cannot
+            anyway, dropped = metadata_sent_anyway(self._model.rows())
+            self.preview_label.setText("ClientMetadata has problems (marked rows); Send anyway sends:")
+            shown = preview_json(anyway) if anyway else NO_METADATA_TEXT
+            self.preview.setPlainText("\n".join([shown, *dropped]))
             return
         metadata = self._model.metadata()
         if not metadata:

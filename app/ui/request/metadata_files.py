@@ -104,7 +104,8 @@ class MetadataFiles:
         if problems:
             first = problems[0]
             self._set_status(
-                f"Export refused: fix row {first.row + 1} first ({short(first.message, 120)}).", error=True
+                f"Export refused: fix row {first.row + 1} first ({short(first.message, 120).rstrip('.')}).",
+                error=True,
             )
             return False
         return True

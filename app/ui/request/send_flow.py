@@ -20,16 +20,15 @@ from app.core.errors import CANCELLED, ErrorContext, ServiceError
 from app.core.history import AttemptCompletion, AttemptStart, HistoryStore, HistoryWriteError
 from app.core.recording import RecordedSend, RecordedVerify, send_recorded, verify_recorded
 from app.core.validation import (
-    ACCESS_TOKEN_FIELD,
     ATTRIBUTE_NAME_FIELD,
-    CLIENT_METADATA_FIELD,
     FieldError,
     code_problem,
-    metadata_from_rows,
+    metadata_sent_anyway,
     validate_send,
 )
 from app.ui.async_tools import TaskKeeper
 from app.ui.request.panel import RequestPanel, describe_limits
+from app.ui.request.refusal import refusal_lines, reveal_refusal, status_text
 from app.ui.request.result_view import ResultView, VerifyBox, format_latency
 from app.ui.session import Session, StartedCall
 from app.ui.widgets.style import Tone
@@ -138,6 +137,7 @@ class RequestController(QObject):
     sent = Signal(object)  # RecordedSend shown to the tester (not cancelled)
     verified = Signal(str)  # attribute name
     busy_changed = Signal(bool)
+    refused = Signal(str)  # a send VerifyDesk's checks refused: one line for the status bar
 
     def __init__(
         self,
@@ -162,6 +162,7 @@ class RequestController(QObject):
         self.last_recorded: RecordedSend | None = None  # its outcome once it arrived
         self._last: tuple[str, dict[str, str]] | None = None
         self._verifying = False
+        self._anyway_note: tuple[Attempt | None, str] | None = None  # what Send anyway could not send
         bar = panel.send_bar
         bar.send_clicked.connect(self.send)
         bar.cancel_clicked.connect(self.cancel)
@@ -214,21 +215,21 @@ class RequestController(QObject):
                 self._show_problems(problems)
                 return
         bar.clear_problems()
-        metadata = editor.metadata()
-        if metadata is None:  # sending anyway with grid problems: the first of duplicates wins
-            metadata = metadata_from_rows(rows)
+        metadata, dropped = metadata_sent_anyway(rows) if anyway else (editor.metadata() or {}, [])
         self._start(attribute, metadata)
+        note = f"Sent anyway; {'; '.join(dropped)}: a JSON object cannot carry a key twice." * bool(dropped)
+        self._anyway_note = (self.attempt, note) if note else None
+        self.result.show_note(note, Tone.WARNING)
 
     def _show_problems(self, problems: list[FieldError]) -> None:
-        lines = []
         for problem in problems:
             if problem.field == ATTRIBUTE_NAME_FIELD:
                 self.panel.picker.show_problem(problem.message)
-            label = {ATTRIBUTE_NAME_FIELD: "Attribute", CLIENT_METADATA_FIELD: "ClientMetadata",
-                     ACCESS_TOKEN_FIELD: "Access token"}.get(problem.field, problem.field)
-            lines.append(f"{label}: {problem.message}")
-        self.panel.send_bar.show_problems(
-            lines, offer_anyway=True, fields=[problem.field for problem in problems])
+        bar = self.panel.send_bar
+        bar.show_problems(refusal_lines(problems, self.panel.metadata.rows()), offer_anyway=True,
+                          fields=[problem.field for problem in problems])
+        reveal_refusal(bar)
+        self.refused.emit(status_text(problems))
 
     def _start(self, attribute: str, metadata: dict[str, str]) -> None:
         attempt = Attempt(attribute, metadata)
@@ -284,13 +285,22 @@ class RequestController(QObject):
             return
         if recorded.result is not None:
             bar.set_finished_text(f"Done in {format_latency(recorded.result.latency_ms)}")
-            self.result.show_success(recorded.result, note=recorded.history_problem or "")
+            self.result.show_success(recorded.result, note=self._notes(attempt, recorded))
         elif recorded.error is not None:
             error = recorded.error
             bar.set_finished_text(f"Failed after {format_latency(error.latency_ms)}")
             self.result.show_error(error, can_refresh=self.session.can_refresh,
-                                   note=recorded.history_problem or "")
+                                   note=self._notes(attempt, recorded))
         self.sent.emit(recorded)
+
+    def _notes(self, attempt: Attempt, recorded: RecordedSend) -> str:
+        """What the result pane adds: what Send anyway dropped, and why history could not record it."""
+        return " ".join(note for note in (self._note_for(attempt), recorded.history_problem or "") if note)
+
+    def _note_for(self, attempt: Attempt) -> str:
+        if self._anyway_note is None or self._anyway_note[0] is not attempt:
+            return ""
+        return self._anyway_note[1]
 
     @Slot()
     def cancel(self) -> None:

@@ -38,6 +38,7 @@ from app.core.connection import (
 )
 from app.core.profiles import Profile, ProfileError, ProfileStore
 from app.core.secrets import SecretKind, SecretStore
+from app.core.validation import region_mismatch_warning
 from app.ui.signin.code_source_form import CodeSourceForm, ProbeTarget
 from app.ui.widgets.style import Tone, set_tone
 
@@ -140,6 +141,13 @@ class ProfileDialog(QDialog):
         self.secret_notice.setObjectName("profileSecretNoticeLabel")
         self.secret_notice.setWordWrap(True)
         self.form_error = _error_label("profileFormErrorLabel")
+        self.region_warning = QLabel()  # a warning: the profile still saves
+        self.region_warning.setObjectName("profileRegionWarningLabel")
+        self.region_warning.setWordWrap(True)
+        set_tone(self.region_warning, Tone.WARNING)
+        self.region_warning.hide()
+        for edit in (self.region_edit, self.pool_edit, self.endpoint_edit):
+            edit.textChanged.connect(self._update_region_warning)
         standard = QDialogButtonBox.StandardButton
         buttons = QDialogButtonBox(standard.Save | standard.Cancel)
         self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
@@ -155,6 +163,7 @@ class ProfileDialog(QDialog):
         connection.setObjectName("profileConnectionTab")
         connection_layout = QVBoxLayout(connection)
         connection_layout.addLayout(form)
+        connection_layout.addWidget(self.region_warning)
         connection_layout.addWidget(self.secret_notice)
         self.code_source = CodeSourceForm(self._secrets, self._probe_target)
         self.tabs = QTabWidget()
@@ -241,6 +250,13 @@ class ProfileDialog(QDialog):
         else:
             self.secret_notice.setText(f"The client secret is kept in {self._secrets.backend_name}.")
             set_tone(self.secret_notice, Tone.MUTED)
+
+    def _update_region_warning(self) -> None:
+        warning = region_mismatch_warning(
+            self.region_edit.text(), self.pool_edit.text(), self.endpoint_edit.text()
+        )
+        self.region_warning.setText(warning or "")
+        self.region_warning.setVisible(warning is not None)
 
     # --- saving ---------------------------------------------------------------------------
     def show_field_error(self, field: str, message: str) -> None:

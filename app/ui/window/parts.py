@@ -45,6 +45,7 @@ from app.ui.widgets.style import Tone
 from app.ui.window.columns import ColumnsArea, ColumnScroll
 from app.ui.window.docks import BottomDocks, bring_forward
 from app.ui.window.menus import ActionRow
+from app.ui.window.switching import SwitchCleaner
 from app.ui.workbench import ProfileSaveError, Workbench
 
 
@@ -135,6 +136,10 @@ class WindowParts:
             window=window, tasks=self.tasks, session=self.session, form=self.sign_in.challenge_form,
             status=status, control=lambda: self.inbox.control, use=self._use_inbox_message)
         self.sandbox_hint = SandboxSignInHint(bench, self.sign_in)
+        self.switch_cleaner = SwitchCleaner(
+            self.session, sign_in=self.sign_in, result=self.result, verify=self.verify,
+            metadata=self.request_panel.metadata, inbox=self.inbox, status=status, parent=window)
+        bench.profile_changed.connect(self.switch_cleaner.profile_changed)
         self._set_tab_order()
         self.code_fetch = install_code_fetch(bench, self.controller, self.verify)  # codes from mailboxes
         self._connect()
@@ -231,6 +236,8 @@ class WindowParts:
         sandbox.attached.connect(lambda *_args: self.banner.clear("sandbox"))
         self.request_panel.metadata.validity_changed.connect(self._metadata_validity)
         self.controller.started.connect(lambda _attempt: self._clear_prompt())
+        self.controller.refused.connect(self.status.show_prompt)
+        self.controller.started.connect(lambda _attempt: self.request_panel.metadata.clear_status())
 
     # --- WindowHost, for the add-ons built with the parts ------------------------------------------
     def add_bottom_tab(self, widget: QWidget, title: str, name: str) -> QDockWidget:
@@ -299,7 +306,8 @@ class WindowParts:
             self.sign_in.set_flow(profile.auth_flow)
         self.request_panel.metadata.set_presets(self.bench.profiles, profile.name)
         where = profile.endpoint_url or f"AWS {profile.region}"
-        self.status.setText(f"Profile {profile.name}: {where}")
+        note = self.switch_cleaner.take_note()
+        self.status.setText(f"Profile {profile.name}: {where}" + (f"; {note}" if note else ""))
         LAST_PROFILE.write(self.settings, profile.name)
         if profile.sandbox and profile.endpoint_url:
             control = self.inbox.control
@@ -333,6 +341,8 @@ class WindowParts:
         except ServiceError as error:
             self.request_panel.picker.info.setText(
                 f"Could not load your attributes (GetUser): {error.code}: {error.message}")
+            if not self.session.username:  # a pasted token GetUser refuses is no sign-in
+                self.session_status.setText(f"Token refused by GetUser ({error.code})")
 
     def _signed_out(self) -> None:
         self.session_status.setText("Signed out")
