@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from PySide6.QtCore import QObject, Signal
 
 from app.core.paths import AppPaths
-from app.core.profiles import Profile, ProfileError
+from app.core.profile_model import Profile, ProfileError
 from app.core.secrets import SecretKind
 from app.ui.async_tools import TaskKeeper, run_blocking
 

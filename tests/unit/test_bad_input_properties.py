@@ -23,7 +23,8 @@ from hypothesis import strategies as st
 from app.core.history import AttemptCompletion, AttemptStart, HistoryStore, records
 from app.core.history.export import CSV_COLUMNS, read_csv_text
 from app.core.models import SEND_OPERATION, VERIFY_OPERATION, CodeDeliveryDetails, ConnectionInfo, Outcome
-from app.core.profiles import FILE_FORMAT, Profile, ProfileStore
+from app.core.profile_model import FILE_FORMAT, Profile
+from app.core.profiles import ProfileStore
 from app.core.redaction import SecretRegistry
 from app.core.tokens import TokenDecodeError, describe_access_token
 from app.core.validation import (
