@@ -126,7 +126,8 @@ class Heartbeat(QObject):
 def open_window(info: dict[str, Any]) -> Any:
     """The real MainWindow with a sandbox profile saved, as `Sandbox → Start sandbox pool` leaves it."""
     from app.core.paths import app_paths
-    from app.core.profiles import Profile, ProfileStore
+    from app.core.profile_model import Profile
+    from app.core.profiles import ProfileStore
     from app.core.secrets import MemorySecretStore
     from app.ui.window.main_window import MainWindow
 

@@ -23,7 +23,8 @@ from app.cli.connection import connect, settings_from_args
 from app.cli.home import RecordingHistory, open_history
 from app.cli.signin import SignInRefusedError, access_token
 from app.core.connection import CognitoConnection
-from app.core.errors import CatalogueEntry, ErrorContext, ServiceError
+from app.core.error_catalogue import CatalogueEntry
+from app.core.errors import ErrorContext, ServiceError
 from app.core.validation import (
     ACCESS_TOKEN_FIELD,
     ATTRIBUTE_NAME_FIELD,

@@ -24,7 +24,8 @@ from app.cli.common import EXIT_OK, EXIT_SERVICE_ERROR, BadInputError, shown
 from app.cli.home import RecordingHistory
 from app.cli.request import CallOutcome, client_metadata, delivery_text, run_call
 from app.core.connection import CognitoConnection
-from app.core.errors import AWS_PROFILE_NOT_FOUND, ServiceError
+from app.core.error_catalogue import AWS_PROFILE_NOT_FOUND
+from app.core.errors import ServiceError
 from app.core.models import ValueState
 from app.core.pool_admin import AttributePolicy
 from app.core.recording import RecordedUpdate, update_recorded

@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from app.core.errors import CatalogueEntry
+    from app.core.error_catalogue import CatalogueEntry
 
 # The errors the API reference lists for UpdateUserAttributes; all of them are in the catalogue.
 UPDATE_ERROR_CODES: tuple[str, ...] = (

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from app.core.errors import (
+from app.core.error_catalogue import (
     AWS_CREDENTIALS_ERROR,
     AWS_NO_CREDENTIALS,
     AWS_PROFILE_NOT_FOUND,
@@ -21,8 +21,8 @@ from app.core.errors import (
     NETWORK_ERROR,
     TIMEOUT,
     UNKNOWN_ERROR,
-    ServiceError,
 )
+from app.core.errors import ServiceError
 from app.runtime.botocore_data import boto3_session
 from app.runtime.heap import long_lived
 

@@ -14,15 +14,14 @@ from typing import Any
 from app.core.answers import MAX_MESSAGE_CHARS, UnexpectedAnswerError, answer_excerpt
 from app.core.connection import CognitoConnection
 from app.core.deadline import within
-from app.core.errors import (
+from app.core.error_catalogue import (
     INVALID_RESPONSE,
     NETWORK_ERROR,
     TIMEOUT,
     UNEXPECTED_ANSWER,
     UNKNOWN_ERROR,
-    VERIFIABLE_ATTRIBUTES,
-    ServiceError,
 )
+from app.core.errors import VERIFIABLE_ATTRIBUTES, ServiceError
 from app.core.models import CodeDeliveryDetails
 
 _HTML_TAG = re.compile(r"<[^>]+>")

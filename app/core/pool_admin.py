@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.core.aws_profiles import admin_error, cognito_admin_client
-from app.core.profiles import Profile
+from app.core.profile_model import Profile
 
 NO_TRIGGER_WARNING = "No Custom Message trigger: ClientMetadata will not be used by anything."
 COGNITO_DEFAULT_WARNING = (

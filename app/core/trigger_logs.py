@@ -22,7 +22,7 @@ from enum import StrEnum
 from typing import Any
 
 from app.core.aws_profiles import admin_client, admin_error
-from app.core.errors import NETWORK_ERROR, THROTTLING, TIMEOUT, lookup
+from app.core.error_catalogue import NETWORK_ERROR, THROTTLING, TIMEOUT, lookup
 
 MAX_LINES = 2000
 MAX_PAGES_PER_POLL = 10

@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Any
 
-from app.core.errors import (
+from app.core.error_catalogue import (
     CANCELLED,
     CATALOGUE,
     INVALID_RESPONSE,

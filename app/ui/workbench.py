@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QObject, Signal
 
-from app.core.paths import AppPaths
-from app.core.profiles import Profile, ProfileError
+from app.core.paths import HOME_ENV, AppPaths
+from app.core.profile_model import Profile, ProfileError
 from app.core.secrets import SecretKind
 from app.ui.async_tools import TaskKeeper, run_blocking
 
@@ -136,3 +136,19 @@ class Workbench(QObject):
     def _set(self, profile: Profile | None) -> None:
         self._profile = profile
         self.profile_changed.emit(profile)
+
+    def startup_notices(self) -> list[str]:
+        """What the window must say at start: folders it cannot write, a session-only or recovered
+        history, profiles the file could not keep."""
+        notices = []
+        if self.path_problems:
+            notices.append(f"VerifyDesk cannot save here: {'; '.join(self.path_problems)}. Set {HOME_ENV} to "
+                           "a folder it may write; until then nothing it writes there is kept (no log file).")
+        if self.history_problem:
+            notices.append(self.history_problem)
+        if self.history_store.recovered_from is not None:
+            notices.append(f"The history file could not be read; it was moved to "
+                           f"{self.history_store.recovered_from} and a new one started.")
+        if self.profiles.notice:
+            notices.append(self.profiles.notice)
+        return notices

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from app.core.aws_cli_command import command_for_record
-from app.core.errors import lookup
+from app.core.error_catalogue import lookup
 from app.core.history import AttemptCompletion, AttemptStart, HistoryFilter, HistoryRecord, HistoryStore
 from app.core.models import SEND_OPERATION, CodeDeliveryDetails, ConnectionInfo, Outcome
 from app.ui.history.cells import outcome_state

@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from app.core.profiles import Profile, ProfileStore
+from app.core.profile_model import Profile
+from app.core.profiles import ProfileStore
 from app.core.validation import MetadataRow
 from app.ui.request.metadata_editor import NO_METADATA_TEXT, MetadataEditor
 from app.ui.request.metadata_files import MAX_IMPORT_BYTES

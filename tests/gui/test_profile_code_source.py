@@ -17,7 +17,8 @@ from pytestqt.qtbot import QtBot
 
 from app.core.code_source_settings import IMAP_KIND, SANDBOX_KIND, SavedCodeSource
 from app.core.paths import app_paths
-from app.core.profiles import Profile, ProfileStore
+from app.core.profile_model import Profile
+from app.core.profiles import ProfileStore
 from app.core.secrets import MemorySecretStore, SecretKind
 from app.ui.signin.code_source_form import CodeSourceForm
 from app.ui.signin.profile_dialog import ProfileDialog

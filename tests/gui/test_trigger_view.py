@@ -33,7 +33,8 @@ from pytestqt.qtbot import QtBot
 
 from app.core.models import Outcome
 from app.core.paths import app_paths
-from app.core.profiles import Profile, ProfileStore
+from app.core.profile_model import Profile
+from app.core.profiles import ProfileStore
 from app.core.trigger_logs import LogKind
 from app.ui.widgets.style import Tone, tone_colors
 from app.ui.window.main_window import MainWindow

@@ -23,11 +23,12 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QTableView
 from pytestqt.qtbot import QtBot
 
-from app.core.errors import INVALID_RESPONSE, NETWORK_ERROR, TIMEOUT, lookup
+from app.core.error_catalogue import INVALID_RESPONSE, NETWORK_ERROR, TIMEOUT, lookup
 from app.core.history import HistoryFilter
 from app.core.models import Outcome
 from app.core.paths import app_paths
-from app.core.profiles import Profile, ProfileStore
+from app.core.profile_model import Profile
+from app.core.profiles import ProfileStore
 from app.ui.window.main_window import MainWindow
 
 from support.fault_proxy import Fault, FaultProxy

@@ -17,7 +17,8 @@ from pytestqt.qtbot import QtBot
 
 from app.core.paths import app_paths
 from app.core.preflight import Check, Status, order_for_failure
-from app.core.profiles import Profile, ProfileStore
+from app.core.profile_model import Profile
+from app.core.profiles import ProfileStore
 from app.ui.preflight.panel import STATUS_TEXT
 from app.ui.window.main_window import MainWindow
 

@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtWidgets import QLineEdit
 from pytestqt.qtbot import QtBot
 
-from app.core.profiles import Profile
+from app.core.profile_model import Profile
 from app.ui.window.main_window import MainWindow
 
 from support.window_driver import WAIT_MS, find, label, pick_attribute, press_send, type_into, wait_result

@@ -19,7 +19,8 @@ from PySide6.QtWidgets import QApplication, QCheckBox, QComboBox, QDialog, QLine
 from pytestqt.qtbot import QtBot
 
 from app.core.paths import app_paths
-from app.core.profiles import Profile, ProfileStore
+from app.core.profile_model import Profile
+from app.core.profiles import ProfileStore
 from app.core.redaction import redact
 from app.core.secrets import SecretKind, default_secret_store, reset_default_secret_store
 from app.ui.window.main_window import MainWindow

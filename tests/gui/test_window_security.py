@@ -26,7 +26,8 @@ from app.core.history import AttemptCompletion, AttemptStart, HistoryFilter, His
 from app.core.logs import configure_logging
 from app.core.models import SEND_OPERATION, ConnectionInfo, Outcome
 from app.core.paths import app_paths
-from app.core.profiles import Profile, ProfileStore
+from app.core.profile_model import Profile
+from app.core.profiles import ProfileStore
 from app.core.redaction import REDACTED
 from app.core.secrets import MemorySecretStore, SecretKind, reset_default_secret_store
 from app.ui.settings import settings_path

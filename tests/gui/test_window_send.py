@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QLabel, QLineEdit, QProgressBar, QPushButton, QTableView
 from pytestqt.qtbot import QtBot
 
-from app.core.errors import lookup
+from app.core.error_catalogue import lookup
 from app.core.history import HistoryFilter
 from app.core.models import Outcome
 from app.ui.window.main_window import MainWindow

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from app.core.paths import app_paths
-from app.core.profiles import Profile, ProfileStore
+from app.core.profile_model import Profile
+from app.core.profiles import ProfileStore
 
 pytestmark = pytest.mark.gui
 PROBE = Path(__file__).resolve().parents[1] / "support" / "window_probe.py"

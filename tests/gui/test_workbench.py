@@ -11,7 +11,8 @@ from PySide6.QtWidgets import QApplication
 
 from app.core.history import HistoryStore
 from app.core.paths import app_paths
-from app.core.profiles import Profile, ProfileStore
+from app.core.profile_model import Profile
+from app.core.profiles import ProfileStore
 from app.core.secrets import MemorySecretStore, SecretKind
 from app.ui.workbench import ProfileSaveError, Workbench
 

@@ -260,7 +260,8 @@ def test_a_refused_remembered_password_says_it_was_the_remembered_one(
     sandbox_info: Any, fresh_user: dict[str, str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     from app.core.paths import app_paths
-    from app.core.profiles import Profile, ProfileStore
+    from app.core.profile_model import Profile
+    from app.core.profiles import ProfileStore
     from app.core.secrets import SecretKind, reset_default_secret_store
 
     from support.memory_keyring import MemoryKeyring

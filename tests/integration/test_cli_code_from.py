@@ -175,7 +175,8 @@ def test_code_from_profile_uses_the_code_source_saved_in_the_profile(
 ) -> None:
     from app.core.code_source_settings import SavedCodeSource
     from app.core.paths import app_paths
-    from app.core.profiles import Profile, ProfileStore
+    from app.core.profile_model import Profile
+    from app.core.profiles import ProfileStore
 
     monkeypatch.setenv("VERIFYDESK_HOME", str(verifydesk_home))
     info = sandbox.info

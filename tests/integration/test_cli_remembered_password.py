@@ -24,7 +24,8 @@ from app.cli.parser import build_parser
 from app.cli.run import run_command
 from app.core.history import HistoryFilter, HistoryStore
 from app.core.paths import app_paths
-from app.core.profiles import Profile, ProfileStore
+from app.core.profile_model import Profile
+from app.core.profiles import ProfileStore
 from app.core.secrets import SecretKind, reset_default_secret_store
 
 from support.memory_keyring import MemoryKeyring

@@ -30,7 +30,7 @@ from app.core.codes.model import (
     MAILBOX_NOT_FOUND,
     MAILBOX_UNREACHABLE,
 )
-from app.core.errors import CANCELLED
+from app.core.error_catalogue import CANCELLED
 from app.core.logs import configure_logging
 from app.core.paths import app_paths
 

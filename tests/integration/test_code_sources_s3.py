@@ -133,7 +133,7 @@ def test_a_missing_bucket_is_a_clear_service_error(s3: Any) -> None:
 
 
 def test_cancel_stops_the_s3_wait_at_once(s3: Any) -> None:
-    from app.core.errors import CANCELLED
+    from app.core.error_catalogue import CANCELLED
 
     cancel = threading.Event()
     threading.Timer(0.5, cancel.set).start()

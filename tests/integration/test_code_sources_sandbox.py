@@ -22,7 +22,7 @@ from app.core.codes import (
     open_source,
     parse_source_spec,
 )
-from app.core.errors import CANCELLED
+from app.core.error_catalogue import CANCELLED
 from app.core.logs import configure_logging
 from app.core.paths import app_paths
 from app.sandbox.mail_relay import parse_relay_target

@@ -17,7 +17,8 @@ import pytest
 
 from app.core.auth import AuthFlow, sign_in_password
 from app.core.connection import CognitoConnection, ConnectionSettings
-from app.core.errors import UNEXPECTED_ANSWER, ServiceError, lookup
+from app.core.error_catalogue import UNEXPECTED_ANSWER, lookup
+from app.core.errors import ServiceError
 from app.core.history import HistoryStore
 from app.core.history.records import MAX_SERVER_TEXT_CHARS
 from app.core.models import Outcome

@@ -11,7 +11,8 @@ import pytest
 
 from app.core.calls import get_user, send_verification_code
 from app.core.connection import CognitoConnection
-from app.core.errors import TIMEOUT, ServiceError, lookup
+from app.core.error_catalogue import TIMEOUT, lookup
+from app.core.errors import ServiceError
 from app.core.history import HistoryFilter, HistoryStore
 from app.core.models import Outcome
 from app.core.recording import send_recorded, verify_recorded

@@ -22,7 +22,7 @@ from app.core.pool_admin import (
     parse_lambda_arn,
     trigger_info_from_pool,
 )
-from app.core.profiles import Profile
+from app.core.profile_model import Profile
 
 from support.aws_error_server import aws_error_server
 from support.moto_server import FAKE_KEY_ID, FAKE_SECRET, moto_server

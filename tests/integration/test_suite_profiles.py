@@ -12,7 +12,8 @@ import pytest
 
 from app.core.history import HistoryStore
 from app.core.paths import app_paths
-from app.core.profiles import Profile, ProfileStore
+from app.core.profile_model import Profile
+from app.core.profiles import ProfileStore
 from app.core.secrets import SecretKind, reset_default_secret_store
 from app.core.suites import RunRequest, run_suite_file
 

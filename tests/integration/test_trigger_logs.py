@@ -15,7 +15,7 @@ import pytest
 
 from app.core.errors import ServiceError
 from app.core.pool_admin import AdminAccess
-from app.core.profiles import Profile
+from app.core.profile_model import Profile
 from app.core.trigger_logs import (
     FollowSettings,
     LogFollower,

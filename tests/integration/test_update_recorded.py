@@ -16,7 +16,7 @@ from app.core.connection import CognitoConnection
 from app.core.history import HistoryFilter, HistoryStore
 from app.core.models import SEND_OPERATION, UPDATE_OPERATION, Outcome, ValueState
 from app.core.pool_admin import AdminAccess, AttributePolicy, describe_pool_triggers
-from app.core.profiles import Profile
+from app.core.profile_model import Profile
 from app.core.recording import send_recorded, update_recorded, verify_recorded
 from app.core.validation import ATTRIBUTE_VALUE_FIELD, validate_update
 from app.sandbox import Sandbox

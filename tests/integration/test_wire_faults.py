@@ -17,7 +17,7 @@ import pytest
 
 from app.core.auth import AuthFlow, sign_in_password
 from app.core.connection import CognitoConnection, ConnectionSettings
-from app.core.errors import INVALID_RESPONSE, NETWORK_ERROR, TIMEOUT, lookup
+from app.core.error_catalogue import INVALID_RESPONSE, NETWORK_ERROR, TIMEOUT, lookup
 from app.core.history import HistoryFilter, HistoryStore
 from app.core.models import UPDATE_OPERATION, Outcome
 from app.core.recording import send_recorded, update_recorded

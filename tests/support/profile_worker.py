@@ -16,7 +16,8 @@ import time
 from pathlib import Path
 
 from app.core import profiles
-from app.core.profiles import Profile, ProfileStore
+from app.core.profile_model import Profile
+from app.core.profiles import ProfileStore
 
 
 def _wait_for(go: Path) -> None:

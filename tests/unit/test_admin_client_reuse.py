@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from app.core.aws_profiles import admin_client
-from app.core.errors import AWS_PROFILE_NOT_FOUND, ServiceError
+from app.core.error_catalogue import AWS_PROFILE_NOT_FOUND
+from app.core.errors import ServiceError
 
 SANDBOX = {"region": "eu-west-1", "endpoint_url": "http://127.0.0.1:9", "static_credentials": ("id", "secret")}
 

@@ -16,7 +16,8 @@ from app.core.attribute_errors import UPDATE_ERROR_CODES
 from app.core.attribute_update import PendingValues, value_state_after
 from app.core.aws_cli_command import command_for_record
 from app.core.calls import UserAttribute, UserProfile
-from app.core.errors import CATALOGUE, ErrorContext, entry_in
+from app.core.error_catalogue import CATALOGUE
+from app.core.errors import ErrorContext, entry_in
 from app.core.history import (
     SCHEMA_VERSION,
     AttemptCompletion,

@@ -78,7 +78,8 @@ def test_history_export_refuses_other_suffixes(tmp_path: Path) -> None:
 def test_a_profile_with_a_client_secret_but_no_keyring_asks_for_the_environment_variable(
     verifydesk_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from app.core.profiles import Profile, ProfileStore
+    from app.core.profile_model import Profile
+    from app.core.profiles import ProfileStore
 
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
     monkeypatch.delenv("VERIFYDESK_CLIENT_SECRET", raising=False)
@@ -175,7 +176,8 @@ def test_an_unusable_endpoint_in_the_aws_variable_names_the_variable(monkeypatch
 def test_an_unusable_endpoint_given_with_a_profile_names_the_option(
     verifydesk_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from app.core.profiles import Profile, ProfileStore
+    from app.core.profile_model import Profile
+    from app.core.profiles import ProfileStore
 
     ProfileStore(verifydesk_home / "config" / "profiles.json").save(
         Profile(name="dev", region="eu-west-1", client_id="abc123"))
@@ -189,7 +191,7 @@ def test_an_unusable_endpoint_given_with_a_profile_names_the_option(
 
 
 def test_the_cli_and_saved_profiles_use_one_rule_for_regions_and_endpoints() -> None:
-    from app.core.profiles import Profile
+    from app.core.profile_model import Profile
     from app.core.validation import endpoint_url_problem, region_problem
 
     for region in ("Mars West", "us-east-1", "local", "eu-central-2"):
@@ -508,7 +510,7 @@ def test_a_5000_digit_integer_in_a_metadata_file_is_bad_input_naming_its_key(
 
 @pytest.mark.parametrize("seconds", ["0.05", "0.1", "300", "300.5", "900", "900.01", "1e400"])
 def test_the_timeout_option_and_a_saved_profile_accept_the_same_read_timeouts(seconds: str) -> None:
-    from app.core.profiles import Profile
+    from app.core.profile_model import Profile
 
     profile_refuses = "read_timeout_s" in {
         e.field for e in Profile(name="p", region="us-east-1", client_id="c",

@@ -15,7 +15,8 @@ from app.cli.common import shown
 from app.cli.history import history_line
 from app.cli.request import print_error, result_text
 from app.cli.send import delivery_text
-from app.core.errors import ErrorContext, ServiceError, lookup
+from app.core.error_catalogue import lookup
+from app.core.errors import ErrorContext, ServiceError
 from app.core.history import HistoryRecord
 from app.core.models import CodeDeliveryDetails, Outcome
 

@@ -19,7 +19,8 @@ from app.core.code_source_settings import (
     probe_source,
     sandbox_default,
 )
-from app.core.profiles import Profile, ProfileStore
+from app.core.profile_model import Profile
+from app.core.profiles import ProfileStore
 
 
 @pytest.mark.parametrize(("source", "field", "says"), [

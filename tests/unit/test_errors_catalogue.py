@@ -7,27 +7,24 @@ from pathlib import Path
 
 import pytest
 
-from app.core.errors import (
+from app.core.error_catalogue import (
     CATALOGUE,
+    GET_VERIFICATION_CODE_ERROR_CODES,
     INVALID_RESPONSE,
     NETWORK_ERROR,
-    SEED_ERROR_CODES,
     THROTTLING,
     TIMEOUT,
     UNKNOWN_ERROR,
-    ErrorContext,
-    ServiceError,
-    entry_in,
-    is_expired_token_message,
     lookup,
 )
+from app.core.errors import ErrorContext, ServiceError, entry_in, is_expired_token_message
 
 SEED_DIR = Path(__file__).resolve().parents[3] / "shared" / "seeds"
 
 
 def test_all_sixteen_seed_errors_are_catalogued() -> None:
-    assert len(SEED_ERROR_CODES) == 16
-    assert set(SEED_ERROR_CODES) <= set(CATALOGUE)
+    assert len(GET_VERIFICATION_CODE_ERROR_CODES) == 16
+    assert set(GET_VERIFICATION_CODE_ERROR_CODES) <= set(CATALOGUE)
 
 
 SEED_COPY = Path(__file__).resolve().parents[1] / "data" / "seed_error_codes.txt"
@@ -44,7 +41,7 @@ def _copied_errors() -> set[str]:
 
 
 def test_the_catalogue_matches_the_errors_the_sdk_seed_lists() -> None:
-    assert _copied_errors() == set(SEED_ERROR_CODES)
+    assert _copied_errors() == set(GET_VERIFICATION_CODE_ERROR_CODES)
 
 
 @pytest.mark.skipif(not SEED_DIR.exists(), reason="the shared seeds are not beside this checkout")

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from app.core.profiles import MAX_FILE_BYTES, PRESET_CHARS_MAX, Profile, ProfileError, ProfileStore
+from app.core.profile_model import MAX_FILE_BYTES, PRESET_CHARS_MAX, Profile, ProfileError
+from app.core.profiles import ProfileStore
 
 # One legal row: under the per-preset limit in characters, but every control character is written
 # as a six-byte JSON escape, so each such preset takes about 1.5 MB of the file.

@@ -13,7 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.core.connection import ConnectionSettings
-from app.core.profiles import FILE_FORMAT, SCHEMA_VERSION, Profile, ProfileError, ProfileStore
+from app.core.profile_model import FILE_FORMAT, SCHEMA_VERSION, Profile, ProfileError
+from app.core.profiles import ProfileStore
 from app.core.validation import MetadataRow
 
 SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

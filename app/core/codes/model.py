@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from app.core.errors import CANCELLED, CatalogueEntry, ErrorContext, ServiceError
+from app.core.error_catalogue import CANCELLED, CatalogueEntry
+from app.core.errors import ErrorContext, ServiceError
 
 # Cognito's default message holds a 6-digit code; the lookarounds keep it out of longer numbers.
 DEFAULT_PATTERN = re.compile(r"(?<![0-9])([0-9]{6})(?![0-9])")

@@ -15,14 +15,14 @@ import logging
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from contextlib import suppress
 from datetime import datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import Literal
 
-from app.core.history import code_waits, query, runs, schema
+from app.core.history import bulk, code_waits, query, runs, schema
 from app.core.history import export as export_module
 from app.core.history import rows as codec
 from app.core.history.liveness import is_alive, process_token
@@ -182,24 +182,8 @@ class HistoryStore(HistoryFile):
     def bulk_insert_for_benchmark(self, records: Iterable[tuple[AttemptStart, AttemptCompletion]]) -> None:
         """Insert finished attempts in one transaction (benchmarks and tests; not for the app)."""
 
-        max_lag = 0.0
-
-        def rows(previous: str | None) -> Iterator[tuple[object, ...]]:
-            nonlocal max_lag
-            for start, done in records:
-                started = start.started_at or utc_now()
-                finished = started + timedelta(milliseconds=done.latency_ms or 0)
-                values = codec.start_values(start)
-                previous, lag = codec.next_time_key(previous, str(values[0]))
-                max_lag = max(max_lag, lag)
-                yield (values[0], format_time(finished), *values[1:],
-                       *codec.completion_values(done), None, None, previous, *codec.update_values(start),
-                       codec.value_state(done))
-
         with self._transaction() as conn:
-            last = conn.execute(codec.LAST_TIME_KEY).fetchone()
-            conn.executemany(codec.INSERT, rows(last[0] if last else None))
-            codec.raise_max_lag(conn, max_lag)
+            bulk.insert_finished(conn, records)
 
     # --- reading ---------------------------------------------------------------------------------
 

@@ -6,7 +6,7 @@ import html
 import json
 from datetime import UTC, datetime
 
-from app.core.errors import lookup
+from app.core.error_catalogue import lookup
 from app.core.history import HistoryRecord
 from app.core.models import VERIFY_OPERATION, Outcome
 from app.core.wording import latency_text

@@ -22,13 +22,13 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from app.core.code_source_settings import SavedCodeSource, open_saved_source, sandbox_default
-from app.core.errors import CANCELLED
+from app.core.error_catalogue import CANCELLED
 from app.ui.async_tools import start_blocking
 from app.ui.widgets.style import Tone, selectable, set_tone
 
 if TYPE_CHECKING:
     from app.core.codes import CodeQuery, CodeSourceError, FoundCode
-    from app.core.profiles import Profile
+    from app.core.profile_model import Profile
     from app.core.recording import RecordedSend
     from app.ui.request.result_view import VerifyBox
     from app.ui.request.send_flow import RequestController

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from app.core.connection import ConnectionSettings
-from app.core.profiles import Profile
+from app.core.profile_model import Profile
 from app.core.recording import RecordedSend
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
 
-from app.core.profiles import Profile
+from app.core.profile_model import Profile
 from app.core.validation import metadata_from_rows
 from app.ui.request.context import RequestContext
 from app.ui.request.panel import RequestPanel

@@ -10,7 +10,6 @@ from __future__ import annotations
 import html
 import itertools
 import json
-import logging
 import re
 from collections.abc import Callable
 
@@ -36,8 +35,6 @@ from app.ui.request.metadata_model import KEY_COLUMN, MetadataModel
 from app.ui.request.metadata_presets import MetadataPresets, PresetStore
 from app.ui.request.metadata_view import MetadataTableView, preview_json
 from app.ui.widgets.buttons import make_button
-
-log = logging.getLogger(__name__)
 
 NO_METADATA_TEXT = "(no ClientMetadata: the parameter is omitted)"
 _PROBLEMS_SHOWN = 3

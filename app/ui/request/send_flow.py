@@ -16,7 +16,8 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from app.core.auth import SignInInputError
 from app.core.connection import CognitoConnection
-from app.core.errors import CANCELLED, ErrorContext, ServiceError
+from app.core.error_catalogue import CANCELLED
+from app.core.errors import ErrorContext, ServiceError
 from app.core.history import AttemptCompletion, AttemptStart, HistoryStore, HistoryWriteError
 from app.core.recording import RecordedSend, RecordedVerify, send_recorded, verify_recorded
 from app.core.validation import (

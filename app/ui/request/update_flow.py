@@ -17,10 +17,11 @@ from PySide6.QtCore import QObject, Signal, Slot
 from app.core.attribute_update import PendingValues
 from app.core.calls import UserProfile
 from app.core.connection import CognitoConnection
-from app.core.errors import CANCELLED, ServiceError
+from app.core.error_catalogue import CANCELLED
+from app.core.errors import ServiceError
 from app.core.models import ValueState
 from app.core.pool_admin import AdminAccess, AttributePolicy, describe_pool_triggers
-from app.core.profiles import Profile
+from app.core.profile_model import Profile
 from app.core.recording import RecordedUpdate, update_recorded
 from app.core.validation import (
     ACCESS_TOKEN_FIELD,

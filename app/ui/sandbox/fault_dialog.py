@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.errors import lookup
+from app.core.error_catalogue import lookup
 from app.sandbox.faults import ANY_OPERATION, MAX_DELAY_S, injectable_codes
 from app.ui.async_tools import TaskKeeper, run_blocking
 from app.ui.widgets.style import Tone, set_tone

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QBoxLayout, QLabel
 
-from app.core.profiles import Profile
+from app.core.profile_model import Profile
 from app.ui.signin.sign_in_panel import SignInPanel
 from app.ui.widgets.style import Tone, set_tone
 from app.ui.workbench import Workbench

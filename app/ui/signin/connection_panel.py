@@ -17,7 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.profiles import Profile, ProfileStore
+from app.core.profile_model import Profile
+from app.core.profiles import ProfileStore
 from app.core.secrets import SecretStore
 from app.ui.signin.profile_dialog import ProfileDialog
 from app.ui.widgets.buttons import make_button

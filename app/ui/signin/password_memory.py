@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 
-from app.core.profiles import Profile
+from app.core.profile_model import Profile
 from app.core.redaction import SECRETS
 from app.core.secrets import SecretKind
 from app.ui.async_tools import run_blocking

@@ -36,7 +36,8 @@ from app.core.connection import (
     DEFAULT_READ_TIMEOUT_S,
     READ_TIMEOUT_RANGE,
 )
-from app.core.profiles import Profile, ProfileError, ProfileStore
+from app.core.profile_model import Profile, ProfileError
+from app.core.profiles import ProfileStore
 from app.core.secrets import SecretKind, SecretStore
 from app.core.validation import region_mismatch_warning
 from app.ui.signin.code_source_form import CodeSourceForm, ProbeTarget

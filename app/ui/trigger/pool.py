@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from app.core.aws_profiles import AwsProfileListing, list_aws_profiles
 from app.core.errors import ServiceError
 from app.core.pool_admin import AdminAccess, PoolTriggerInfo, describe_pool_triggers
-from app.core.profiles import Profile
+from app.core.profile_model import Profile
 from app.ui.async_tools import TaskKeeper, run_blocking
 from app.ui.widgets.style import Tone, selectable, set_tone
 

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QDockWidget, QLabel
 
 from app.core.errors import ServiceError
 from app.core.pool_admin import PoolTriggerInfo
-from app.core.profiles import Profile
+from app.core.profile_model import Profile
 from app.core.trigger_insight import (
     EventInputs,
     describe_run,

@@ -27,7 +27,8 @@ from app.ui.window.state import DEFAULT_SIZE, restore_geometry, saved_theme
 if TYPE_CHECKING:  # imported in build(), after the frame has painted
     from app.core.errors import ErrorContext
     from app.core.history import HistoryRecord, HistoryStore
-    from app.core.profiles import Profile, ProfileStore
+    from app.core.profile_model import Profile
+    from app.core.profiles import ProfileStore
     from app.core.secrets import SecretStore
     from app.ui.request.context import RequestContext
 

@@ -17,8 +17,7 @@ from app import APP_NAME
 from app.core.calls import UserProfile
 from app.core.errors import ErrorContext, ServiceError
 from app.core.history import HistoryRecord
-from app.core.paths import HOME_ENV
-from app.core.profiles import Profile
+from app.core.profile_model import Profile
 from app.core.validation import CLIENT_METADATA_FIELD
 from app.ui.history.view import HistoryView
 from app.ui.preflight.tools import PreflightTools
@@ -45,6 +44,7 @@ from app.ui.widgets.style import Tone
 from app.ui.window.columns import ColumnsArea, ColumnScroll
 from app.ui.window.docks import BottomDocks, bring_forward
 from app.ui.window.menus import ActionRow
+from app.ui.window.sandbox_users import prefill_first_user, sign_in_as
 from app.ui.window.switching import SwitchCleaner
 from app.ui.workbench import ProfileSaveError, Workbench
 
@@ -225,7 +225,8 @@ class WindowParts:
         self.controller.sent.connect(lambda _recorded: self.inbox.refresh())
         self.updates.changed.connect(lambda _recorded: self.inbox.refresh())
         self.inbox.use_message.connect(self._use_inbox_message)
-        self.inbox.use_user.connect(self._use_sandbox_user)
+        self.inbox.use_user.connect(
+            lambda user, password: sign_in_as(self.session, self.sign_in, user, password))
         sandbox.starting.connect(lambda: self.status.setText("Starting the sandbox pool…"))
         sandbox.started.connect(self._sandbox_started)
         sandbox.attached.connect(lambda control, info: self.inbox.set_control(control, list(info.users)))
@@ -263,19 +264,7 @@ class WindowParts:
             reveal(new)
 
     def show_startup_notices(self) -> None:
-        notices = []
-        if self.bench.path_problems:
-            where = "; ".join(self.bench.path_problems)
-            notices.append(f"VerifyDesk cannot save here: {where}. Set {HOME_ENV} to a folder it may "
-                           "write; until then nothing it writes there is kept (no log file).")
-        if self.bench.history_problem:
-            notices.append(self.bench.history_problem)
-        store = self.bench.history_store
-        if store.recovered_from is not None:
-            notices.append(f"The history file could not be read; it was moved to "
-                           f"{store.recovered_from} and a new one started.")
-        if self.bench.profiles.notice:
-            notices.append(self.bench.profiles.notice)
+        notices = self.bench.startup_notices()
         if notices:
             self.banner.show_message(" ".join(notices), Tone.WARNING)
 
@@ -397,19 +386,9 @@ class WindowParts:
         if self.connection_panel.current_name() != profile.name or self.bench.profile != profile:
             self.connection_panel.reload(select=profile.name)  # not again: it resets the presets
         self.status.setText(f"Sandbox pool running at {info.endpoint_url}")
-        if not self.session.is_signed_in and info.users and not self.sign_in.username_edit.text():
-            first = info.users[0]
-            self.sign_in.username_edit.setText(str(first.get("username", "")))
-            self.sign_in.password_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+        prefill_first_user(self.session, self.sign_in, list(info.users))
 
     def _use_inbox_message(self, message: dict[str, Any]) -> None:
         use_inbox_message(message, session=self.session, form=self.sign_in.challenge_form,
                           picker=self.request_panel.picker, verify=self.verify)
-
-    def _use_sandbox_user(self, username: str, password: str) -> None:
-        if self.session.is_signed_in:
-            self.session.sign_out()
-        self.sign_in.username_edit.setText(username)
-        self.sign_in.password_edit.setText(password)
-        self.sign_in.sign_in_button.setFocus(Qt.FocusReason.OtherFocusReason)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, QTimer
 
-from app.core.profiles import Profile
+from app.core.profile_model import Profile
 from app.ui.request.metadata_editor import MetadataEditor
 from app.ui.request.result_view import ResultView, VerifyBox
 from app.ui.sandbox.inbox_view import InboxDock
