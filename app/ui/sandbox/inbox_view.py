@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -129,6 +130,7 @@ class InboxDock(QDockWidget):
     def _build_layout(self) -> None:
         users_label = QLabel("&Test user")  # Alt+U is Username in the sign-in form
         users_label.setBuddy(self.users_combo)
+        users_label.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Preferred)  # never cut
         self.users_combo.setMinimumContentsLength(16)
         row = QHBoxLayout()
         row.addWidget(self.status, 1)
