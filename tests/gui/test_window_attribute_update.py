@@ -17,6 +17,7 @@ from pytestqt.qtbot import QtBot
 
 from app.core.history import HistoryFilter
 from app.core.models import UPDATE_OPERATION, ValueState
+from app.ui.history.model import HEADERS
 from app.ui.window.main_window import MainWindow
 
 from support.window_driver import (
@@ -160,13 +161,14 @@ def test_history_shows_the_change_and_filters_by_call(
     table = find(window, QTableView, "historyTable")
     qtbot.waitUntil(lambda: len(table_rows(table)) >= 2, timeout=WAIT_MS)
     change = f"email: {old} → {value} (pending)"
+    attribute = HEADERS.index("Attribute")
 
     choose_combo_text(qtbot, find(window, QComboBox, "historyOperationCombo"), "Update")
     qtbot.waitUntil(lambda: {row[2] for row in table_rows(table)} == {"Update"}, timeout=WAIT_MS)
-    assert change in [row[3] for row in table_rows(table)]
+    assert change in [row[attribute] for row in table_rows(table)]
     choose_combo_text(qtbot, find(window, QComboBox, "historyOperationCombo"), "Send")
     qtbot.waitUntil(lambda: {row[2] for row in table_rows(table)} == {"Send"}, timeout=WAIT_MS)
-    assert change not in [row[3] for row in table_rows(table)]
+    assert change not in [row[attribute] for row in table_rows(table)]
 
 
 def test_a_refused_change_is_explained_from_the_catalogue_for_an_update(

@@ -159,7 +159,7 @@ class HistoryView(QWidget):
             "The list is newest first: show the oldest matching records (Ctrl+End)", self.jump_to_end,
         )
         self.rerun_button = self._button(
-            "rerunHistoryButton", "&Load into request", "Load this history entry into the request",
+            "rerunHistoryButton", "Load into &request", "Load this history entry into the request",
             "Put this entry's attribute and ClientMetadata into the request (nothing is sent)", self._rerun,
         )
         self.copy_cli_button = self._button(
