@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from app.core.auth import AuthFlow, sign_in_password
-from app.core.connection import CognitoConnection, ConnectionSettings
+from app.core.connection import DEFAULT_READ_TIMEOUT_S, CognitoConnection, ConnectionSettings
 from app.core.error_catalogue import UNEXPECTED_ANSWER, lookup
 from app.core.errors import ServiceError
 from app.core.history import HistoryStore
@@ -41,8 +41,15 @@ WRONGLY_TYPED_SENDS: list[Any] = [
 ]
 
 
-def _conn(url: str) -> CognitoConnection:
-    return CognitoConnection(ConnectionSettings(region="us-east-1", client_id="client", endpoint_url=url))
+# Secrets of these tests: what a test signs in with joins the process's redaction list, so they must
+# be words no other test expects to read (never "password" or "token").
+ACCESS_TOKEN = "hostile-answers-access-token-5b1e"
+PASSWORD = "hostile-answers-password-9d4c"
+
+
+def _conn(url: str, read_timeout_s: float = DEFAULT_READ_TIMEOUT_S) -> CognitoConnection:
+    return CognitoConnection(ConnectionSettings(region="us-east-1", client_id="client", endpoint_url=url,
+                                                read_timeout_s=read_timeout_s))
 
 
 @pytest.mark.parametrize("answer", WRONGLY_TYPED_SENDS, ids=range(len(WRONGLY_TYPED_SENDS)))
@@ -50,7 +57,7 @@ def test_a_wrongly_typed_200_is_one_clear_error_and_the_row_completes_with_the_a
     answer: Any, verifydesk_home: Path,
 ) -> None:
     with answer_server({SEND: answer}) as server, HistoryStore(verifydesk_home / "h.sqlite3") as history:
-        sent = send_recorded(_conn(server.url), history, access_token="token", username="u",
+        sent = send_recorded(_conn(server.url), history, access_token=ACCESS_TOKEN, username="u",
                              attribute_name="email", client_metadata={})
         assert sent.error is not None
         assert sent.error.code == UNEXPECTED_ANSWER
@@ -66,14 +73,14 @@ def test_a_wrongly_typed_200_is_one_clear_error_and_the_row_completes_with_the_a
 def test_a_sign_in_whose_expiry_is_not_a_number_is_the_same_clear_error() -> None:
     answer = {"AuthenticationResult": {"AccessToken": "token-value", "ExpiresIn": "soon", "TokenType": "Bearer"}}
     with answer_server({"InitiateAuth": answer}) as server, pytest.raises(ServiceError) as caught:
-        sign_in_password(_conn(server.url), "user", "password", AuthFlow.USER_PASSWORD_AUTH)
+        sign_in_password(_conn(server.url), "user", PASSWORD, AuthFlow.USER_PASSWORD_AUTH)
     assert caught.value.code == UNEXPECTED_ANSWER
     assert "ExpiresIn" in caught.value.message
     assert "soon" in caught.value.message
 
 
 def _cli_send(url: str, home: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "VERIFYDESK_HOME": str(home), "VERIFYDESK_ACCESS_TOKEN": "token",
+    env = {**os.environ, "VERIFYDESK_HOME": str(home), "VERIFYDESK_ACCESS_TOKEN": ACCESS_TOKEN,
            "PYTHONPATH": str(REPO)}
     argv = [sys.executable, "-m", "app", "send", "--endpoint-url", url, "--region", "us-east-1",
             "--client-id", "client", "--attribute", "email", *extra]
@@ -100,7 +107,8 @@ def test_a_ten_megabyte_error_message_is_shown_and_stored_as_a_bounded_prefix_wi
     message = "Delivery failed: " + "x" * (10 * 1024 * 1024)
     path = verifydesk_home / "h.sqlite3"
     with aws_error_server("CodeDeliveryFailureException", message) as server, HistoryStore(path) as history:
-        sent = send_recorded(_conn(server.url), history, access_token="token", username="u",
+        # 10 MB to read and parse: a deadline a loaded machine meets (the bound is what is tested)
+        sent = send_recorded(_conn(server.url, read_timeout_s=120), history, access_token=ACCESS_TOKEN, username="u",
                              attribute_name="email", client_metadata={})
         assert sent.error is not None and sent.error.code == "CodeDeliveryFailureException"
         # What the window's label and the CLI show is bounded too, the length noted.
