@@ -283,6 +283,37 @@ def test_the_echo_handler_shows_the_rendered_message_its_log_with_metadata_highl
     assert report.charFormat().background().color().name() != background
 
 
+def test_a_change_of_value_shows_its_update_attribute_trigger_run_and_follows_its_log_as_a_send_does(
+    qtbot: QtBot, window: MainWindow, control: Any, fresh_user: dict[str, str]
+) -> None:
+    use_trigger(qtbot, window, "echo.py")
+    new_value = f"new-{uuid.uuid4().hex[:8]}@example.com"
+    pick_attribute(qtbot, window, "email")
+    add_metadata_row(qtbot, window, "campaign", "moving")
+    click(qtbot, window, "changeValueButton")
+    edit = type_into(qtbot, window, "newValueEdit", new_value)
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    updates = window.parts.updates
+    qtbot.waitUntil(lambda: updates.last_recorded is not None and not updates.in_flight, timeout=WAIT_MS)
+    recorded = updates.last_recorded
+    assert recorded is not None and recorded.ok
+
+    code = control.latest_code(fresh_user["username"], "email")
+    rendered = find(window, QPlainTextEdit, "renderedMessageView")
+    qtbot.waitUntil(lambda: code in rendered.toPlainText(), timeout=WAIT_MS)
+    assert 'metadata={"campaign": "moving"}' in rendered.toPlainText()
+    sent = json.loads(find(window, QPlainTextEdit, "sentEventView").toPlainText())
+    assert sent["triggerSource"] == "CustomMessage_UpdateUserAttribute"
+    assert sent["request"]["userAttributes"]["email"] == new_value
+    assert label(window, "triggerRunResultLabel").startswith("✓ Trigger verifydesk-custom-message answered")
+
+    status = wait_followed(qtbot, window)
+    assert LogKind.REPORT in [line.kind for line in log_lines(window)], status
+    assert recorded.history_id is not None
+    qtbot.waitUntil(lambda: "REPORT RequestId" in (window.history_store.get(recorded.history_id).trigger_log
+                                                   or ""), timeout=WAIT_MS)
+
+
 def test_a_raising_handler_is_user_lambda_validation_in_window_and_history_and_links_to_the_view(
     qtbot: QtBot, window: MainWindow, control: Any
 ) -> None:

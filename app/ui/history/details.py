@@ -1,4 +1,5 @@
-"""A history record as readable HTML: request, result, error with the catalogue's advice, trigger log."""
+"""A history record as readable HTML: request, where a verify's code came from, result, error with the
+catalogue's advice, trigger log."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import json
 from datetime import UTC, datetime
 
 from app.core.error_catalogue import lookup
-from app.core.history import HistoryRecord
+from app.core.history import CodeWait, HistoryRecord
 from app.core.models import VERIFY_OPERATION, Outcome
 from app.core.wording import latency_text
 from app.ui.history.cells import STATE_LABELS, local_time_text, outcome_state, value_change_text
@@ -32,8 +33,17 @@ def _utc_text(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
 
 
-def record_details_html(record: HistoryRecord) -> str:
-    """The whole record, readable: request, result, error with the catalogue's advice, trigger log."""
+def code_wait_text(wait: CodeWait) -> str:
+    """Where a verify's code came from: the source, the message's date, the wait (never the code)."""
+    moment = wait.message_date
+    date = f"{moment.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC" if moment else "an unknown date"
+    waited = "" if wait.wait_ms is None else f", waited {wait.wait_ms / 1000:.1f} s"
+    return f"Code from: {wait.source}, message of {date}{waited}"
+
+
+def record_details_html(record: HistoryRecord, code_wait: CodeWait | None = None) -> str:
+    """The whole record, readable: request, where the code came from (`code_wait`, for a verify whose
+    code a code source found), result, error with the catalogue's advice, trigger log."""
     state = outcome_state(record)
     call = record.operation
     parts = [
@@ -62,6 +72,8 @@ def record_details_html(record: HistoryRecord) -> str:
             ("App client", record.client_id),
         ]),
     ]
+    if code_wait is not None:
+        parts.append(f"<p style='margin:4px 0'>{html.escape(code_wait_text(code_wait))}</p>")
     if record.operation != VERIFY_OPERATION:
         parts.append("<h4 style='margin:8px 0 2px 0'>ClientMetadata</h4>")
         parts.append(

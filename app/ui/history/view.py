@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from app.core.aws_cli_command import CliCommandError, command_for_record
 from app.core.history import HistoryFilter, HistoryRecord, HistoryStore
-from app.core.models import Outcome
+from app.core.models import VERIFY_OPERATION, Outcome
 from app.ui.history.details import record_details_html
 from app.ui.history.export import HistoryExport
 from app.ui.history.filters import chosen_operation, operation_combo, outcome_combo
@@ -299,7 +299,9 @@ class HistoryView(QWidget):
             self._selection_changed()
 
     def _show_details(self, record: HistoryRecord) -> None:
-        self._set_details(record_details_html(record))
+        verify = record.operation == VERIFY_OPERATION
+        wait = self._store.code_waits([record.id]).get(record.id) if verify else None  # the code source
+        self._set_details(record_details_html(record, wait))
 
     def _show_count(self) -> None:
         total = self._model.total

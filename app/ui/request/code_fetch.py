@@ -5,7 +5,9 @@ destination) in the profile's code source; "Verify as soon as the code arrives" 
 right after a successful send and verifies with the code it finds. The wait runs in the worker
 pool and stops when its cancel event is set (Cancel, a new send, a sign-out, another profile), so
 the window keeps repainting; the elapsed time ticks meanwhile. The code goes into the field and
-nowhere else: what is shown and logged is where it came from (date, sender, subject).
+nowhere else: what is shown and logged is where it came from (date, sender, subject), and the
+verify of that code keeps in history the source, the message's date and the wait. When nothing
+arrived in time, "Why? Run the preflight" shows the likeliest causes of a silent delivery first.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import asyncio
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -23,6 +26,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QProgressBar, QPus
 
 from app.core.code_source_settings import SavedCodeSource, open_saved_source, sandbox_default
 from app.core.error_catalogue import CANCELLED
+from app.core.history import CodeWait as SourceWait
 from app.ui.async_tools import start_blocking
 from app.ui.widgets.style import Tone, selectable, set_tone
 
@@ -69,6 +73,11 @@ class CodeFetchBar(QWidget):
         self.status.setWordWrap(True)
         selectable(self.status)
         self.status.hide()
+        self.why_button = QPushButton("Why? Run the preflight")
+        self.why_button.setObjectName("codeWaitWhyButton")
+        self.why_button.setAccessibleName("Why did no code arrive? Run the preflight")
+        self.why_button.setAutoDefault(False)
+        self.why_button.hide()
         # Narrow rows: the result column keeps its width (the box's text wraps, nothing widens it).
         self.elapsed.setWordWrap(True)
         top = QHBoxLayout()
@@ -84,6 +93,7 @@ class CodeFetchBar(QWidget):
         layout.addWidget(self.auto_check)
         layout.addLayout(waiting)
         layout.addWidget(self.status)
+        layout.addWidget(self.why_button)
         self.set_waiting(False)
 
     def set_waiting(self, waiting: bool) -> None:
@@ -93,6 +103,8 @@ class CodeFetchBar(QWidget):
         self.elapsed.setVisible(waiting)
 
     def show_status(self, text: str, tone: Tone = Tone.MUTED) -> None:
+        """Say how the wait went; the preflight link goes with the timeout it was shown for."""
+        self.why_button.hide()
         self.status.setText(text)
         set_tone(self.status, tone)
         self.status.setVisible(bool(text))
@@ -142,16 +154,23 @@ def not_received_text(error: CodeSourceError, wait: CodeWait) -> str:
 
 class CodeFetcher(QObject):
     """Runs code waits for the Verify box (see the module notes). `arrived(attribute)` fires once a
-    code is in the field; `ended(str)` with "found", "cancelled" or the error code otherwise."""
+    code is in the field; `ended(str)` with "found", "cancelled" or the error code otherwise.
+    `explain_no_code` runs the preflight for a wait that found nothing (the link is offered then)."""
 
     arrived = Signal(str)
     ended = Signal(str)
 
     def __init__(self, bench: Workbench, controller: RequestController, verify: VerifyBox,
-                 bar: CodeFetchBar) -> None:
+                 bar: CodeFetchBar, explain_no_code: Callable[[], None] | None = None) -> None:
         super().__init__(controller)
         self._bench, self._controller, self._verify, self.bar = bench, controller, verify, bar
+        self._explain_no_code = explain_no_code
         self.wait: CodeWait | None = None
+        self._found: tuple[str, str, SourceWait] | None = None  # attribute, code (in memory only), origin
+        controller.code_origin = self.origin_of
+        controller.verified.connect(lambda _attribute: self._forget())
+        if explain_no_code is not None:
+            bar.why_button.clicked.connect(explain_no_code)
         self._clock = QTimer(self)
         self._clock.setInterval(100)
         self._clock.timeout.connect(self._tick)
@@ -165,6 +184,14 @@ class CodeFetcher(QObject):
     @property
     def waiting(self) -> bool:
         return self.wait is not None
+
+    def origin_of(self, attribute: str, code: str) -> SourceWait | None:
+        """Where `code` came from, when this fetcher found it for `attribute` (else None)."""
+        found = self._found
+        return found[2] if found is not None and found[:2] == (attribute, code) else None
+
+    def _forget(self) -> None:
+        self._found = None
 
     # --- starting -------------------------------------------------------------------------------
     def fetch(self) -> None:
@@ -185,6 +212,7 @@ class CodeFetcher(QObject):
 
     def _start(self, attribute: str, since: datetime, *, verify: bool, masked: str | None) -> None:
         self._stop("")
+        self._forget()
         profile = self._bench.profile
         saved = _source_of(profile)
         if profile is None or saved is None:
@@ -217,6 +245,7 @@ class CodeFetcher(QObject):
         self._stop("Stopped waiting for the code.")
 
     def _stop(self, note: str) -> None:
+        self._forget()  # a new send, a sign-out, another profile: the code found is no longer wanted
         wait, self.wait = self.wait, None
         if wait is None:
             return
@@ -265,11 +294,15 @@ class CodeFetcher(QObject):
 
         if error.code in (CODE_NOT_RECEIVED, CODE_NOT_IN_MESSAGE):
             self._end(not_received_text(error, wait), Tone.ERROR, error.code)
+            if error.code == CODE_NOT_RECEIVED and self._explain_no_code is not None:
+                self.bar.why_button.show()  # nothing arrived: a silent delivery is the likeliest cause
         else:
             self._end(f"{error.code}: {error.message}\nNext: {error.entry.next_step}", Tone.ERROR, error.code)
         _log.info("No code from %s for %s: %s", wait.source, wait.attribute, error.code)
 
     def _arrived(self, wait: CodeWait, found: FoundCode) -> None:
+        origin = SourceWait(found.source, found.message_date, round(found.wait_ms, 1))
+        self._found = (wait.attribute, found.code, origin)
         self._verify.code_edit.setText(found.code)
         self._end(provenance_text(found), Tone.OK, "found")
         _log.info("Code for %s fetched from %s (message of %s, after %.0f ms)", wait.attribute, found.source,
@@ -306,11 +339,14 @@ def _wait_blocking(saved: SavedCodeSource, profile: Profile, bench: Workbench, w
     return source.wait(query, wait.cancel)
 
 
-def install_code_fetch(bench: Workbench, controller: RequestController, verify: VerifyBox) -> CodeFetcher:
-    """Put Fetch code and its box under the Verify box's code field, and run them."""
+def install_code_fetch(bench: Workbench, controller: RequestController, verify: VerifyBox, *,
+                       explain_no_code: Callable[[], None] | None = None) -> CodeFetcher:
+    """Put Fetch code and its box under the Verify box's code field, and run them; `explain_no_code`
+    (the preflight's) is offered when a wait ends with nothing received."""
     bar = CodeFetchBar()
     verify.add_section(bar)
     QWidget.setTabOrder(verify.verify_button, bar.fetch_button)
     QWidget.setTabOrder(bar.fetch_button, bar.auto_check)
     QWidget.setTabOrder(bar.auto_check, bar.cancel_button)
-    return CodeFetcher(bench, controller, verify, bar)
+    QWidget.setTabOrder(bar.cancel_button, bar.why_button)
+    return CodeFetcher(bench, controller, verify, bar, explain_no_code)

@@ -18,7 +18,7 @@ from app.core.auth import SignInInputError
 from app.core.connection import CognitoConnection
 from app.core.error_catalogue import CANCELLED
 from app.core.errors import ErrorContext, ServiceError
-from app.core.history import AttemptCompletion, AttemptStart, HistoryStore, HistoryWriteError
+from app.core.history import AttemptCompletion, AttemptStart, CodeWait, HistoryStore, HistoryWriteError
 from app.core.recording import RecordedSend, RecordedVerify, send_recorded, verify_recorded
 from app.core.validation import (
     ATTRIBUTE_NAME_FIELD,
@@ -161,6 +161,8 @@ class RequestController(QObject):
         self.attempt: Attempt | None = None
         self.last_attempt: Attempt | None = None  # the latest send started, even when cancelled
         self.last_recorded: RecordedSend | None = None  # its outcome once it arrived
+        # (attribute, code) → the code source wait that found the code, kept with the verify's row
+        self.code_origin: Callable[[str, str], CodeWait | None] | None = None
         self._last: tuple[str, dict[str, str]] | None = None
         self._verifying = False
         self._anyway_note: tuple[Attempt | None, str] | None = None  # what Send anyway could not send
@@ -353,15 +355,16 @@ class RequestController(QObject):
         self._verifying = True
         self.verify_box.set_busy(True)
         self.verify_box.show_result(f"Verifying {attribute}…", Tone.MUTED)
-        self.tasks.spawn(self._verify(attribute, code), name="verify")
+        origin = self.code_origin(attribute, code) if self.code_origin else None
+        self.tasks.spawn(self._verify(attribute, code, origin), name="verify")
 
-    async def _verify(self, attribute: str, code: str) -> None:
+    async def _verify(self, attribute: str, code: str, origin: CodeWait | None) -> None:
         username = self.session.username
         history = self.history
 
         def call(conn: CognitoConnection, token: str) -> RecordedVerify:
             return verify_recorded(conn, history, access_token=token, username=username,
-                                   attribute_name=attribute, code=code)
+                                   attribute_name=attribute, code=code, code_wait=origin)
 
         try:
             recorded = await self.session.call_with_refresh(call, is_expired=_expired)

@@ -3,12 +3,14 @@ pool is configured, what the trigger logged, and (sandbox) local trigger runs.
 
 `install_trigger_view(host, bench, ...)` adds the Trigger tab at the bottom, a Trigger box in the
 result column (log lines of the last send, the local run's outcome), the "no trigger" warning
-above Send, and follows the request through its `RequestHub`. The window works without it.
+above Send, and follows the request through its `RequestHub`; an attribute change (`updates`, the
+Change value… flow) gets its trigger run and log shown as a send does. The window works without it.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QSettings, QTimer
@@ -35,10 +37,12 @@ from app.ui.widgets.style import Tone, set_tone
 from app.ui.workbench import ProfileSaveError, WindowHost, Workbench
 
 if TYPE_CHECKING:
+    from app.core.recording import RecordedUpdate
     from app.sandbox.control import SandboxControl
     from app.ui.request.hub import RequestHub
     from app.ui.request.result_view import ResultView
-    from app.ui.request.send_flow import RequestController
+    from app.ui.request.send_flow import Attempt, RequestController
+    from app.ui.request.update_flow import UpdateController
     from app.ui.sandbox.inbox_view import InboxDock
     from app.ui.sandbox.mode import SandboxMode
 
@@ -73,9 +77,10 @@ class TriggerTools(QObject):
         sandbox_mode: SandboxMode,
         inbox: InboxDock,
         settings: QSettings,
+        updates: UpdateController | None = None,
     ) -> None:
         super().__init__(bench)
-        self.bench, self.hub, self.controller = bench, hub, controller
+        self.bench, self.hub, self.controller, self.updates = bench, hub, controller, updates
         self.result_view, self.sandbox_mode = result_view, sandbox_mode
         self.inbox, self.settings = inbox, settings
         self.tasks = TaskKeeper(on_error=host.report_failure)
@@ -96,6 +101,7 @@ class TriggerTools(QObject):
         self._profile_key: tuple[str, bool, str | None, str | None] | None = None
         self._profile_seen = False
         self._sent_inputs: EventInputs | None = None
+        self._change: Attempt | None = None  # the attribute change in flight, for its trigger run
         self._preview_timer = QTimer(self)
         self._preview_timer.setSingleShot(True)
         self._preview_timer.setInterval(PREVIEW_DELAY_MS)
@@ -116,6 +122,9 @@ class TriggerTools(QObject):
         self.hub.send_started.connect(self._send_started)
         self.hub.send_finished.connect(self._send_finished)
         self.controller.busy_changed.connect(self._busy_changed)
+        if self.updates is not None:  # a change's code goes through the trigger too
+            self.updates.busy_changed.connect(self._change_busy)
+            self.updates.changed.connect(self._change_finished)
         self.result_view.trigger_view_requested.connect(self.open_view)
         self.sandbox_mode.started.connect(lambda _profile, control, _info: self._sandbox(control))
         self.sandbox_mode.attached.connect(lambda control, _info: self._sandbox(control))
@@ -265,21 +274,48 @@ class TriggerTools(QObject):
         recorded = context.last_send
         if recorded is None or context.last_send_started_at is None or context.last_send_cancelled:
             return
-        self._follow_after(context)
+        self._follow_after(context.last_send_started_at, context.last_send_metadata or {},
+                           recorded.history_id, recorded.error)
         control = self.view.local.control
         if control is not None:
-            self.tasks.spawn(self._show_local_run(context, control), name="trigger-run")
+            run = self._show_local_run(context.last_send_attribute or "", context.last_send_started_at,
+                                       context.cognito_username or context.username, control)
+            self.tasks.spawn(run, name="trigger-run")
 
-    def _follow_after(self, context: RequestContext) -> None:
-        recorded = context.last_send
-        assert recorded is not None
-        assert context.last_send_started_at is not None
+    # --- attribute changes (Change value…): their code's trigger run, as for a send ---------------
+    def _change_busy(self, busy: bool) -> None:
+        attempt = self.updates.attempt if self.updates is not None else None
+        if not busy and self._change is not None and self._change.cancelled:
+            self._change = None
+            self.view.local.clear_run("You cancelled the change: no trigger run to show for it (history "
+                                      "records it if its result still arrives).")
+        if not busy or attempt is None:
+            return
+        self._change = attempt
+        self.follow.stop("a new request was sent")
+        self.result_box.show_run("", Tone.MUTED)
+        self.view.local.clear_run("Waiting for the result of the change…")
+
+    def _change_finished(self, recorded: RecordedUpdate) -> None:
+        attempt, self._change = self._change, None
+        if attempt is None or attempt.cancelled:
+            return
+        context = self._context()
+        self._sent_inputs = dataclasses.replace(
+            self._inputs(context, attempt.metadata), change=(attempt.attribute_name, recorded.new_value))
+        self._follow_after(attempt.started_at, attempt.metadata, recorded.history_id, recorded.error)
+        control = self.view.local.control
+        if control is not None:
+            run = self._show_local_run(attempt.attribute_name, attempt.started_at,
+                                       context.cognito_username or context.username, control)
+            self.tasks.spawn(run, name="trigger-run")
+
+    def _follow_after(self, started_at: datetime, metadata: dict[str, str], history_id: int | None,
+                      error: ServiceError | None) -> None:
         if not self.view.follow_check.isChecked():
             self.follow.show_idle("Following the trigger's log after a send is off (Trigger → Log lines).")
             return
-        if _skips_trigger(recorded.error):
-            error = recorded.error
-            assert error is not None
+        if error is not None and _skips_trigger(error):
             self.follow.show_idle(
                 f"The request failed before the trigger ran ({error.code}): no log to follow.")
             self.result_box.show()
@@ -294,10 +330,10 @@ class TriggerTools(QObject):
         slack = SANDBOX_CLOCK_SLACK_S if self._is_sandbox() else FollowSettings.clock_slack_s
         self.follow.start(FollowRequest(
             function_name=function,
-            started_at=context.last_send_started_at,
-            metadata=dict(context.last_send_metadata or {}),
+            started_at=started_at,
+            metadata=dict(metadata),
             access=access,
-            history_id=recorded.history_id,
+            history_id=history_id,
             window_s=float(self.view.window_spin.value()),
             clock_slack_s=slack,
         ))
@@ -306,11 +342,8 @@ class TriggerTools(QObject):
         for pane in (self.view.log_pane, self.result_box.log_pane):
             pane.set_status(text, Tone(tone), following=following)
 
-    async def _show_local_run(self, context: RequestContext, control: SandboxControl) -> None:
-        attribute = context.last_send_attribute or ""
-        started = context.last_send_started_at
-        username = context.cognito_username or context.username
-        assert started is not None
+    async def _show_local_run(self, attribute: str, started: datetime, username: str | None,
+                              control: SandboxControl) -> None:
         entries = await run_blocking(control.trigger_events)
         entry = find_run(entries, username=username, attribute=attribute, since=started)
         local = self.view.local

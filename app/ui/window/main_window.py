@@ -142,8 +142,8 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._restore_state()
         self.trigger_tools = install_trigger_view(  # Lambda trigger debugging
-            self, bench, hub=parts.request_hub, controller=parts.controller, result_view=parts.result,
-            sandbox_mode=parts.sandbox_mode, inbox=parts.inbox, settings=self.settings)
+            self, bench, hub=hub, controller=parts.controller, result_view=parts.result, inbox=parts.inbox,
+            sandbox_mode=parts.sandbox_mode, settings=self.settings, updates=parts.updates)
         self.password_memory = PasswordMemory(bench, self.sign_in, self.connection_panel)
         parts.show_startup_notices()
         self.status_label.setText("")

@@ -141,7 +141,8 @@ class WindowParts:
             metadata=self.request_panel.metadata, inbox=self.inbox, status=status, parent=window)
         bench.profile_changed.connect(self.switch_cleaner.profile_changed)
         self._set_tab_order()
-        self.code_fetch = install_code_fetch(bench, self.controller, self.verify)  # codes from mailboxes
+        self.code_fetch = install_code_fetch(  # codes from mailboxes; none in time: the preflight says why
+            bench, self.controller, self.verify, explain_no_code=self.preflight.explain_no_code)
         self._connect()
 
     def _set_tab_order(self) -> None:
