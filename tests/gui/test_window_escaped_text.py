@@ -1,14 +1,18 @@
 """Server text with line breaks, terminal escapes and bidirectional overrides shows in the window as
-visible escapes on one line: the result pane, the history table and the history details never start
-a forged line, draw an escape code or reorder the text."""
+visible escapes on one line: the result pane, the history table and details and the trigger log never
+start a forged line, draw an escape code or reorder the text."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QTableView, QTextBrowser
 from pytestqt.qtbot import QtBot
 
+from app.core.trigger_logs import LogKind, LogLine, render_text
+from app.ui.trigger.log_view import LogLinesModel, trigger_log_html
 from app.ui.window.main_window import MainWindow
 
 from support.window_driver import (
@@ -56,10 +60,27 @@ def test_injected_error_message_shows_escaped_in_result_pane_history_table_and_d
 
     rect = table.visualRect(table.model().index(0, 2))
     qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(rect.center()))
-    details = find(window, QTableView, "historyTable").window().findChild(QTextBrowser, "historyDetails")
-    assert details is not None
+    details = find(window, QTextBrowser, "historyDetails")
     qtbot.waitUntil(lambda: "fake" in details.toPlainText(), timeout=WAIT_MS)
     text = details.toPlainText()
     assert SHOWN in text
     assert not _has_active(text.replace("\n", ""))  # the pane's own layout breaks lines, not the server
     assert not any(line.startswith("Next: fake") for line in text.splitlines())
+
+
+def test_trigger_log_rows_show_each_lines_escapes_and_keep_one_row_per_log_line(qtbot: QtBot) -> None:
+    line = LogLine(datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC), "INFO\tred\x1b[31m\u202etxt\u2028fake",
+                   LogKind.OUTPUT, log_stream="stream\x1b]0;t\x07")
+    model = LogLinesModel()
+    model.append([line])
+    index = model.index(0, 0)
+    assert str(model.data(index)).endswith("INFO  red\\e[31m\\u202etxt\\u2028fake")
+    assert model.data(index, Qt.ItemDataRole.ToolTipRole) == "stream\\e]0;t\\x07"
+
+    stored = render_text([line, line])
+    browser = QTextBrowser()
+    qtbot.addWidget(browser)
+    browser.setHtml(trigger_log_html(stored))
+    shown_rows = browser.toPlainText().splitlines()
+    assert len(shown_rows) == 2
+    assert all(not _has_active(row) and "\\u2028fake" in row for row in shown_rows)

@@ -176,6 +176,7 @@ class TriggerLogPane(QWidget):
         self.model = model
         self.status = QLabel("The trigger's log lines appear here after a send.")
         self.status.setObjectName(f"{name}Status")
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
         self.status.setAccessibleName("Trigger log status")
         self.status.setWordWrap(True)
         self.status.setMinimumWidth(60)
