@@ -8,10 +8,11 @@ from datetime import UTC, datetime
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QTableView, QTextBrowser
+from PySide6.QtWidgets import QLabel, QTableView, QTextBrowser
 from pytestqt.qtbot import QtBot
 
 from app.core.trigger_logs import LogKind, LogLine, render_text
+from app.ui.history.model import ERROR_COLUMN
 from app.ui.trigger.log_view import LogLinesModel, trigger_log_html
 from app.ui.window.main_window import MainWindow
 
@@ -28,8 +29,8 @@ from support.window_driver import (
 
 pytestmark = pytest.mark.gui
 
-FORGED = "Bad things.\r\nNext: fake\x1b[2J\x1b]0;title\x07\u202eevil"
-SHOWN = "Bad things.\\r\\nNext: fake\\e[2J\\e]0;title\\x07\\u202eevil"
+FORGED = "<b>Bad</b> things.\r\nNext: fake\x1b[2J\x1b]0;title\x07\u202eevil"
+SHOWN = "<b>Bad</b> things.\\r\\nNext: fake\\e[2J\\e]0;title\\x07\\u202eevil"
 ACTIVE = ("\r", "\n", "\x1b", "\x07", "\u202e", "\u2029")
 
 
@@ -48,14 +49,16 @@ def test_injected_error_message_shows_escaped_in_result_pane_history_table_and_d
     press_send(qtbot, window)
     wait_result(qtbot, window, "error")
 
-    message = label(window, "errorMessageLabel")
-    assert message == SHOWN
+    assert label(window, "errorMessageLabel") == SHOWN
+    assert find(window, QLabel, "errorMessageLabel").textFormat() == Qt.TextFormat.PlainText
     assert label(window, "errorNextStepLabel").startswith("Next: ")  # the real next step, once
 
     table = find(window, QTableView, "historyTable")
     qtbot.waitUntil(lambda: table.model().rowCount() >= 1, timeout=WAIT_MS)
     newest = table_rows(table)[0]
     assert not any(_has_active(cell) for cell in newest)
+    tooltip = table.model().data(table.model().index(0, ERROR_COLUMN), Qt.ItemDataRole.ToolTipRole)
+    assert tooltip.startswith("<qt>") and "&lt;b&gt;Bad&lt;/b&gt;" in tooltip  # drawn as written
     assert any("note=a\\r\\nfake row\\e]0;title\\x07\\u202e" in cell for cell in newest)
 
     rect = table.visualRect(table.model().index(0, 2))

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from app.core.trigger_logs import LogKind, LogLine, render_text
 from app.core.visible import shown
 from app.ui.request.result_view import copy_text
+from app.ui.widgets.plain import plain_tooltip
 from app.ui.widgets.style import Tone, mono_font, set_tone, tone_colors
 
 _ANY_INDEX = QModelIndex | QPersistentModelIndex
@@ -123,7 +124,7 @@ class LogLinesModel(QAbstractListModel):
             Qt.ItemDataRole.ForegroundRole: _foreground,
             Qt.ItemDataRole.BackgroundRole: _background,
             Qt.ItemDataRole.FontRole: _font,
-            Qt.ItemDataRole.ToolTipRole: _tooltip,
+            Qt.ItemDataRole.ToolTipRole: lambda item: plain_tooltip(_tooltip(item)),
             KIND_ROLE: lambda item: item.kind.value,
             MENTIONS_ROLE: lambda item: item.mentions_metadata,
         }
