@@ -19,11 +19,13 @@ from app.ui.window.main_window import MainWindow
 from support.window_driver import (
     SEND,
     WAIT_MS,
+    click,
     find,
     label,
     pick_attribute,
     press_send,
     table_rows,
+    type_into,
     wait_result,
 )
 
@@ -69,6 +71,22 @@ def test_injected_error_message_shows_escaped_in_result_pane_history_table_and_d
     assert SHOWN in text
     assert not _has_active(text.replace("\n", ""))  # the pane's own layout breaks lines, not the server
     assert not any(line.startswith("Next: fake") for line in text.splitlines())
+
+
+def test_injected_verify_error_shows_escaped_under_the_code_field(
+    qtbot: QtBot, window: MainWindow, sandbox  # type: ignore[no-untyped-def]
+) -> None:
+    sandbox.control.inject_fault("VerifyUserAttribute", error_code="CodeMismatchException", http_status=400,
+                                 message=FORGED)
+    pick_attribute(qtbot, window, "email")
+    type_into(qtbot, window, "codeEdit", "123456")
+    click(qtbot, window, "verifyButton")
+    result = find(window, QLabel, "verifyResultLabel")
+    qtbot.waitUntil(lambda: "fake" in result.text(), timeout=WAIT_MS)
+    first, next_step = result.text().split("\n")  # the message on one line, the real next step below
+    assert first == f"CodeMismatchException: {SHOWN}"
+    assert next_step.startswith("Next: ") and "fake" not in next_step
+    assert result.textFormat() == Qt.TextFormat.PlainText
 
 
 def test_trigger_log_rows_show_each_lines_escapes_and_keep_one_row_per_log_line(qtbot: QtBot) -> None:
