@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from typing import Any, TextIO
+
+from app.core.visible import shown as shown  # noqa: PLC0414 - the text output's escaping, shared with the window
 
 EXIT_OK = 0
 EXIT_SERVICE_ERROR = 1
@@ -47,29 +48,3 @@ def emit_json(stream: TextIO, payload: dict[str, Any]) -> None:
 def env_secret(name: str) -> str | None:
     value = os.environ.get(name)
     return value if value else None
-
-
-# C0 and C1 controls, DEL, line/paragraph separators, the bidirectional overrides and isolates, and lone
-# surrogates: what a terminal acts on (new lines, cursor moves, titles via OSC), what reorders the text
-# shown, and what cannot be encoded at all.
-_TERMINAL_ACTIVE = re.compile(
-    r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
-_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\x1b": "\\e"}
-
-
-def _escape(match: re.Match[str]) -> str:
-    char = match.group()
-    return _NAMED.get(char) or (f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}")
-
-
-def shown(value: object) -> str:
-    """`value` as text safe to print on a terminal: control characters appear escaped (`\\n`, `\\e`,
-    `\\x07`, `\\u202e`) so a server's or a file's text can neither forge lines nor send escape codes."""
-    if isinstance(value, str):
-        text = value
-    else:
-        try:
-            text = str(value)
-        except ValueError:  # an integer too long to convert (sys.get_int_max_str_digits)
-            text = f"<{type(value).__name__} too long to show>"
-    return _TERMINAL_ACTIVE.sub(_escape, text)

@@ -12,6 +12,7 @@ from typing import TextIO
 
 from app.cli.common import EXIT_SIGNAL_BASE, emit_json, shown
 from app.cli.home import home_error, open_history
+from app.core.visible import shown_lines
 
 
 def run_suite(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
@@ -36,8 +37,3 @@ def run_suite(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     else:
         (stderr if code == EXIT_INVALID else stdout).write(shown_lines(human_summary(payload)) + "\n")
     return int(code)
-
-
-def shown_lines(text: str) -> str:
-    """Lines of text with each line's terminal controls escaped (the new lines kept)."""
-    return "\n".join(shown(line) for line in text.split("\n"))

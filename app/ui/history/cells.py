@@ -11,6 +11,7 @@ from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap
 
 from app.core.history import HistoryRecord
 from app.core.models import UPDATE_OPERATION, VERIFY_OPERATION
+from app.core.visible import shown
 from app.core.wording import latency_text
 
 _DISPLAY_MAX = 200
@@ -117,8 +118,8 @@ def attribute_text(record: HistoryRecord) -> str:
 
 
 def clip(text: str) -> str:
-    text = text if len(text) <= _DISPLAY_MAX else text[:_DISPLAY_MAX] + "…"
-    return text.replace("\n", " ").replace("\r", " ")
+    """One line for a cell: at most `_DISPLAY_MAX` characters, control characters shown escaped."""
+    return shown(text if len(text) <= _DISPLAY_MAX else text[:_DISPLAY_MAX] + "…")
 
 
 CELL_TEXT: tuple[Callable[[HistoryRecord], str], ...] = (
@@ -128,7 +129,7 @@ CELL_TEXT: tuple[Callable[[HistoryRecord], str], ...] = (
     lambda record: clip(record.username or ""),
     attribute_text,
     lambda record: clip(record.metadata_summary),
-    lambda record: record.error_code or "",
+    lambda record: clip(record.error_code or ""),
     lambda record: latency_text(record.latency_ms),
     lambda record: "" if record.attempts is None else str(record.attempts),
 )

@@ -10,19 +10,20 @@ from datetime import UTC, datetime
 from app.core.error_catalogue import lookup
 from app.core.history import CodeWait, HistoryRecord
 from app.core.models import VERIFY_OPERATION, Outcome
+from app.core.visible import shown, shown_lines
 from app.core.wording import latency_text
 from app.ui.history.cells import STATE_LABELS, local_time_text, outcome_state, value_change_text
 from app.ui.trigger.log_view import trigger_log_html
 
 
 def _pre(text: str) -> str:
-    return f"<pre style='margin:2px 0 6px 0; white-space:pre-wrap'>{html.escape(text)}</pre>"
+    return f"<pre style='margin:2px 0 6px 0; white-space:pre-wrap'>{html.escape(shown_lines(text))}</pre>"
 
 
 def _rows(pairs: list[tuple[str, str | None]]) -> str:
     cells = "".join(
         f"<tr><td width='96' style='padding-right:12px; color:palette(mid)'>{html.escape(name)}</td>"
-        f"<td>{html.escape(value)}</td></tr>"
+        f"<td>{html.escape(shown(value))}</td></tr>"
         for name, value in pairs
         if value not in (None, "")
     )
@@ -48,7 +49,7 @@ def record_details_html(record: HistoryRecord, code_wait: CodeWait | None = None
     call = record.operation
     parts = [
         f"<h3 style='margin:0 0 4px 0'>{html.escape(STATE_LABELS[state])} · "
-        f"{html.escape(record.attribute_name)}</h3>",
+        f"{html.escape(shown(record.attribute_name))}</h3>",
         _rows([
             ("Record", f"#{record.id}"),
             ("Call", call),

@@ -34,6 +34,7 @@ from app.ui.history.cells import (
     local_time_text,
     outcome_state,
 )
+from app.ui.widgets.plain import plain_tooltip
 
 PAGE_SIZE = 200
 COUNT_CAP = 10_000  # records counted at most when a filter changes (more shows as "10,000+")
@@ -346,7 +347,9 @@ class HistoryModel(QAbstractTableModel):
     def _decoration(self, record: HistoryRecord, column: int, role: int) -> Any:
         if role == _DECORATION_ROLE:
             return self._icon(outcome_state(record)) if column == OUTCOME_COLUMN else None
-        if role in (_TOOLTIP_ROLE, _ACCESSIBLE_ROLE):
+        if role == _TOOLTIP_ROLE:
+            return plain_tooltip(self._tooltip(record, column))
+        if role == _ACCESSIBLE_ROLE:
             return self._tooltip(record, column)
         if role == _ALIGNMENT_ROLE and column in (LATENCY_COLUMN, ATTEMPTS_COLUMN):
             return _RIGHT_ALIGNED

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from app.core.calls import SendResult, UpdateResult
 from app.core.errors import ErrorContext, ServiceError
 from app.core.redaction import redact
+from app.core.visible import shown
 from app.core.wording import latency_text
 from app.ui.widgets.buttons import make_button
 from app.ui.widgets.style import Tone, selectable, set_tone
@@ -32,6 +33,7 @@ from app.ui.widgets.style import Tone, selectable, set_tone
 
 def _value_label(name: str, accessible: str) -> QLabel:
     label = QLabel("—")
+    label.setTextFormat(Qt.TextFormat.PlainText)  # server text is never read as HTML
     label.setObjectName(name)
     label.setAccessibleName(accessible)
     label.setWordWrap(True)
@@ -52,6 +54,7 @@ class FitLabel(QLabel):
         bold: bool = True,
     ) -> None:
         super().__init__("—")
+        self.setTextFormat(Qt.TextFormat.PlainText)
         self.setObjectName(name)
         self.setAccessibleName(accessible)
         font = self.font()
@@ -120,6 +123,7 @@ class ResultView(QGroupBox):
         self.stack.addWidget(self._build_success())
         self.stack.addWidget(self._build_error())
         self.note = QLabel()
+        self.note.setTextFormat(Qt.TextFormat.PlainText)
         self.note.setObjectName("resultNoteLabel")
         self.note.setWordWrap(True)
         set_tone(self.note, Tone.MUTED)
@@ -232,13 +236,13 @@ class ResultView(QGroupBox):
 
     def show_success(self, result: SendResult, *, note: str = "") -> None:
         delivery = result.delivery
-        self.delivery_attribute.setText(delivery.attribute_name or "—" if delivery else "—")
-        self.delivery_medium.setText(delivery.delivery_medium or "—" if delivery else "—")
-        self.delivery_destination.setText(delivery.destination or "—" if delivery else "—")
+        self.delivery_attribute.setText(shown(delivery.attribute_name or "—") if delivery else "—")
+        self.delivery_medium.setText(shown(delivery.delivery_medium or "—") if delivery else "—")
+        self.delivery_destination.setText(shown(delivery.destination or "—") if delivery else "—")
         self.success_title.setText(
             "Code sent" if delivery else "Accepted, but no CodeDeliveryDetails came back")
         set_tone(self.success_title, Tone.OK if delivery else Tone.WARNING)
-        self.request_id.setText(result.request_id or "—")
+        self.request_id.setText(shown(result.request_id or "—"))
         self.latency.setText(format_latency(result.latency_ms))
         self.attempts.setText(str(result.attempts))
         self.http_status.setText(str(result.http_status or "—"))
@@ -262,7 +266,8 @@ class ResultView(QGroupBox):
                           result.latency_ms, result.attempts)
         self.show_success(send, note=note)
         state = {True: "pending until verified", False: "applied", None: "changed"}[pending]
-        self.success_title.setText(f"{attribute_name} {state}" + ("; code sent" if send.delivery else ""))
+        sent = "; code sent" if send.delivery else ""
+        self.success_title.setText(f"{shown(attribute_name)} {state}{sent}")
         set_tone(self.success_title, Tone.OK)
         self._payload = {
             **{k: v for k, v in self._payload.items() if k != "code_delivery_details"},
@@ -276,13 +281,13 @@ class ResultView(QGroupBox):
     ) -> None:
         context = ErrorContext(operation, can_refresh=can_refresh, attribute_name=attribute_name)
         entry = error.entry_in(context)
-        self.error_code.setText(error.code)
-        self.error_message.setText(redact(error.message) or "(no message)")
+        self.error_code.setText(shown(error.code))
+        self.error_message.setText(shown(redact(error.message)) or "(no message)")
         status = error.http_status or entry.http_status
         self.error_status.setText(f"HTTP {status}" if error.http_status else "No HTTP response")
         self.error_explanation.setText(f"What it means: {entry.explanation}")
         self.error_next.setText(f"Next: {entry.next_step}")
-        details = [f"request id {error.request_id}" if error.request_id else "no request id",
+        details = [f"request id {shown(error.request_id)}" if error.request_id else "no request id",
                    f"latency {format_latency(error.latency_ms)}", f"attempts {error.attempts}"]
         self.error_meta.setText(" · ".join(details))
         self.refresh_button.setVisible(entry.offers_refresh and error.offers_refresh and can_refresh)
@@ -317,6 +322,7 @@ class VerifyBox(QGroupBox):
         self.verify_button.setObjectName("verifyButton")
         self.verify_button.setAccessibleName("Verify the attribute with this code")
         self.result = QLabel()
+        self.result.setTextFormat(Qt.TextFormat.PlainText)
         self.result.setObjectName("verifyResultLabel")
         self.result.setWordWrap(True)
         selectable(self.result)

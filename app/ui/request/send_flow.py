@@ -27,6 +27,7 @@ from app.core.validation import (
     metadata_sent_anyway,
     validate_send,
 )
+from app.core.visible import shown
 from app.ui.async_tools import TaskKeeper
 from app.ui.request.panel import RequestPanel, describe_limits
 from app.ui.request.refusal import refusal_lines, reveal_refusal, status_text
@@ -329,8 +330,8 @@ class RequestController(QObject):
         try:
             await self.session.refresh()
         except ServiceError as error:
-            self.result.show_note(
-                f"Refreshing failed — {error.code}: {error.message}. Sign in again.", Tone.ERROR)
+            failed = f"{shown(error.code)}: {shown(error.message)}"
+            self.result.show_note(f"Refreshing failed — {failed}. Sign in again.", Tone.ERROR)
             return
         except SignInInputError as problem:
             self.result.show_note(f"Refreshing failed — {problem.message}. Sign in again.", Tone.ERROR)
@@ -377,8 +378,8 @@ class RequestController(QObject):
         if recorded.error is not None:
             failure = recorded.error
             context = ErrorContext("verify", attribute_name=attribute, can_refresh=self.session.can_refresh)
-            self.verify_box.show_result(
-                f"{failure.code}: {failure.message}\nNext: {failure.entry_in(context).next_step}", Tone.ERROR)
+            failed = f"{shown(failure.code)}: {shown(failure.message)}"
+            self.verify_box.show_result(f"{failed}\nNext: {failure.entry_in(context).next_step}", Tone.ERROR)
             return
         note = f"\n{recorded.history_problem}" if recorded.history_problem else ""
         self.verify_box.show_result(f"✓ {attribute} verified. Reloading your attributes…{note}", Tone.OK)

@@ -19,6 +19,7 @@ from app.core.errors import ServiceError
 from app.core.pool_admin import AdminAccess
 from app.core.trigger_insight import history_log_text
 from app.core.trigger_logs import FollowSettings, LogFollower, LogKind, open_follower
+from app.core.visible import shown
 from app.core.wording import plural
 from app.ui.async_tools import TaskKeeper, run_blocking
 from app.ui.request.send_flow import HistoryNotifier
@@ -118,8 +119,9 @@ class LogFollowController(QObject):
             await self._poll_until_done(job)
         except ServiceError as error:
             job.done = True
-            self._status(job, f"Reading /aws/lambda/{request.function_name} failed — {error.code}: "
-                              f"{error.message} {error.entry.next_step}", Tone.ERROR, following=False)
+            self._status(job, f"Reading /aws/lambda/{shown(request.function_name)} failed — "
+                              f"{shown(error.code)}: {shown(error.message)} {error.entry.next_step}",
+                         Tone.ERROR, following=False)
             await self._save(job)
             return
         job.done = True

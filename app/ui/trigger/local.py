@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.trigger_insight import TriggerRun, event_differences, event_json
+from app.core.visible import shown
 from app.sandbox.control import DEFAULT_TRIGGER_FUNCTION, SandboxControlError
 from app.ui.async_tools import TaskKeeper, run_blocking
 from app.ui.widgets.style import Tone, mono_font, selectable, set_tone
@@ -49,6 +50,7 @@ def _text_view(name: str, accessible: str, placeholder: str) -> QPlainTextEdit:
 
 def _label(name: str, tone: Tone = Tone.MUTED) -> QLabel:
     label = QLabel()
+    label.setTextFormat(Qt.TextFormat.PlainText)  # the trigger's text is never read as HTML
     label.setObjectName(name)
     label.setWordWrap(True)
     label.setMinimumWidth(60)
@@ -207,7 +209,7 @@ class LocalTriggerPanel(QWidget):
             answer = await run_blocking(control.trigger)
         except SandboxControlError as error:
             if control is self.control:
-                self._status(f"Could not read the sandbox's trigger: {error}", Tone.WARNING)
+                self._status(f"Could not read the sandbox's trigger: {shown(error)}", Tone.WARNING)
             return
         if control is not self.control:
             return
@@ -262,7 +264,7 @@ class LocalTriggerPanel(QWidget):
             await run_blocking(control.set_trigger, spec, function)
         except SandboxControlError as error:
             self._status("", Tone.MUTED)
-            self._show_problem(str(error).removeprefix("spec: "))
+            self._show_problem(shown(str(error).removeprefix("spec: ")))
             self.spec_edit.setFocus()
             return
         finally:
@@ -308,10 +310,10 @@ class LocalTriggerPanel(QWidget):
                 self.rendered_view.setPlainText("(the pool's template)")
             set_tone(self.summary, Tone.OK)
         else:
-            self.summary.setText(f"✗ {run.error_code}: {run.error_message or ''}".rstrip())
+            self.summary.setText(f"✗ {shown(run.error_code)}: {shown(run.error_message or '')}".rstrip())
             set_tone(self.summary, Tone.ERROR)
             self.rendered_view.setPlainText("(no message: the send failed)")
-        self.problems.setText("\n".join(f"• {problem}" for problem in run.problems))
+        self.problems.setText("\n".join(f"• {shown(problem)}" for problem in run.problems))
         self.problems.setVisible(bool(run.problems))
         self._show_match(run, preview)
 

@@ -24,7 +24,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.trigger_logs import LogKind, LogLine, render_text
+from app.core.visible import shown
 from app.ui.request.result_view import copy_text
+from app.ui.widgets.plain import plain_tooltip
 from app.ui.widgets.style import Tone, mono_font, set_tone, tone_colors
 
 _ANY_INDEX = QModelIndex | QPersistentModelIndex
@@ -59,7 +61,7 @@ def _display(line: LogLine) -> str:
     stamp = line.timestamp.astimezone(UTC).strftime("%H:%M:%S.%f")[:-3]
     marker = "*" if line.mentions_metadata else " "
     kind = "" if line.message.startswith(line.kind.value) else f"{line.kind.value:<6} "
-    message = line.message.replace("\t", "  ")  # Lambda separates fields with tabs
+    message = shown(line.message.replace("\t", "  "))  # Lambda separates fields with tabs
     return f"{stamp} {marker}{kind}{message}"
 
 
@@ -72,7 +74,7 @@ def _font(line: LogLine) -> QFont:
 def _tooltip(line: LogLine) -> str | None:
     if line.mentions_metadata:
         return f"Mentions ClientMetadata: {', '.join(line.mentioned_keys)}"
-    return line.log_stream or None
+    return shown(line.log_stream) if line.log_stream else None
 
 
 _STORED_LINE = re.compile(r"^\d\d:\d\d:\d\d\.\d{3} (?P<mark>[ *])(?P<kind>[A-Z]+)")
@@ -82,8 +84,8 @@ def trigger_log_html(text: str) -> str:
     """A stored trigger log (`history_log_text`) as HTML for the history details: lines that mention
     the request's ClientMetadata (marked `*`) highlighted, errors in the error tone, REPORT bold."""
     rows = []
-    for line in text.splitlines():
-        escaped = html.escape(line)
+    for line in text.split("\n"):  # only the line breaks the log was stored with, not U+2028 & co
+        escaped = html.escape(shown(line))
         match = _STORED_LINE.match(line)
         if match is None:
             rows.append(f"<span style='color:{tone_colors(Tone.INFO)[0]}'>{escaped}</span>"
@@ -122,7 +124,7 @@ class LogLinesModel(QAbstractListModel):
             Qt.ItemDataRole.ForegroundRole: _foreground,
             Qt.ItemDataRole.BackgroundRole: _background,
             Qt.ItemDataRole.FontRole: _font,
-            Qt.ItemDataRole.ToolTipRole: _tooltip,
+            Qt.ItemDataRole.ToolTipRole: lambda item: plain_tooltip(_tooltip(item)),
             KIND_ROLE: lambda item: item.kind.value,
             MENTIONS_ROLE: lambda item: item.mentions_metadata,
         }
@@ -175,6 +177,7 @@ class TriggerLogPane(QWidget):
         self.model = model
         self.status = QLabel("The trigger's log lines appear here after a send.")
         self.status.setObjectName(f"{name}Status")
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
         self.status.setAccessibleName("Trigger log status")
         self.status.setWordWrap(True)
         self.status.setMinimumWidth(60)

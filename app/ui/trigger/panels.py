@@ -81,6 +81,7 @@ class TriggerResultBox(QGroupBox):
         self.setObjectName("triggerResultBox")
         self.run_label = QLabel()
         self.run_label.setObjectName("triggerRunResultLabel")
+        self.run_label.setTextFormat(Qt.TextFormat.PlainText)
         self.run_label.setWordWrap(True)
         self.run_label.setMinimumWidth(60)
         selectable(self.run_label)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -24,6 +24,7 @@ from app.core.aws_profiles import AwsProfileListing, list_aws_profiles
 from app.core.errors import ServiceError
 from app.core.pool_admin import AdminAccess, PoolTriggerInfo, describe_pool_triggers
 from app.core.profile_model import Profile
+from app.core.visible import shown
 from app.ui.async_tools import TaskKeeper, run_blocking
 from app.ui.widgets.style import Tone, selectable, set_tone
 
@@ -34,6 +35,7 @@ SANDBOX_ITEM = "Sandbox endpoint (any credentials)"
 
 def _value(name: str, accessible: str) -> QLabel:
     label = QLabel("—")
+    label.setTextFormat(Qt.TextFormat.PlainText)  # the pool's text is never read as HTML
     label.setObjectName(name)
     label.setAccessibleName(accessible)
     label.setWordWrap(True)
@@ -80,6 +82,7 @@ class PoolTriggerPanel(QWidget):
         self.load_button.setToolTip("DescribeUserPool, signed with these credentials")
         self.status = QLabel("Load the pool's configuration to see its Custom Message trigger.")
         self.status.setObjectName("poolTriggerStatusLabel")
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
         self.status.setWordWrap(True)
         self.status.setMinimumWidth(60)
         selectable(self.status)
@@ -90,6 +93,7 @@ class PoolTriggerPanel(QWidget):
         self.other_triggers = _value("otherTriggersLabel", "Other triggers")
         self.warnings = QLabel()
         self.warnings.setObjectName("poolTriggerWarningsLabel")
+        self.warnings.setTextFormat(Qt.TextFormat.PlainText)
         self.warnings.setAccessibleName("Warnings about the pool's configuration")
         self.warnings.setWordWrap(True)
         self.warnings.setMinimumWidth(60)
@@ -204,7 +208,8 @@ class PoolTriggerPanel(QWidget):
         except ServiceError as error:
             if generation == self._generation:
                 self._show_info(None)
-                self._show_status(f"{error.code}: {error.message} {error.entry.next_step}", Tone.ERROR)
+                problem = f"{shown(error.code)}: {shown(error.message)} {error.entry.next_step}"
+                self._show_status(problem, Tone.ERROR)
                 self.info_changed.emit(None)
             return
         finally:
@@ -212,7 +217,7 @@ class PoolTriggerPanel(QWidget):
         if generation != self._generation:
             return
         self._show_info(info)
-        self._show_status(f"{info.pool_name or info.user_pool_id}: read with {who}.", Tone.OK)
+        self._show_status(f"{shown(info.pool_name or info.user_pool_id)}: read with {who}.", Tone.OK)
         self.info_changed.emit(info)
 
     def _show_status(self, text: str, tone: Tone) -> None:
@@ -228,17 +233,18 @@ class PoolTriggerPanel(QWidget):
             self.warnings.hide()
             return
         if info.custom_message_arn:
-            self.arn.setText(info.custom_message_arn)
+            self.arn.setText(shown(info.custom_message_arn))
             set_tone(self.arn, Tone.NONE)
         else:
             self.arn.setText("None configured — ClientMetadata serves no purpose on this pool")
             set_tone(self.arn, Tone.WARNING)
-        self.email_account.setText(info.email_sending_account)
+        self.email_account.setText(shown(info.email_sending_account))
         set_tone(self.email_account,
                  Tone.WARNING if info.email_sending_account == "COGNITO_DEFAULT" else Tone.NONE)
-        self.auto_verified.setText(", ".join(info.auto_verified_attributes) or "none")
+        self.auto_verified.setText(shown(", ".join(info.auto_verified_attributes)) or "none")
         others = {key: arn for key, arn in info.triggers.items() if key != "CustomMessage"}
-        self.other_triggers.setText("\n".join(f"{key}: {arn}" for key, arn in others.items()) or "none")
-        self.warnings.setText("\n".join(f"⚠ {warning}" for warning in info.warnings))
+        self.other_triggers.setText(
+            "\n".join(f"{shown(key)}: {shown(arn)}" for key, arn in others.items()) or "none")
+        self.warnings.setText("\n".join(f"⚠ {shown(warning)}" for warning in info.warnings))
         self.warnings.setVisible(bool(info.warnings))
 

@@ -28,6 +28,7 @@ from app.core.trigger_insight import (
     trigger_function_for,
 )
 from app.core.trigger_logs import FollowSettings
+from app.core.visible import shown
 from app.ui.async_tools import TaskKeeper, run_blocking
 from app.ui.request.context import RequestContext
 from app.ui.settings import bool_key, int_key
@@ -238,7 +239,7 @@ class TriggerTools(QObject):
         try:
             self.bench.update_profile(profile.name, aws_profile=name or None)
         except ProfileSaveError as error:
-            self.view.pool.status.setText(f"Could not remember the AWS profile: {error}")
+            self.view.pool.status.setText(f"Could not remember the AWS profile: {shown(error)}")
             set_tone(self.view.pool.status, Tone.ERROR)
 
     def _function(self) -> tuple[str | None, str]:
@@ -254,7 +255,7 @@ class TriggerTools(QObject):
     def _update_function_label(self) -> None:
         function, origin = self._function()
         label = self.view.function_label
-        label.setText(f"/aws/lambda/{function} ({origin})" if function else origin)
+        label.setText(f"/aws/lambda/{shown(function)} ({origin})" if function else origin)
 
     # --- sends ------------------------------------------------------------------------------------
     def _send_started(self, context: RequestContext) -> None:
@@ -360,14 +361,15 @@ class TriggerTools(QObject):
         run = describe_run(entry, medium_for(attribute), code)
         local.show_run(run, self._sent_preview())
         if run.ok:
-            text = f"✓ Trigger {run.function_name or ''} answered: {run.medium} message rendered."
+            name = shown(run.function_name or "")
+            text = f"✓ Trigger {name} answered: {run.medium} message rendered."
             if run.rendered is None:
-                text = f"✓ Trigger {run.function_name or ''} answered; the pool's template was used."
+                text = f"✓ Trigger {name} answered; the pool's template was used."
             self.result_box.show_run(text, Tone.OK)
         else:
-            problem = f" — {run.problems[0]}" if run.problems else "."
+            problem = f" — {shown(run.problems[0])}" if run.problems else "."
             more = f" (and {len(run.problems) - 1} more)" if len(run.problems) > 1 else ""
-            self.result_box.show_run(f"✗ Trigger failed: {run.error_code}{problem}{more}", Tone.ERROR)
+            self.result_box.show_run(f"✗ Trigger failed: {shown(run.error_code)}{problem}{more}", Tone.ERROR)
         self.result_box.show()
 
     def _pool_has_trigger(self) -> bool:

@@ -19,6 +19,7 @@ from app.core.errors import ErrorContext, ServiceError
 from app.core.history import HistoryRecord
 from app.core.profile_model import Profile
 from app.core.validation import CLIENT_METADATA_FIELD
+from app.core.visible import shown
 from app.ui.history.view import HistoryView
 from app.ui.preflight.tools import PreflightTools
 from app.ui.request.code_fetch import install_code_fetch
@@ -330,7 +331,7 @@ class WindowParts:
             await self.session.load_user()
         except ServiceError as error:
             self.request_panel.picker.info.setText(
-                f"Could not load your attributes (GetUser): {error.code}: {error.message}")
+                f"Could not load your attributes (GetUser): {shown(error.code)}: {shown(error.message)}")
             if not self.session.username:  # a pasted token GetUser refuses is no sign-in
                 self.session_status.setText(f"Token refused by GetUser ({error.code})")
 
