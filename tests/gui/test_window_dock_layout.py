@@ -17,6 +17,7 @@ from app.ui.window.main_window import MainWindow
 
 from support.window_driver import (
     WAIT_MS,
+    add_metadata_row,
     click,
     find,
     open_window,
@@ -97,3 +98,25 @@ def test_local_trigger_messages_scroll_in_the_tab_and_send_stays_in_view_at_1280
         assert _send_in_view(window), (handler, _rect_in(window, find(window, QPushButton, "sendButton")))
         assert window.size().toTuple() == (1280, 800)
     assert max(heights) == min(heights), f"the dock grew with the messages: {heights}"
+
+
+def test_send_stays_in_view_without_scrolling_when_the_grid_and_its_messages_are_tall(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    pick_attribute(qtbot, window, "email")
+    show_tab(qtbot, window, "Local trigger (sandbox)")
+    for n in range(5):  # four duplicate keys and an empty one: five problems below the grid
+        add_metadata_row(qtbot, window, "campaign", f"spring-{n}")
+    add_metadata_row(qtbot, window, "", "orphan")
+    editor = window.request_panel.metadata
+    qtbot.waitUntil(lambda: "Duplicate key" in editor.message_text(), timeout=WAIT_MS)
+    qtbot.wait(100)  # the column lays out the grid's messages
+    column = find(window, QScrollArea, "requestScroll")
+    column.verticalScrollBar().setValue(0)  # the column as it opens: scrolled to the top
+    assert _send_in_view(window), _rect_in(window, find(window, QPushButton, "sendButton"))
+    press_send(qtbot, window)  # refused: the problems and Send anyway appear beside Send
+    qtbot.waitUntil(lambda: find(window, QPushButton, "sendAnywayButton").isVisible(), timeout=WAIT_MS)
+    column.verticalScrollBar().setValue(0)
+    qtbot.wait(100)
+    assert _send_in_view(window), _rect_in(window, find(window, QPushButton, "sendButton"))
+    assert window.size().toTuple() == (1280, 800)
