@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QRect
-from PySide6.QtWidgets import QPushButton, QScrollArea, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea, QWidget
 from pytestqt.qtbot import QtBot
 from test_trigger_view import show_tab, use_trigger
 
@@ -98,6 +98,10 @@ def test_local_trigger_messages_scroll_in_the_tab_and_send_stays_in_view_at_1280
         assert _send_in_view(window), (handler, _rect_in(window, find(window, QPushButton, "sendButton")))
         assert window.size().toTuple() == (1280, 800)
     assert max(heights) == min(heights), f"the dock grew with the messages: {heights}"
+    for view in ("sentEventView", "returnedEventView"):  # each caption on one whole line
+        caption = next(found for found in dock.findChildren(QLabel) if found.buddy() is find(window, QWidget, view))
+        line = caption.fontMetrics().lineSpacing()
+        assert line <= caption.height() < 2 * line, (caption.text(), caption.height(), line)
 
 
 def test_send_stays_in_view_without_scrolling_when_the_grid_and_its_messages_are_tall(
