@@ -69,9 +69,7 @@ def preview_text(editor: MetadataEditor) -> str:
 
 
 def message(editor: MetadataEditor) -> str:
-    label = editor.findChild(QLabel, "metadataMessageLabel")
-    assert label is not None
-    return editor.message_text() if label.isVisible() else ""
+    return editor.message_text()
 
 
 def cell_editor(qtbot: QtBot, view: QTableView) -> QLineEdit:
@@ -434,3 +432,20 @@ def test_pasting_10000_rows_stays_fast_and_editing_stays_responsive(
     assert pasted_s < 0.6, pasted_s
     assert edit_s < 0.05, edit_s
     assert scroll_s < 0.05, scroll_s
+
+
+def test_an_information_beside_grid_problems_keeps_its_information_style(
+    qtbot: QtBot, editor: MetadataEditor
+) -> None:
+    editor.set_metadata({"campaign": "spring", "extra": "x"})
+    type_row(qtbot, editor, "campaign", "autumn")  # row 3 duplicates row 1: a grid problem
+    view = table(editor)
+    view.selectRow(1)
+    qtbot.mouseClick(button(editor, "removeMetadataRowButton"), Qt.MouseButton.LeftButton)
+    assert "Removed 1 row." in message(editor) and "Duplicate key 'campaign'" in message(editor)
+    problems = editor.findChild(QLabel, "metadataMessageLabel")
+    status = editor.findChild(QLabel, "metadataStatusLabel")
+    assert problems is not None and status is not None
+    assert "Duplicate key" in problems.text() and "Removed" not in problems.text()
+    assert status.text() == "Removed 1 row." and "rgba(220, 50, 47" not in status.styleSheet()
+    assert "rgba(220, 50, 47" in problems.styleSheet()

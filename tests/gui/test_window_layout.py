@@ -79,7 +79,7 @@ def test_grid_problems_banner_and_refused_paste_never_grow_the_window_nor_overla
     click(qtbot, window, "bannerDismissButton")
     QApplication.clipboard().setText("{not json")
     click(qtbot, window, "pasteMetadataButton")
-    message = find(window, QWidget, "metadataMessageLabel")
+    message = find(window, QWidget, "metadataStatusLabel")
     qtbot.waitUntil(lambda: "Paste refused" in window.request_panel.metadata.message_text())
     editor = window.request_panel.metadata
     grid = editor.table.viewport()

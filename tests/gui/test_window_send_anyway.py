@@ -31,7 +31,12 @@ ROWS = [MetadataRow("source", "qa-desk"), MetadataRow("source", "dup"), Metadata
 
 
 def _in_view(widget: QWidget, area: QScrollArea) -> bool:
+    """Shown whole: inside the column's viewport when it scrolls with the column, else (pinned
+    below the column) inside the window."""
     viewport = area.viewport()
+    if not viewport.isAncestorOf(widget):
+        window = widget.window()
+        return window.rect().contains(QRect(widget.mapTo(window, QPoint(0, 0)), widget.size()))
     top_left = widget.mapTo(viewport, QPoint(0, 0))
     return viewport.rect().contains(QRect(top_left, widget.size()))
 

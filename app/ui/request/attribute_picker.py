@@ -149,11 +149,25 @@ class AttributePicker(QWidget):
                 item.setEditable(False)
                 item.setToolTip(f"{attribute.name} = {attribute.value} ({badge_text(attribute)})")
             self.model.appendRow([name_item, value_item, badge_item])
+        self._fit_popup()
         self.combo.setCurrentIndex(-1)
         wanted = current or ("email" if user and user.attribute("email") else "")
         self.combo.setEditText(wanted)
         self.combo.blockSignals(False)
         self._text_changed(wanted)
+
+    def _fit_popup(self) -> None:
+        """The popup as wide as its columns' contents (the combo makes it only as wide as itself, so
+        a long value pushed Status off its right edge); the screen's width caps it."""
+        view = self.combo.view()
+        if not isinstance(view, QTableView):
+            return
+        header = view.horizontalHeader()
+        columns = sum(max(view.sizeHintForColumn(c), header.sectionSizeHint(c))
+                      for c in range(self.model.columnCount()))
+        chrome = 2 * view.frameWidth() + view.verticalScrollBar().sizeHint().width()
+        screen = self.screen().availableGeometry().width() if self.screen() is not None else columns
+        view.setMinimumWidth(max(420, min(columns + chrome, screen)))
 
     def set_pending(self, values: Mapping[str, str]) -> None:
         """New values waiting for their code (the pool kept the original), by attribute name."""

@@ -79,6 +79,7 @@ class MetadataEditor(MetadataFiles, MetadataPresets, QWidget):
         layout.addLayout(presets)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.message_label)
+        layout.addWidget(self.status_label)
         layout.addLayout(buttons)
         layout.addWidget(self.preview_label)
         layout.addWidget(self.preview)
@@ -202,6 +203,10 @@ class MetadataEditor(MetadataFiles, MetadataPresets, QWidget):
         self.message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
         self.message_label.linkActivated.connect(self._go_to_link)
         self.message_label.setVisible(False)
+        self.status_label = QLabel(self)  # the last edit/import/export message, in its own tone
+        self.status_label.setObjectName("metadataStatusLabel")
+        self.status_label.setWordWrap(True)
+        self.status_label.setVisible(False)
 
         self.preview_label = QLabel(self)
         self.preview_label.setObjectName("metadataPreviewLabel")
@@ -326,30 +331,26 @@ class MetadataEditor(MetadataFiles, MetadataPresets, QWidget):
         self._show_messages()
 
     def _show_messages(self) -> None:
+        """Grid problems in the error style; the last status line below them, in the error style
+        only when it reports a failure (e.g. "Removed 1 row." stays an information)."""
         problems = self._model.problems()
-        lines: list[str] = []
-        style = _INFO_STYLE
-        if problems:
-            for problem in problems[:_PROBLEMS_SHOWN]:
-                link = f'<a href="row:{problem.row}">Row {problem.row + 1}</a>'
-                lines.append(f"{link}: {html.escape(short(problem.message))}")
-            hidden = len(problems) - _PROBLEMS_SHOWN
-            if hidden > 0:
-                lines.append(f"… and {hidden} more {plural(hidden, 'problem')} (marked in the grid)")
-            style = _ERROR_STYLE
-        if self._status is not None:
-            message, error = self._status
-            lines.append(html.escape(short(message, 400)))
-            if error:
-                style = _ERROR_STYLE
+        lines = [f'<a href="row:{p.row}">Row {p.row + 1}</a>: {html.escape(short(p.message))}'
+                 for p in problems[:_PROBLEMS_SHOWN]]
+        if (hidden := len(problems) - _PROBLEMS_SHOWN) > 0:
+            lines.append(f"… and {hidden} more {plural(hidden, 'problem')} (marked in the grid)")
         self.message_label.setText("<br>".join(lines))
-        self.message_label.setStyleSheet(style)
+        self.message_label.setStyleSheet(_ERROR_STYLE)
         self.message_label.setVisible(bool(lines))
+        message, error = self._status or ("", False)
+        self.status_label.setText(short(message, 400))
+        self.status_label.setStyleSheet(_ERROR_STYLE if error else _INFO_STYLE)
+        self.status_label.setVisible(bool(message))
 
     def message_text(self) -> str:
-        """The message line as plain text (what a screen reader reads)."""
-        doc = self.message_label.text().replace("<br>", "\n")
-        return html.unescape(re.sub(r"<[^>]+>", "", doc))
+        """The message lines as plain text (what a screen reader reads)."""
+        doc = self.message_label.text().replace("<br>", "\n") if self.message_label.isVisibleTo(self) else ""
+        status = self.status_label.text() if self.status_label.isVisibleTo(self) else ""
+        return "\n".join(part for part in (html.unescape(re.sub(r"<[^>]+>", "", doc)), status) if part)
 
     def _go_to_link(self, link: str) -> None:
         if link.startswith("row:"):

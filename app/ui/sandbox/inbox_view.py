@@ -131,6 +131,9 @@ class InboxDock(QDockWidget):
         users_label = QLabel("&Test user")  # Alt+U is Username in the sign-in form
         users_label.setBuddy(self.users_combo)
         users_label.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Preferred)  # never cut
+        # QLabel is as wide as its text's advance; the final r's arm inks past it, and a label clips
+        # what it paints at its edge (the combo starts right there): room for the overhang.
+        users_label.setContentsMargins(0, 0, users_label.fontMetrics().horizontalAdvance(" "), 0)
         self.users_combo.setMinimumContentsLength(16)
         row = QHBoxLayout()
         row.addWidget(self.status, 1)

@@ -109,12 +109,32 @@ class ColumnScroll(QScrollArea):
         return super().viewportEvent(event)
 
 
+class PinnedColumn(QWidget):
+    """A scrolling column with a footer pinned below the part that scrolls (Send and what it
+    says): however tall the grid and its messages, the footer stays in view."""
+
+    def __init__(self, scroll: ColumnScroll, footer: QWidget) -> None:
+        super().__init__()
+        self.setObjectName(f"{scroll.objectName()}Column")
+        self.column_scroll, self.content = scroll, scroll.content
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        layout.addWidget(scroll, 1)
+        frame = QWidget()
+        frame.setObjectName(f"{scroll.objectName()}Footer")
+        inner = QVBoxLayout(frame)
+        inner.setContentsMargins(10, 0, 10, 4)
+        inner.addWidget(footer)  # taken out of the scrolling content's layout
+        layout.addWidget(frame)
+
+
 class ColumnsArea(QWidget):
     """Holds the columns' splitter. Wide enough for the three side by side, they stand side by
     side; narrower, the result column goes under the request column (a vertical splitter), so
     the window fits a 1024-pixel-wide screen. Its minimum width is that of the narrow layout."""
 
-    def __init__(self, columns: tuple[ColumnScroll, ColumnScroll, ColumnScroll]) -> None:
+    def __init__(self, columns: tuple[QWidget, QWidget, QWidget]) -> None:
         super().__init__()
         self.setObjectName("columnsArea")
         self.columns = columns

@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QTabBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFrame,
+    QMainWindow,
+    QMenu,
+    QScrollArea,
+    QTabBar,
+    QVBoxLayout,
+    QWidget,
+)
 
 DOCK_HEIGHT = 235
 
@@ -93,7 +102,7 @@ class BottomDocks:
         dock.setObjectName(name)
         feature = QDockWidget.DockWidgetFeature
         dock.setFeatures(feature.DockWidgetMovable | feature.DockWidgetFloatable | feature.DockWidgetClosable)
-        dock.setWidget(widget)
+        dock.setWidget(_scrolling(widget, name))
         self.extra.append(dock)
         view_menu.addAction(self.toggle_action(dock))
         # Where the tester left it last time, if the restored window state has it; else beside History.
@@ -104,6 +113,19 @@ class BottomDocks:
         self.history_dock.raise_()
         self.name_tab_bars()
         return dock
+
+
+def _scrolling(widget: QWidget, name: str) -> QScrollArea:
+    """The panel in a scroll area: the tab takes the room it is given and scrolls inside it, so
+    a panel's minimum (its form row, a message that appeared) never widens the window nor takes
+    height from the request column."""
+    scroll = QScrollArea()
+    scroll.setObjectName(f"{name}Scroll")
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    scroll.setWidgetResizable(True)
+    scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    scroll.setWidget(widget)
+    return scroll
 
 
 def bring_forward(dock: QDockWidget) -> None:

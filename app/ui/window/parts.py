@@ -42,7 +42,7 @@ from app.ui.widgets.scrolling import reveal
 from app.ui.widgets.status import Banner
 from app.ui.widgets.status_line import StatusLine
 from app.ui.widgets.style import Tone
-from app.ui.window.columns import ColumnsArea, ColumnScroll
+from app.ui.window.columns import ColumnsArea, ColumnScroll, PinnedColumn
 from app.ui.window.docks import BottomDocks, bring_forward
 from app.ui.window.menus import ActionRow
 from app.ui.window.sandbox_users import prefill_first_user, sign_in_as
@@ -113,9 +113,10 @@ class WindowParts:
         self.right_layout.addWidget(self.result, 1)
         self.right_layout.addWidget(self.verify)
         # The request column scrolls too: its messages (grid problems, send problems) may make it
-        # taller than the window has room for, and must never raise the window's minimum height.
-        self.columns = (ColumnScroll(left, "leftScroll"), ColumnScroll(self.request_panel, "requestScroll"),
-                        ColumnScroll(right, "rightScroll"))
+        # taller than the window has room for, and must never raise the window's minimum height;
+        # Send stays pinned below the part that scrolls.
+        request = PinnedColumn(ColumnScroll(self.request_panel, "requestScroll"), self.request_panel.send_bar)
+        self.columns = (ColumnScroll(left, "leftScroll"), request, ColumnScroll(right, "rightScroll"))
         self.columns_area = ColumnsArea(self.columns)
         self.top_splitter = self.columns_area.splitter
         central = QWidget()
