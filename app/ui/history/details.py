@@ -74,7 +74,7 @@ def record_details_html(record: HistoryRecord, code_wait: CodeWait | None = None
         ]),
     ]
     if code_wait is not None:
-        parts.append(f"<p style='margin:4px 0'>{html.escape(code_wait_text(code_wait))}</p>")
+        parts.append(f"<p style='margin:4px 0'>{html.escape(shown(code_wait_text(code_wait)))}</p>")
     if record.operation != VERIFY_OPERATION:
         parts.append("<h4 style='margin:8px 0 2px 0'>ClientMetadata</h4>")
         parts.append(

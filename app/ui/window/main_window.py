@@ -1,12 +1,10 @@
-"""The main window: sign-in on the left, the request in the middle, its result and Verify on the
-right (under the request when the window is narrow), History and the sandbox inbox below. Layout,
-geometry and the theme are restored from `window.ini`.
+"""The main window: sign-in, the request, its result and Verify side by side (the result under the
+request when narrow), the bottom tabs below; layout, geometry and theme restored from `window.ini`.
 
 The window is built in two steps so that it appears at once: the frame (geometry, theme, menu titles,
 status bar) needs nothing beyond Qt, and `build()` imports and creates the panels. `run_window` shows
 the frame, lets it paint, then builds (`MainWindow(deferred=True)`); everyone else gets a built
-window from the constructor. This module therefore imports the panels and the core inside `build()`.
-"""
+window from the constructor; so the panels and the core are imported inside `build()`."""
 
 from __future__ import annotations
 
