@@ -39,9 +39,9 @@ import pkg_linux  # noqa: E402
 
 from app import APP_NAME, __version__  # noqa: E402
 
-TARBALL_BUDGET_MB = 62.0
-STARTUP_BUDGET_RATIO = 1.5
-MB = 1_000_000
+TARBALL_BUDGET_MB = pkg_checks.TARBALL_BUDGET_MB
+STARTUP_BUDGET_RATIO = pkg_checks.STARTUP_BUDGET_RATIO
+MB = pkg_checks.MB
 REPORT_NAME = "build-report.json"
 # Where Chocolatey's (and the installer's default) Inno Setup 6 puts its compiler.
 _INNO_DEFAULT = Path(
