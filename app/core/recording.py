@@ -25,7 +25,14 @@ from app.core.calls import (
 from app.core.connection import CognitoConnection
 from app.core.errors import ServiceError
 from app.core.history import AttemptCompletion, AttemptStart, CodeWait, HistoryWriteError
-from app.core.models import SEND_OPERATION, UPDATE_OPERATION, VERIFY_OPERATION, Outcome, ValueState
+from app.core.models import (
+    SEND_OPERATION,
+    UPDATE_OPERATION,
+    VERIFY_OPERATION,
+    CodeDeliveryDetails,
+    Outcome,
+    ValueState,
+)
 from app.core.pool_admin import AttributePolicy
 
 
@@ -69,6 +76,30 @@ class RecordedVerify:
     @property
     def ok(self) -> bool:
         return self.error is None
+
+
+class _Answered(Protocol):
+    """What every successful call's result reports about the exchange."""
+
+    @property
+    def http_status(self) -> int | None: ...
+    @property
+    def request_id(self) -> str | None: ...
+    @property
+    def latency_ms(self) -> float: ...
+    @property
+    def attempts(self) -> int: ...
+
+
+def _success_completion(
+    result: _Answered, cancelled: bool, *, delivery: CodeDeliveryDetails | None = None,
+    value_state: ValueState | None = None,
+) -> AttemptCompletion:
+    return AttemptCompletion(
+        outcome=Outcome.SUCCESS, delivery=delivery, http_status=result.http_status,
+        request_id=result.request_id, latency_ms=result.latency_ms, attempts=result.attempts,
+        cancelled=cancelled, value_state=value_state,
+    )
 
 
 def _error_completion(error: ServiceError, cancelled: bool) -> AttemptCompletion:
@@ -120,18 +151,8 @@ def send_recorded(
     except ServiceError as error:
         problem = _complete(history, history_id, _error_completion(error, is_cancelled()))
         return RecordedSend(history_id, error=error, history_problem=problem)
-    problem = _complete(
-        history, history_id,
-        AttemptCompletion(
-            outcome=Outcome.SUCCESS,
-            delivery=result.delivery,
-            http_status=result.http_status,
-            request_id=result.request_id,
-            latency_ms=result.latency_ms,
-            attempts=result.attempts,
-            cancelled=is_cancelled(),
-        ),
-    )
+    problem = _complete(history, history_id,
+                        _success_completion(result, is_cancelled(), delivery=result.delivery))
     return RecordedSend(history_id, result=result, history_problem=problem)
 
 
@@ -159,17 +180,7 @@ def verify_recorded(
     except ServiceError as error:
         problem = _complete(history, history_id, _error_completion(error, is_cancelled()))
         return RecordedVerify(history_id, error=error, history_problem=problem)
-    problem = _complete(
-        history, history_id,
-        AttemptCompletion(
-            outcome=Outcome.SUCCESS,
-            http_status=result.http_status,
-            request_id=result.request_id,
-            latency_ms=result.latency_ms,
-            attempts=result.attempts,
-            cancelled=is_cancelled(),
-        ),
-    )
+    problem = _complete(history, history_id, _success_completion(result, is_cancelled()))
     return RecordedVerify(history_id, result=result, history_problem=problem)
 
 
@@ -239,15 +250,7 @@ def update_recorded(
         return RecordedUpdate(history_id, old_value, new_value, error=error, history_problem=problem)
     active_after = _active_value(conn, access_token, attribute_name) if check_with_get_user else None
     state = value_state_after(attribute_name, old_value, new_value, active_after=active_after, policy=policy)
-    problem = _complete(history, history_id, AttemptCompletion(
-        outcome=Outcome.SUCCESS,
-        delivery=result.delivery_for(attribute_name),
-        http_status=result.http_status,
-        request_id=result.request_id,
-        latency_ms=result.latency_ms,
-        attempts=result.attempts,
-        cancelled=is_cancelled(),
-        value_state=state,
-    ))
+    problem = _complete(history, history_id, _success_completion(
+        result, is_cancelled(), delivery=result.delivery_for(attribute_name), value_state=state))
     return RecordedUpdate(history_id, old_value, new_value, result=result, value_state=state,
                           history_problem=problem)
