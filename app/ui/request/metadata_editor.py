@@ -35,6 +35,7 @@ from app.ui.request.metadata_model import KEY_COLUMN, MetadataModel
 from app.ui.request.metadata_presets import MetadataPresets, PresetStore
 from app.ui.request.metadata_view import MetadataTableView, preview_json
 from app.ui.widgets.buttons import make_button
+from app.ui.widgets.style import set_style_sheet
 
 NO_METADATA_TEXT = "(no ClientMetadata: the parameter is omitted)"
 _PROBLEMS_SHOWN = 3
@@ -157,9 +158,8 @@ class MetadataEditor(MetadataFiles, MetadataPresets, QWidget):
         return presets
 
     def _build_buttons(self) -> QHBoxLayout:
-        # Alt+letter is unique in the main window: Add row, Duplicate and Paste have none (every
-        # letter of theirs is taken: Attribute, Username, Profile, …); Insert, Ctrl+D and Ctrl+V
-        # in the grid do the same, as their tooltips say.
+        # Add row, Duplicate and Paste have no Alt+letter (every letter of theirs is taken in the
+        # window); Insert, Ctrl+D and Ctrl+V in the grid do the same, as their tooltips say.
         self.add_button = self._button(
             "addMetadataRowButton", "Add row", "Add metadata row",
             "Add a row below the current one (Insert)", self.add_row,
@@ -203,6 +203,7 @@ class MetadataEditor(MetadataFiles, MetadataPresets, QWidget):
         self.message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
         self.message_label.linkActivated.connect(self._go_to_link)
         self.message_label.setVisible(False)
+        self.message_label.setStyleSheet(_ERROR_STYLE)
         self.status_label = QLabel(self)  # the last edit/import/export message, in its own tone
         self.status_label.setObjectName("metadataStatusLabel")
         self.status_label.setWordWrap(True)
@@ -323,27 +324,26 @@ class MetadataEditor(MetadataFiles, MetadataPresets, QWidget):
         self.changed.emit()
 
     def clear_status(self) -> None:
-        """Forget the last import/export/edit message (a later send made it stale)."""
-        self._set_status(None)
+        """Forget the last import/export/edit message (a later send made it stale); every send calls it."""
+        if self._status is not None:
+            self._set_status(None)
 
     def _set_status(self, message: str | None, *, error: bool = False) -> None:
         self._status = None if message is None else (message, error)
         self._show_messages()
 
     def _show_messages(self) -> None:
-        """Grid problems in the error style; the last status line below them, in the error style
-        only when it reports a failure (e.g. "Removed 1 row." stays an information)."""
+        """Grid problems in the error style; below them the last status, an error only if it is one."""
         problems = self._model.problems()
         lines = [f'<a href="row:{p.row}">Row {p.row + 1}</a>: {html.escape(short(p.message))}'
                  for p in problems[:_PROBLEMS_SHOWN]]
         if (hidden := len(problems) - _PROBLEMS_SHOWN) > 0:
             lines.append(f"… and {hidden} more {plural(hidden, 'problem')} (marked in the grid)")
         self.message_label.setText("<br>".join(lines))
-        self.message_label.setStyleSheet(_ERROR_STYLE)
         self.message_label.setVisible(bool(lines))
         message, error = self._status or ("", False)
         self.status_label.setText(short(message, 400))
-        self.status_label.setStyleSheet(_ERROR_STYLE if error else _INFO_STYLE)
+        set_style_sheet(self.status_label, _ERROR_STYLE if error else _INFO_STYLE)
         self.status_label.setVisible(bool(message))
 
     def message_text(self) -> str:

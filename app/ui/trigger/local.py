@@ -288,7 +288,8 @@ class LocalTriggerPanel(QWidget):
         self.summary.setText(text)
         set_tone(self.summary, Tone.MUTED)
         for view in (self.sent_view, self.returned_view, self.rendered_view):
-            view.clear()
+            if not view.document().isEmpty():
+                view.clear()
         self.problems.hide()
         self.match.hide()
 

@@ -165,6 +165,12 @@ def set_tone(widget: QWidget, tone: Tone) -> None:
         style.polish(child)
 
 
+def set_style_sheet(widget: QWidget, sheet: str) -> None:
+    """Give a widget its own style sheet, unless it has it already (setting one re-polishes it)."""
+    if widget.styleSheet() != sheet:
+        widget.setStyleSheet(sheet)
+
+
 def mono_font() -> QFont:
     font = QFont("monospace")
     font.setStyleHint(QFont.StyleHint.TypeWriter)
