@@ -19,11 +19,12 @@ WRITERS = 3
 SAVES = 60
 
 
-def _run(path: Path, *, writers: int, saves: int, reader: bool, no_lock: bool = False) -> list[dict[str, object]]:
+def _run(path: Path, *, writers: int, saves: int, reader: bool, no_lock: bool = False,
+         pause_ms: int = 0) -> list[dict[str, object]]:
     path.parent.mkdir(parents=True, exist_ok=True)
     go = path.parent / "go"
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    flags = ["--no-lock"] if no_lock else []
+    flags = (["--no-lock"] if no_lock else []) + ["--pause-ms", str(pause_ms)]
     roles = [("writer", str(n)) for n in range(writers)] + ([("reader", "r")] if reader else [])
     children = [
         subprocess.Popen(
@@ -32,7 +33,7 @@ def _run(path: Path, *, writers: int, saves: int, reader: bool, no_lock: bool = 
         )
         for role, worker in roles
     ]
-    time.sleep(0.5)  # let every child import and open the store before they all start together
+    _wait_until_ready(path.parent, [worker for _role, worker in roles], children)
     go.touch()
     results: list[dict[str, object]] = []
     for index, child in enumerate(children):
@@ -44,6 +45,16 @@ def _run(path: Path, *, writers: int, saves: int, reader: bool, no_lock: bool = 
         assert child.returncode == 0, err
         results.append(json.loads(out.strip().splitlines()[-1]))
     return results
+
+
+def _wait_until_ready(folder: Path, workers: list[str], children: list[subprocess.Popen[str]]) -> None:
+    """Every child has imported and opened its store (its ready file exists), so they start together."""
+    deadline = time.monotonic() + 120
+    while not all((folder / f"ready-{worker}").exists() for worker in workers):
+        failed = [child for child in children if child.poll() is not None]
+        assert not failed, failed[0].communicate()[1]
+        assert time.monotonic() < deadline, "the workers never opened their stores"
+        time.sleep(0.01)
 
 
 @pytest.mark.slow
@@ -68,7 +79,8 @@ def test_concurrent_writers_lose_no_profile_and_readers_never_see_a_torn_file(tm
 def test_without_the_lock_the_same_workload_loses_edits(tmp_path: Path) -> None:
     """The harness can fail: with the lock disabled, concurrent read-modify-writes drop profiles."""
     path = tmp_path / "config" / "profiles.json"
-    _run(path, writers=WRITERS, saves=SAVES, reader=False, no_lock=True)
+    # Paced rounds, so the writers' read-modify-writes overlap however the machine schedules them.
+    _run(path, writers=WRITERS, saves=SAVES, reader=False, no_lock=True, pause_ms=2)
     names = set(ProfileStore(path).names())
     expected = {f"w{w}-{i}" for w in range(WRITERS) for i in range(SAVES)} | {"shared"}
     assert names < expected
