@@ -2,7 +2,8 @@
 
 The client is created once per connection behind a lock (boto3 sessions are not thread-safe,
 clients are), so the window never pays for importing boto3 on its startup path. Retries are pinned:
-botocore's own modes would silently retry LimitExceededException and TooManyRequestsException.
+botocore's own modes would silently retry LimitExceededException and TooManyRequestsException. With
+more attempts allowed, botocore retries what it would, except what `app.core.retry_policy` excludes.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from app.core.answers import UnexpectedAnswerError, answer_excerpt, shape_proble
 from app.core.deadline import SocketSet, check_deadline
 from app.core.models import ConnectionInfo
 from app.core.redaction import SECRETS
+from app.core.retry_policy import pin_retries
 from app.core.validation import ENDPOINT_URL_FIELD, REGION_FIELD, endpoint_url_problem, region_problem
 from app.runtime.botocore_data import boto3_session
 from app.runtime.heap import long_lived
@@ -240,6 +242,8 @@ class CognitoConnection:
             message = (f"{endpoint_url!r} is not an endpoint boto3 accepts ({exc}); a host name has "
                        "only letters, digits, hyphens and dots.")
             raise SettingsError("endpoint_url", message) from None
+        if settings.max_attempts > 1:
+            pin_retries(client, settings.max_attempts)
         client.meta.events.register("before-send.cognito-idp.*", self._count_send)
         client.meta.events.register("provide-client-params.cognito-idp.*", _register_request_secrets)
         client.meta.events.register("before-parse.cognito-idp.*", _inspect_response_body)

@@ -81,7 +81,7 @@ _GET_VERIFICATION_CODE_ERRORS = (
         "LimitExceededException", 400,
         "Cognito limits how many codes a user can request; this user hit the limit.",
         "Wait (often up to an hour) and retry later, or use another test user. "
-        "VerifyDesk does not retry it unless you raise the attempts setting.",
+        "VerifyDesk never retries it: a retry would meet the same limit.",
     ),
     make_entry(
         "NotAuthorizedException", 400,

@@ -29,7 +29,16 @@ def _claims(state: SandboxState, token: str) -> dict[str, Any]:
 
 
 def resolve(state: SandboxState, token: object) -> tuple[Any, str]:
-    """The moto user and client id behind a live access token; NotAuthorizedException otherwise."""
+    """The moto user and client id behind a live access token; otherwise the error Cognito answers a
+    token call with.
+
+    A token outlives what it names, and the answer says which part is gone. A deleted pool or app
+    client is ResourceNotFoundException, the error the API reference lists for a resource Cognito cannot
+    find: the pool first (the token's issuer), then the token's `client_id` (after
+    DeleteUserPoolClient nobody can use that client; a revoked-token NotAuthorizedException would hide
+    why). A deleted user is UserNotFoundException "User does not exist.". A user whose password an
+    admin reset (RESET_REQUIRED) is PasswordResetRequiredException until they set a new one.
+    """
     if not isinstance(token, str) or not token:
         raise not_authorized(INVALID)
     claims = _claims(state, token)
@@ -42,11 +51,15 @@ def resolve(state: SandboxState, token: object) -> tuple[Any, str]:
     if issued is None:
         raise not_authorized(REVOKED)
     client_id, username = issued
+    if state.client(str(client_id)) is None:
+        raise ApiError("ResourceNotFoundException", f"User pool client {client_id} does not exist.")
     user = state.user(username)
     if user is None:
         raise ApiError("UserNotFoundException", "User does not exist.")
     if not user.enabled:
         raise not_authorized("User is disabled.")
+    if str(getattr(user.status, "value", user.status)) == "RESET_REQUIRED":
+        raise ApiError("PasswordResetRequiredException", "Password reset required for the user")
     return user, str(client_id)
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from app.sandbox.faults import FaultBook
 from app.sandbox.inbox import Inbox
 from app.sandbox.srp import SrpChallenge
+from app.sandbox.wire import ApiError
 
 VERIFICATION_CODE_TTL_S = 24 * 3600
 AUTH_SESSION_TTL_S = 3 * 60
@@ -127,7 +128,11 @@ class SandboxState:
 
     @property
     def pool(self) -> Any:
-        return self.backend.user_pools[self.pool_id]
+        """moto's pool; ResourceNotFoundException, as Cognito answers, once it has been deleted."""
+        pool = self.backend.user_pools.get(self.pool_id)
+        if pool is None:
+            raise ApiError("ResourceNotFoundException", f"User pool {self.pool_id} does not exist.")
+        return pool
 
     @property
     def pool_suffix(self) -> str:

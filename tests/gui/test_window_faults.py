@@ -254,7 +254,8 @@ def test_a_host_that_does_not_resolve_is_a_dns_network_error(
 # --- throttling: retried only when asked, and the attempts shown are the real ones ------------------
 
 
-@pytest.mark.parametrize("error_code", ["LimitExceededException", "TooManyRequestsException"])
+# LimitExceededException is never retried (test_window_documented_errors.py).
+@pytest.mark.parametrize("error_code", ["TooManyRequestsException"])
 @pytest.mark.parametrize(
     ("max_attempts", "faults", "shown_attempts", "outcome"),
     [

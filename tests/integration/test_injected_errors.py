@@ -1,4 +1,5 @@
-"""Errors injected in the sandbox reach the caller typed, with the catalogue's guidance, and land in history."""
+"""Errors injected in the sandbox reach the caller typed, with the API reference's status and specific
+guidance, and land in history; how faults are armed, used up, delayed and refused."""
 
 from __future__ import annotations
 
@@ -11,13 +12,19 @@ import pytest
 
 from app.core.calls import get_user, send_verification_code
 from app.core.connection import CognitoConnection
-from app.core.error_catalogue import TIMEOUT, lookup
+from app.core.error_catalogue import TIMEOUT
 from app.core.errors import ServiceError
 from app.core.history import HistoryFilter, HistoryStore
 from app.core.models import Outcome
 from app.core.recording import send_recorded, verify_recorded
 from app.sandbox import SandboxControlError
 
+from support.documented_errors import (
+    documented_errors,
+    documented_status,
+    model_error_codes,
+    unknown_guidance,
+)
 from support.sandbox_session import connect, service_error, signed_in
 
 SEND = "GetUserAttributeVerificationCode"
@@ -46,23 +53,12 @@ def history(verifydesk_home: Path) -> Iterator[HistoryStore]:
         yield store
 
 
-@pytest.mark.parametrize(
-    ("error_code", "status"),
-    [
-        ("LimitExceededException", 400),
-        ("TooManyRequestsException", 400),
-        ("CodeDeliveryFailureException", 400),
-        ("UserLambdaValidationException", 400),
-        ("InvalidLambdaResponseException", 400),
-        ("UnexpectedLambdaException", 400),
-        ("InternalErrorException", 500),
-        ("InvalidSmsRoleAccessPolicyException", 400),
-        ("InvalidEmailRoleAccessPolicyException", 400),
-    ],
-)
-def test_each_injected_error_reaches_the_caller_with_guidance_and_a_history_row(
-    sandbox: Any, conn: CognitoConnection, access_token: str, history: HistoryStore, error_code: str, status: int
+@pytest.mark.parametrize("error_code", documented_errors())
+def test_each_documented_error_reaches_the_caller_with_specific_guidance_and_a_history_row(
+    sandbox: Any, conn: CognitoConnection, access_token: str, history: HistoryStore, error_code: str
 ) -> None:
+    assert error_code in model_error_codes(), f"botocore's model does not list {error_code} for {SEND}"
+    status = documented_status(error_code)
     before = sandbox.control.request_count(SEND)
     sandbox.control.inject_fault(SEND, error_code=error_code)
     sent = send_recorded(
@@ -73,8 +69,8 @@ def test_each_injected_error_reaches_the_caller_with_guidance_and_a_history_row(
     assert (sent.error.code, sent.error.http_status) == (error_code, status)
     assert sent.error.message
     assert sent.error.request_id
-    assert sent.error.guidance == lookup(error_code).guidance
-    assert lookup(error_code).code == error_code  # a catalogued entry, not the unknown-error fallback
+    assert sent.error.entry.code == error_code  # a catalogued entry, not the unknown-error fallback
+    assert sent.error.guidance and sent.error.guidance != unknown_guidance()
     assert sandbox.control.request_count(SEND) == before + 1
     row = history.get(sent.history_id or -1)
     assert row is not None

@@ -128,8 +128,8 @@ class ProfileDialog(QDialog):
         self.attempts_spin.setAccessibleName("Attempts per request")
         self.attempts_spin.setRange(*ATTEMPTS_RANGE)
         self.attempts_spin.setToolTip(
-            "Total attempts per request. 1 = never retry (LimitExceeded and TooManyRequests are "
-            "shown as they come)."
+            "Total attempts per request. 1 = never retry (TooManyRequests is shown as it comes); "
+            "LimitExceeded is never retried."
         )
         self.flow_combo = QComboBox()
         self.flow_combo.setObjectName("profileAuthFlowCombo")
