@@ -3,7 +3,7 @@
 The client is created once per connection behind a lock (boto3 sessions are not thread-safe,
 clients are), so the window never pays for importing boto3 on its startup path. Retries are pinned:
 botocore's own modes would silently retry LimitExceededException and TooManyRequestsException. With
-more attempts allowed, botocore retries what it would, except what `app.core.retry_policy` excludes.
+more attempts allowed, botocore retries what it would, except what `app.runtime.retry_policy` excludes.
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from app.core.answers import UnexpectedAnswerError, answer_excerpt, shape_proble
 from app.core.deadline import SocketSet, check_deadline
 from app.core.models import ConnectionInfo
 from app.core.redaction import SECRETS
-from app.core.retry_policy import pin_retries
 from app.core.validation import ENDPOINT_URL_FIELD, REGION_FIELD, endpoint_url_problem, region_problem
 from app.runtime.botocore_data import boto3_session
 from app.runtime.heap import long_lived
+from app.runtime.retry_policy import pin_retries
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient

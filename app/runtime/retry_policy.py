@@ -8,12 +8,18 @@ the same limit. So the client's standard retry handler is wrapped: botocore regi
 `needs-retry.<service>` under the unique id `retry-config-<service>` and `register_retry_handler`
 returns it (both so in botocore 1.34 to 1.44, the range the project pins); the wrapper answers "no
 retry" for these codes and asks botocore's handler for everything else.
+
+This is policy, not speed, so `VERIFYDESK_STOCK` leaves it on. When botocore no longer has that shape,
+the client keeps one attempt (and one log line says why): a code limit is still never resent.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
+
+log = logging.getLogger("app.runtime")
 
 NOT_RETRIED = frozenset({"LimitExceededException"})
 
@@ -41,13 +47,19 @@ def never_retry(
 
 
 def pin_retries(client: Any, max_attempts: int, codes: frozenset[str] = NOT_RETRIED) -> None:
-    """Replace the client's standard retry handler by one with `max_attempts` that never retries `codes`."""
+    """Replace the client's standard retry handler by one with `max_attempts` that never retries `codes`;
+    where botocore's shape changed, a handler that never retries at all."""
     from botocore.retries import standard
 
     service = client.meta.service_model.service_id.hyphenize()
     event, unique_id = f"needs-retry.{service}", f"retry-config-{service}"
     events = client.meta.events
     events.unregister(event, unique_id=unique_id)
-    botocore_handler = standard.register_retry_handler(client, max_attempts=max_attempts)
+    register = getattr(standard, "register_retry_handler", None)
+    botocore_handler: Any = register(client, max_attempts=max_attempts) if callable(register) else None
     events.unregister(event, unique_id=unique_id)
+    if not callable(getattr(botocore_handler, "needs_retry", None)):
+        log.warning("retries: botocore's retry handler is not where it was; every call gets one attempt")
+        events.register(event, lambda **_kwargs: None, unique_id=unique_id)
+        return
     events.register(event, never_retry(botocore_handler.needs_retry, codes), unique_id=unique_id)
