@@ -256,9 +256,10 @@ def test_access_denied_on_the_log_group_is_a_typed_error(monkeypatch: pytest.Mon
 def test_a_network_failure_is_noted_and_following_goes_on() -> None:
     with aws_error_server("ServiceUnavailable", "try later", status=503) as server:
         url = server.url
+    # The window only has to outlast one refused poll, however slow a loaded machine makes it.
     follower = open_follower(
         "fn", datetime.now(UTC), region=REGION, endpoint_url=url,
-        settings=FollowSettings(poll_interval_s=0.01, window_s=0.2), static_credentials=("a", "b"),
+        settings=FollowSettings(poll_interval_s=0.05, window_s=3.0), static_credentials=("a", "b"),
     )
     first = follower.poll()
     assert first.finished is False
