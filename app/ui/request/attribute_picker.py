@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.core.calls import UserAttribute, UserProfile
 from app.core.errors import VERIFIABLE_ATTRIBUTES
-from app.core.validation import attribute_name_problem
+from app.core.field_rules import attribute_name_problem
 from app.ui.widgets.style import Tone, selectable, set_tone
 
 NAME_ROLE = Qt.ItemDataRole.UserRole + 1
