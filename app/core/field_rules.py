@@ -189,8 +189,10 @@ def attribute_name_problem(name: str) -> str | None:
     """Why `name` is not an AttributeName to send, or None when it is: the model's length (in code
     points) and pattern, and no whitespace (the model's pattern passes space, tab, CR and LF, but no
     attribute that can be verified has such a name)."""
+    if not name:  # answered without reading the model
+        return "Enter an attribute name, e.g. email or phone_number."
     rule = field_rules().attribute_name
-    if not name or len(name) < (rule.min_length or 0):
+    if len(name) < (rule.min_length or 0):
         return "Enter an attribute name, e.g. email or phone_number."
     if rule.max_length is not None and len(name) > rule.max_length:
         units = utf16_length(name)
