@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import argparse
 import signal
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TextIO
 
@@ -35,6 +35,7 @@ from app.core.validation import (
     MetadataRow,
     parse_metadata_assignments,
     read_metadata_file,
+    request_warnings,
     validate_send,
     validate_update,
     validate_verify,
@@ -126,6 +127,10 @@ def run_call(
     settings = settings_from_args(args, stderr)
     conn = connect(args, settings)
     check_request(args, None, metadata)  # all but the token, before signing in for nothing
+    warnings = [f"{_request_option(w.field, args)}: {w.message}"
+                for w in request_warnings(args.attribute, metadata)]
+    for warning in warnings:  # sent all the same; said before it goes out
+        stderr.write(f"Warning: {warning}\n")
     pool_attributes = None
     if read_pool is not None:
         try:
@@ -149,11 +154,13 @@ def run_call(
         stderr.write(f"Note: {problem}\n")
     if outcome.error is not None:
         return report_service_error(args, outcome.error, outcome.history_id, stdout, stderr,
-                                    history_problem=problem)
+                                    history_problem=problem, warnings=warnings)
     assert outcome.payload is not None
     payload = dict(outcome.payload)
     if problem:
         payload["history_problem"] = problem
+    if warnings:
+        payload["warnings"] = warnings
     if args.json:
         emit_json(stdout, payload)
     elif outcome.exit_code != EXIT_OK:
@@ -243,10 +250,11 @@ def print_error(stream: TextIO, error: ServiceError, entry: CatalogueEntry) -> N
 def report_service_error(
     args: argparse.Namespace, error: ServiceError, history_id: int | None,
     stdout: TextIO, stderr: TextIO, *, entry: CatalogueEntry | None = None,
-    history_problem: str | None = None,
+    history_problem: str | None = None, warnings: Sequence[str] = (),
 ) -> int:
     """Print a failed call with its catalogue entry (`entry` when the call's context reads the code
-    differently, as a sign-in does); in JSON, `history_problem` when history could not record it."""
+    differently, as a sign-in does); in JSON, `history_problem` when history could not record it and
+    the request's `warnings`."""
     operation = _ERROR_OPERATIONS.get(args.command, args.command)
     entry = entry or error.entry_in(ErrorContext(operation=operation, attribute_name=args.attribute))
     if args.json:
@@ -257,6 +265,8 @@ def report_service_error(
         }
         if history_problem:
             payload["history_problem"] = history_problem
+        if warnings:
+            payload["warnings"] = list(warnings)
         emit_json(stdout, payload)
     else:
         print_error(stderr, error, entry)

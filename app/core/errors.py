@@ -29,7 +29,7 @@ class ErrorContext:
 
 def _attribute_name_advice(message: str, attribute_name: str | None) -> str | None:
     """The next step for an InvalidParameterException about the attribute name, or None."""
-    from app.core.validation import attribute_name_problem
+    from app.core.field_rules import attribute_name_problem
 
     match = _PATTERN_VALUE.search(message)
     name = match.group("value") if match else attribute_name

@@ -1,11 +1,10 @@
 """Client-side checks of a request, with messages that name the field they are about.
 
-The rules come from the API reference: AttributeName is 1–32 characters from the classes
-`[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]`, AccessToken matches `[A-Za-z0-9-_=.]+`, ClientMetadata is a
-map of strings to strings; a new attribute value (UpdateUserAttributes) is at most 2048 characters,
-an email looks like one and a phone number is E.164. A tester can still send a request that fails
-these checks ("send anyway") to see the server's own validation, so nothing here raises on a bad
-request: it reports.
+AttributeName, AccessToken and ClientMetadata follow the shapes of botocore's cognito-idp model
+(`app.core.field_rules`, which also words their checks); a new attribute value (UpdateUserAttributes)
+is at most 2048 characters, an email looks like one and a phone number is E.164. A tester can still
+send a request that fails these checks ("send anyway") to see the server's own validation, so nothing
+here raises on a bad request: it reports. `request_warnings` names what is sent but may be refused.
 """
 
 from __future__ import annotations
@@ -17,10 +16,18 @@ import re
 import stat
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
+
+# The field-shape checks are worded in field_rules and offered here with the others.
+from app.core.field_rules import (
+    access_token_problem,
+    attribute_name_problem,
+    attribute_name_warning,
+    metadata_warnings,
+)
 
 ACCESS_TOKEN_FIELD = "AccessToken"
 ATTRIBUTE_NAME_FIELD = "AttributeName"
@@ -30,10 +37,6 @@ ATTRIBUTE_VALUE_FIELD = "Value"
 REGION_FIELD = "region"
 ENDPOINT_URL_FIELD = "endpoint_url"
 
-ATTRIBUTE_NAME_MAX = 32
-# Unicode category classes allowed in an attribute name: letter, mark, symbol, number, punctuation.
-_ALLOWED_CATEGORY_CLASSES = frozenset("LMSNP")
-_ACCESS_TOKEN_PATTERN = re.compile(r"[A-Za-z0-9\-_=.]+")
 _CODE_PATTERN = re.compile(r"[\S]+")
 CODE_MAX = 2048
 REGION_MAX = 32
@@ -85,36 +88,6 @@ class MetadataImportError(ValueError):
         super().__init__(message)
         self.message = message
         self.keys = tuple(keys)
-
-
-def _describe_char(char: str) -> str:
-    name = unicodedata.name(char, "")
-    return f"U+{ord(char):04X}" + (f" {name}" if name else "")
-
-
-def attribute_name_problem(name: str) -> str | None:
-    """Why `name` is not a valid AttributeName, or None when it is."""
-    if not name:
-        return "Enter an attribute name, e.g. email or phone_number."
-    if len(name) > ATTRIBUTE_NAME_MAX:
-        return f"At most {ATTRIBUTE_NAME_MAX} characters; this one has {len(name)}."
-    for char in name:
-        if unicodedata.category(char)[0] not in _ALLOWED_CATEGORY_CLASSES:
-            shown = repr(char) if char.isprintable() else _describe_char(char)
-            kind = "a space" if char.isspace() else f"the character {shown}"
-            return f"Cannot contain {kind}; use letters, numbers, symbols or punctuation."
-    return None
-
-
-def access_token_problem(token: str) -> str | None:
-    """Why `token` is not a well-formed access token, or None when it is."""
-    if not token:
-        return "Sign in or paste an access token."
-    if not _ACCESS_TOKEN_PATTERN.fullmatch(token):
-        bad = next(c for c in token if not _ACCESS_TOKEN_PATTERN.fullmatch(c))
-        shown = "a space or line break" if bad.isspace() else repr(bad)
-        return f"Contains {shown}; a token has only letters, digits and - _ = . characters."
-    return None
 
 
 def code_problem(code: str) -> str | None:
@@ -284,6 +257,13 @@ def validate_send(
         where = f"row {row_problem.row + 1} {row_problem.column}"
         errors.append(FieldError(CLIENT_METADATA_FIELD, f"{where}: {row_problem.message}"))
     return errors
+
+
+def request_warnings(attribute_name: str, metadata: Mapping[str, str] | None = None) -> list[FieldError]:
+    """What is sent as it is but may be refused: an AttributeName whose code-point and UTF-16 counts
+    straddle the limit, a ClientMetadata key or value over the model's string limit."""
+    found = [FieldError(ATTRIBUTE_NAME_FIELD, w) for w in [attribute_name_warning(attribute_name)] if w]
+    return found + [FieldError(CLIENT_METADATA_FIELD, w) for w in metadata_warnings((metadata or {}).items())]
 
 
 def validate_verify(access_token: str, attribute_name: str, code: str) -> list[FieldError]:

@@ -118,7 +118,7 @@ def _apply(state: SandboxState, user: Any, name: str, value: str) -> bool:
 
 def update(state: SandboxState, params: dict[str, Any]) -> dict[str, Any]:
     """UpdateUserAttributes for the token's user; returns CodeDeliveryDetailsList."""
-    shapes.validate(params, (shapes.ACCESS_TOKEN,), metadata=True, user_attributes=True)
+    shapes.validate(params, (shapes.access_token(),), metadata=True, user_attributes=True)
     user, client_id = access.resolve(state, params["AccessToken"])
     changes = [(str(item["Name"]), str(item.get("Value") or "")) for item in params["UserAttributes"]]
     _check(state, changes)

@@ -6,23 +6,15 @@ answers InvalidParameterException with AWS's "N validation errors detected: …"
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from app.core.field_rules import StringRule, field_rules, rule_of_shape
 from app.sandbox.wire import ApiError, invalid_parameter
 
-ATTRIBUTE_NAME_PATTERN = r"[\p{L}\p{M}\p{S}\p{N}\p{P}]+"
-TOKEN_PATTERN = r"[A-Za-z0-9-_=.]+"
-CODE_PATTERN = r"[\S]+"
-_TOKEN = re.compile(r"[A-Za-z0-9\-_=.]+")
-_CODE = re.compile(r"\S+")
-
-
-def _attribute_chars_ok(value: str) -> bool:
-    return all(unicodedata.category(ch)[0] in "LMSNP" for ch in value)
+CODE_SHAPE = "ConfirmationCodeType"
+ATTRIBUTE_VALUE_MAX = 2048
 
 
 @dataclass(frozen=True)
@@ -41,15 +33,24 @@ class Member:
     def path(self) -> str:
         return self.name[:1].lower() + self.name[1:]
 
+    @classmethod
+    def of(cls, name: str, rule: StringRule, *, sensitive: bool = False) -> Member:
+        """A required member with the constraints of a shape of botocore's model."""
+        allows = rule.allows
+        return cls(name, True, rule.min_length, rule.max_length, rule.pattern,
+                   (lambda value: all(allows(char) for char in value)) if rule.pattern else None, sensitive)
 
-ACCESS_TOKEN = Member(
-    "AccessToken", True, pattern=TOKEN_PATTERN, matches=lambda v: bool(_TOKEN.fullmatch(v)), sensitive=True
-)
-ATTRIBUTE_NAME = Member(
-    "AttributeName", True, 1, 32, ATTRIBUTE_NAME_PATTERN, _attribute_chars_ok
-)
-CODE = Member("Code", True, 1, 2048, CODE_PATTERN, lambda v: bool(_CODE.fullmatch(v)), sensitive=True)
-ATTRIBUTE_VALUE_MAX = 2048
+
+def access_token() -> Member:
+    return Member.of("AccessToken", field_rules().access_token, sensitive=True)
+
+
+def attribute_name(name: str = "AttributeName") -> Member:
+    return Member.of(name, field_rules().attribute_name)
+
+
+def code() -> Member:
+    return Member.of("Code", rule_of_shape(CODE_SHAPE), sensitive=True)
 
 
 def _problems(member: Member, value: object) -> list[str]:
@@ -78,7 +79,15 @@ def _metadata_problems(value: object) -> list[str]:
         return [
             "Value at 'clientMetadata' failed to satisfy constraint: Member must be a map of string to string"
         ]
-    return []
+    rules = field_rules()
+    found = []
+    for what, rule, texts in (
+        ("key", rules.metadata_key, value.keys()), ("value", rules.metadata_value, value.values()),
+    ):
+        if rule.max_length is not None and any(len(text) > rule.max_length for text in texts):
+            found.append(f"Value at 'clientMetadata' failed to satisfy constraint: Map {what} must satisfy "
+                         f"constraint: [Member must have length less than or equal to {rule.max_length}]")
+    return found
 
 
 def _attribute_list_problems(value: object) -> list[str]:
@@ -93,7 +102,7 @@ def _attribute_list_problems(value: object) -> list[str]:
         if not isinstance(item, Mapping):
             found.append(f"Value at '{path}' failed to satisfy constraint: Member must be a structure")
             continue
-        name = Member(f"{path}.name", True, 1, 32, ATTRIBUTE_NAME_PATTERN, _attribute_chars_ok)
+        name = attribute_name(f"{path}.name")
         found += _problems(name, item.get("Name"))
         raw = item.get("Value")
         if raw is not None and not isinstance(raw, str):

@@ -90,7 +90,7 @@ def deliver_code(
 
 def get_code(state: SandboxState, params: dict[str, Any]) -> dict[str, Any]:
     """Send a code for `AttributeName` of the token's user; returns CodeDeliveryDetails."""
-    shapes.validate(params, (shapes.ACCESS_TOKEN, shapes.ATTRIBUTE_NAME), metadata=True)
+    shapes.validate(params, (shapes.access_token(), shapes.attribute_name()), metadata=True)
     user, client_id = access.resolve(state, params["AccessToken"])
     attribute = str(params["AttributeName"])
     value = code_target(state, user, attribute)
@@ -104,7 +104,7 @@ def get_code(state: SandboxState, params: dict[str, Any]) -> dict[str, Any]:
 
 def verify(state: SandboxState, params: dict[str, Any]) -> dict[str, Any]:
     """Check `Code` for `AttributeName`; on success the attribute (its pending value, if any) is verified."""
-    shapes.validate(params, (shapes.ACCESS_TOKEN, shapes.ATTRIBUTE_NAME, shapes.CODE))
+    shapes.validate(params, (shapes.access_token(), shapes.attribute_name(), shapes.code()))
     user, _ = access.resolve(state, params["AccessToken"])
     attribute = str(params["AttributeName"])
     value = code_target(state, user, attribute)

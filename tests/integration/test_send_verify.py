@@ -197,7 +197,7 @@ def test_a_user_without_a_phone_number_cannot_get_a_phone_code(conn: CognitoConn
     ("attribute", "expected"),
     [
         ("a" * 33, "Member must have length less than or equal to 32"),
-        ("bad name", "Member must satisfy regular expression pattern"),
+        ("bad\u200bname", "Member must satisfy regular expression pattern"),
         ("", "Member must have length greater than or equal to 1"),
     ],
 )
@@ -208,6 +208,16 @@ def test_the_server_validates_attribute_name_like_aws(
     assert error.code == "InvalidParameterException"
     assert error.message.startswith("1 validation error detected: ")
     assert "'attributeName'" in error.message and expected in error.message
+
+
+def test_a_name_with_whitespace_passes_the_models_pattern_and_is_answered_as_an_unknown_attribute(
+    conn: CognitoConnection, tokens: Tokens
+) -> None:
+    # botocore's model (the sandbox's source) lets space, tab, CR and LF through AttributeNameType.
+    error = service_error(send_verification_code, conn, tokens.access_token, "e mail")
+    assert error.code == "InvalidParameterException"
+    assert "validation error" not in error.message
+    assert "Invalid attribute name" in error.message
 
 
 def test_the_server_validates_the_access_token_shape_without_echoing_it(conn: CognitoConnection) -> None:

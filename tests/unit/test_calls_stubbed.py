@@ -90,6 +90,13 @@ def test_verify_sends_the_code(stubbed: tuple[CognitoConnection, Stubber]) -> No
 
 def test_client_side_parameter_validation_is_off_so_the_server_judges(stubbed: tuple[CognitoConnection, Stubber]) -> None:
     conn, stubber = stubbed
-    long_name = "x" * 40
-    stubber.add_response("get_user_attribute_verification_code", {}, {"AccessToken": TOKEN, "AttributeName": long_name})
-    send_verification_code(conn, TOKEN, long_name)
+    # Shorter than AttributeNameType's min of 1: botocore's own validation (which checks min lengths,
+    # types and required members, not max lengths or patterns) would raise ParamValidationError.
+    bad_name = ""
+    stubber.add_response(
+        "get_user_attribute_verification_code",
+        {"ResponseMetadata": {"RequestId": "req-bad", "HTTPStatusCode": 200}},
+        {"AccessToken": TOKEN, "AttributeName": bad_name},
+    )
+    result = send_verification_code(conn, TOKEN, bad_name)
+    assert (result.request_id, result.attempts) == ("req-bad", 1)

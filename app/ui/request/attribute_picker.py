@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.core.calls import UserAttribute, UserProfile
 from app.core.errors import VERIFIABLE_ATTRIBUTES
-from app.core.validation import attribute_name_problem
+from app.core.field_rules import attribute_name_problem, attribute_name_warning
 from app.ui.widgets.style import Tone, selectable, set_tone
 
 NAME_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -224,6 +224,9 @@ class AttributePicker(QWidget):
             else:
                 self.info.setText("")
         set_tone(self.info, Tone.NONE if attribute is not None else Tone.MUTED)
+        if warning := (None if problem or not text else attribute_name_warning(text)):
+            self.info.setText(warning)
+            set_tone(self.info, Tone.WARNING)
         self._show_pending(text)
         self.attribute_changed.emit(text)
 

@@ -25,6 +25,7 @@ from app.core.validation import (
     FieldError,
     code_problem,
     metadata_sent_anyway,
+    request_warnings,
     validate_send,
 )
 from app.core.visible import shown
@@ -222,6 +223,8 @@ class RequestController(QObject):
         metadata, dropped = metadata_sent_anyway(rows) if anyway else (editor.metadata() or {}, [])
         self._start(attribute, metadata)
         note = f"Sent anyway; {'; '.join(dropped)}: a JSON object cannot carry a key twice." * bool(dropped)
+        warned = [f"Warning: {w.message}" for w in request_warnings(attribute, metadata)]
+        note = " ".join([note, *warned]).strip()
         self._anyway_note = (self.attempt, note) if note else None
         self.result.show_note(note, Tone.WARNING)
 

@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
+from app.core.field_rules import attribute_name_problem
 from app.core.suites import NewCase
-from app.core.validation import MetadataRow, attribute_name_problem, metadata_row_problems
+from app.core.validation import MetadataRow, metadata_row_problems
 from app.ui.request.context import RequestContext
 
 

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from app.core.auth import AuthFlow, Challenge, SignInInputError, SignInStep
 from app.core.errors import ErrorContext, ServiceError
-from app.core.validation import access_token_problem
+from app.core.field_rules import access_token_problem
 from app.ui.async_tools import TaskKeeper
 from app.ui.session import Session
 from app.ui.signin.challenge_form import ChallengeForm
