@@ -20,8 +20,8 @@ test:
 	$(MAKE) --no-print-directory lint typecheck pytest
 
 ## make lint: ruff, and the GitHub workflows (with the example in examples/) against the workflow schema
-## vendored in check-jsonschema (offline; the workflow that builds the Windows and macOS installers runs
-## nowhere else); the example suites against the shipped suite schema.
+## vendored in check-jsonschema (offline; the workflows that test on Windows and macOS and build their
+## installers run nowhere else); the example suites against the shipped suite schema.
 lint:
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml examples/github-actions.yml

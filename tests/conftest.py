@@ -8,10 +8,11 @@ from pathlib import Path
 # Before anything imports Qt: no display on CI machines. The offscreen screen is 1920×1080 (Qt's
 # default is 800×800, which clamps restored window geometry below the 1280×800 the window is tested at).
 # A plain "offscreen" (as CI scripts often export) gets the same screen.
+# Qt splits the platform argument at every ':', so on Windows the path goes without its drive letter
+# (the CI job keeps TEMP on the checkout's drive, so child processes started in a temp dir resolve it too).
 if os.environ.get("QT_QPA_PLATFORM", "offscreen") in ("", "offscreen"):
-    os.environ["QT_QPA_PLATFORM"] = (
-        f"offscreen:configfile={Path(__file__).parent / 'support' / 'offscreen_screen.json'}"
-    )
+    _SCREEN = os.path.splitdrive(Path(__file__).parent / "support" / "offscreen_screen.json")[1]
+    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={_SCREEN}"
 # botocore must not pick up a developer's AWS settings (retry mode, endpoints, credentials).
 os.environ.pop("AWS_RETRY_MODE", None)
 os.environ.pop("AWS_MAX_ATTEMPTS", None)
@@ -25,8 +26,18 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from support import linux_only
+
 if TYPE_CHECKING:
     from app.sandbox import Sandbox, SandboxInfo
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A `linux_only` test is skipped on other OSes; helpers that need Linux check the mark."""
+    reason = linux_only.starting(item.get_closest_marker(linux_only.MARK) is not None)
+    if reason:
+        pytest.skip(reason)
 
 
 @pytest.fixture(autouse=True)

@@ -61,6 +61,7 @@ def _test(qtbot: QtBot, form: CodeSourceForm) -> str:
     return form.test_result.text()
 
 
+@pytest.mark.linux_only
 def test_test_connection_works_with_the_password_and_names_a_refused_login(
     qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop, mail: Dovecot, verifydesk_home: Path
 ) -> None:

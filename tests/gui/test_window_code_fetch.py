@@ -120,6 +120,7 @@ def mail() -> Iterator[Dovecot]:
         yield server
 
 
+@pytest.mark.linux_only
 def test_nothing_arriving_in_time_says_what_was_searched_and_what_to_check(
     qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop, sandbox: Any, fresh_user: dict[str, str],
     mail: Dovecot,
@@ -155,6 +156,7 @@ def relayed(mail: Dovecot) -> Iterator[tuple[Dovecot, Any]]:
 
 
 @pytest.mark.slow
+@pytest.mark.linux_only
 def test_a_code_mailed_to_a_real_mailbox_is_verified_and_no_file_holds_it_or_the_password(
     qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop, relayed: tuple[Dovecot, Any],
     verifydesk_home: Path, tmp_path: Path,

@@ -36,6 +36,8 @@ from support.window_driver import (
     wait_result,
 )
 
+pytestmark = pytest.mark.linux_only  # a tmpfs mount
+
 SEND = "GetUserAttributeVerificationCode"
 IN_FLIGHT_S = 3.0
 FILL_AFTER_S = 1.5

@@ -136,6 +136,7 @@ def _fill(disk: Path, leave: int) -> None:
     assert stat.f_bavail * stat.f_frsize <= leave + 8192
 
 
+@pytest.mark.linux_only
 def test_send_on_a_nearly_full_disk_is_one_json_error_naming_the_disk_before_anything_is_sent(
     sandbox: Any, sandbox_info: Any, fresh_user: dict[str, str], small_disk: Path
 ) -> None:
@@ -155,6 +156,7 @@ def test_send_on_a_nearly_full_disk_is_one_json_error_naming_the_disk_before_any
     assert {op: sandbox.control.request_count(op) for op in before} == before
 
 
+@pytest.mark.linux_only
 def test_a_history_that_cannot_take_the_pending_row_stops_the_send_before_it_leaves(
     sandbox: Any, sandbox_info: Any, fresh_user: dict[str, str], small_disk: Path,
     monkeypatch: pytest.MonkeyPatch,

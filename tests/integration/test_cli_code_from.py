@@ -128,6 +128,7 @@ def relayed() -> Iterator[tuple[Any, Any]]:
 
 
 @pytest.mark.slow
+@pytest.mark.linux_only
 def test_send_with_code_from_an_imap_mailbox_verifies_and_writes_no_code_or_password(
     relayed: tuple[Any, Any], verifydesk_home: Path
 ) -> None:

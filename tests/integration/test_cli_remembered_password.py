@@ -138,6 +138,7 @@ assert store.is_secure, store.notice
 """
 
 
+@pytest.mark.linux_only
 @pytest.mark.skipif(not _HAVE_SECRET_SERVICE, reason="needs dbus-run-session and gnome-keyring")
 def test_python_dash_m_app_send_uses_the_password_remembered_in_a_real_secret_service(
     sandbox_info: Any, fresh_user: dict[str, str], verifydesk_home: Path, tmp_path: Path

@@ -37,7 +37,7 @@ from app.core.paths import app_paths
 from support.dovecot import PASSWORD, Dovecot, dovecot_server, free_port, ses_message
 from support.secret_scan import files_under, find_secrets
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.linux_only]  # Dovecot
 CONTEXT = SourceContext(environ={"VERIFYDESK_IMAP_PASSWORD": PASSWORD})
 WRONG_PASSWORD = "not-the-password"
 _codes_found: list[str] = []

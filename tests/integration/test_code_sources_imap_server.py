@@ -16,7 +16,7 @@ from app.core.codes.model import MAILBOX_TLS_ERROR
 
 from support.dovecot import PASSWORD, Dovecot, dovecot_server, ses_message
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.linux_only]  # Dovecot
 ENV = {"VERIFYDESK_IMAP_PASSWORD": PASSWORD}
 
 

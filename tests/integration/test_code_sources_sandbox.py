@@ -85,6 +85,7 @@ def relayed() -> Iterator[tuple[Any, Any]]:
 
 
 @pytest.mark.slow
+@pytest.mark.linux_only
 def test_sandbox_mail_goes_through_lmtp_and_imap_to_a_verified_email(
     relayed: tuple[Any, Any], verifydesk_home: Path, tmp_path: Path
 ) -> None:

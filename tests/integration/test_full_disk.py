@@ -25,6 +25,8 @@ from app.core.recording import send_recorded
 from support.sandbox_session import connect, signed_in
 from support.small_disk import fill, small_disk
 
+pytestmark = pytest.mark.linux_only  # a tmpfs mount
+
 REPO = Path(__file__).resolve().parents[2]
 SEND = "GetUserAttributeVerificationCode"
 IN_FLIGHT_S = 3.0

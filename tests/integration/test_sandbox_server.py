@@ -237,6 +237,7 @@ def _spawn_sandbox(*extra: str) -> subprocess.Popen[str]:
     )
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 @pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
 def test_verifydesk_sandbox_prints_one_json_line_serves_and_stops_on_a_signal(stop_signal: int) -> None:
     proc = _spawn_sandbox("--port", "0")

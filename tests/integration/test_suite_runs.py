@@ -330,6 +330,7 @@ def _pending_rows(db: Path, case_name: str) -> int:
 
 
 @pytest.mark.slow
+@pytest.mark.skipif(sys.platform == "win32", reason="uses SIGKILL")
 def test_a_run_killed_mid_send_keeps_every_attempt_and_reads_interrupted(
     pool: Sandbox, user: dict[str, Any], tmp_path: Path,
 ) -> None:
@@ -436,6 +437,7 @@ def test_a_run_stopped_by_an_exception_is_recorded_as_cancelled(
     assert (run.status, run.passed, run.finished_at is not None) == (RunStatus.CANCELLED, 1, True)
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 def test_ctrl_c_during_a_run_exits_130_and_records_the_run_cancelled(
     pool: Sandbox, user: dict[str, Any], tmp_path: Path,
 ) -> None:

@@ -136,6 +136,7 @@ def test_icons_hold_every_size_each_platform_needs(qapp: object, tmp_path: Path)
     assert {b"ic07", b"ic08", b"ic09", b"ic10"} <= set(kinds)
 
 
+@pytest.mark.linux_only
 def test_desktop_entry_is_valid() -> None:
     validator = "/usr/bin/desktop-file-validate"
     if not Path(validator).exists():
@@ -186,12 +187,14 @@ def _stage_deb(tmp_path: Path, *, mode: int = 0o644, link: str = "/opt/verifydes
     return deb
 
 
+@pytest.mark.linux_only
 def test_deb_check_passes_a_well_formed_package(tmp_path: Path) -> None:
     check = pkg_linux.check_deb(_stage_deb(tmp_path), version="9.9.9", extract_to=tmp_path / "x")
     assert check.problems == []
     assert check.launcher == tmp_path / "x" / "opt" / "verifydesk" / "verifydesk"
 
 
+@pytest.mark.linux_only
 def test_deb_check_reports_wrong_version_permissions_and_a_dangling_link(tmp_path: Path) -> None:
     deb = _stage_deb(tmp_path, mode=0o666, link="/opt/verifydesk/missing")
     problems = "\n".join(pkg_linux.check_deb(deb, version="1.0.0", extract_to=tmp_path / "x").problems)

@@ -34,7 +34,7 @@ TOP = f"verifydesk-{__version__}"
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.timeout(900),  # a fresh build on two busy cores
-    pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the Linux installers"),
+    pytest.mark.linux_only,  # the Linux installers
 ]
 
 

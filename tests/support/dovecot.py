@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import getpass
-import grp
 import os
-import pwd
 import shutil
 import signal
 import socket
@@ -24,6 +22,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+
+from support import linux_only
 
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
 PASSWORD = "mailbox-Pa55word-7f3a"  # the IMAP password every test user has
@@ -123,6 +123,8 @@ class Dovecot:
 
 
 def _identities() -> dict[str, str]:
+    import grp  # POSIX only: ses_message() is imported on Windows too
+
     if os.geteuid() == 0:
         return {"login": "dovenull", "internal": "dovecot", "uid": "nobody", "gid": "nogroup"}
     me = getpass.getuser()
@@ -184,6 +186,10 @@ def dovecot_server(
 ) -> Iterator[Dovecot]:
     """Start Dovecot in a fresh dir of its own, removed afterwards; `cert` = (certificate, key) PEM
     files turn TLS on. The dir is not under pytest's tmp_path: Dovecot's users must reach it."""
+    linux_only.require("Dovecot")
+    import grp  # POSIX only
+    import pwd
+
     if not Path(DOVECOT).exists():
         pytest.skip("Dovecot is not installed (apt-get install dovecot-imapd dovecot-lmtpd)")
     root = Path(tempfile.mkdtemp(prefix="verifydesk-dovecot-"))

@@ -14,10 +14,13 @@ from pathlib import Path
 
 import pytest
 
+from support import linux_only
+
 
 @contextlib.contextmanager
 def small_disk(where: Path, size: str = "2m", *, read_only: bool = False) -> Iterator[Path]:
     """A tmpfs of `size` mounted at `where` (empty and read-only with `read_only`) for the block."""
+    linux_only.require("A tmpfs mount")
     where.mkdir(parents=True, exist_ok=True)
     options = f"size={size}" + (",ro" if read_only else "")
     mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(where)],

@@ -98,7 +98,7 @@ def test_pending_rows_of_a_live_process_stay_pending_until_it_dies(
         child.communicate()
 
 
-@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="process start times come from /proc")
+@pytest.mark.linux_only  # process start times come from /proc
 def test_a_reused_pid_does_not_keep_a_dead_writers_row_pending(tmp_path: Path) -> None:
     from app.core.history.records import AttemptStart
     from app.core.models import SEND_OPERATION, ConnectionInfo

@@ -209,7 +209,7 @@ def _clean_env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the headless Linux default")
+@pytest.mark.linux_only  # the headless Linux default
 def test_headless_linux_without_a_session_bus_keeps_secrets_in_memory(tmp_path: Path) -> None:
     result = _run_detection(_clean_env(tmp_path))
     assert result["secure"] is False
@@ -223,6 +223,7 @@ def test_headless_linux_without_a_session_bus_keeps_secrets_in_memory(tmp_path: 
 _HAVE_SECRET_SERVICE = all(shutil.which(tool) for tool in ("dbus-run-session", "gnome-keyring-daemon"))
 
 
+@pytest.mark.linux_only
 @pytest.mark.skipif(not _HAVE_SECRET_SERVICE, reason="needs dbus-run-session and gnome-keyring")
 def test_a_real_secret_service_in_a_private_session_bus_is_used(tmp_path: Path) -> None:
     env = _clean_env(tmp_path)

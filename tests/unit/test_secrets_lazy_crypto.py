@@ -52,7 +52,7 @@ def _run(env: dict[str, str], wrapper: list[str] | None = None) -> dict[str, obj
     return result
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the Secret Service is Linux's")
+@pytest.mark.linux_only  # the Secret Service is Linux's
 def test_detection_without_a_secret_service_never_imports_cryptography(tmp_path: Path) -> None:
     result = _run(_env(tmp_path))
     assert result["secure"] is False
@@ -62,6 +62,7 @@ def test_detection_without_a_secret_service_never_imports_cryptography(tmp_path:
     assert result["crypto_after_use"] is False
 
 
+@pytest.mark.linux_only
 @pytest.mark.skipif(not all(shutil.which(t) for t in ("dbus-run-session", "gnome-keyring-daemon")),
                     reason="needs dbus-run-session and gnome-keyring")
 def test_a_real_secret_service_is_detected_without_cryptography_and_used_with_it(tmp_path: Path) -> None:
