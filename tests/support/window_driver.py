@@ -6,6 +6,7 @@ look elsewhere, the sandbox's inbox and the history store.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QEvent, Qt
@@ -171,6 +172,21 @@ def press_send(qtbot: QtBot, window: MainWindow, focus: QWidget | None = None) -
     """Ctrl+Enter, as a tester sends from wherever the focus is."""
     target = focus or QApplication.focusWidget() or window
     qtbot.keyClick(target, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+
+
+def settle() -> None:
+    """Deliver every event already posted (layout requests, queued signals, deferred repaints)."""
+    for _ in range(3):
+        QApplication.sendPostedEvents()
+        QApplication.processEvents()
+
+
+def wait_tasks_done(qtbot: QtBot, timeout: int = WAIT_MS) -> None:
+    """Wait until no asyncio task of the running loop is pending, then `settle`: whatever the window
+    started has finished, so a check that something did not happen is decided, not raced."""
+    loop = asyncio.get_event_loop()
+    qtbot.waitUntil(lambda: all(task.done() for task in asyncio.all_tasks(loop)), timeout=timeout)
+    settle()
 
 
 def wait_result(qtbot: QtBot, window: MainWindow, expected: str | None = None) -> str:
