@@ -7,7 +7,6 @@ import csv
 import dataclasses
 import json
 import random
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -185,9 +184,9 @@ def test_free_text_search_waits_for_typing_to_pause(qtbot: QtBot, view: HistoryV
     edit = child(view, QLineEdit, "historyFilterEdit")
     qtbot.keyClicks(edit, "req-42")
     assert view.model.filter == HistoryFilter()  # not yet: debounced
-    started = time.perf_counter()
+    timer = view._search_timer
+    assert timer.isActive() and timer.isSingleShot() and timer.interval() == SEARCH_DELAY_MS
     qtbot.waitUntil(lambda: view.model.filter.text == "req-42", timeout=2000)
-    assert time.perf_counter() - started >= (SEARCH_DELAY_MS - 50) / 1000
     records = shown_records(view)
     assert {r.request_id for r in records} >= {"req-42"}
     assert all("42" in (r.request_id or "") for r in records)
@@ -426,17 +425,11 @@ def big_history(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def best_ms(action, repeat: int = 3) -> float:  # type: ignore[no-untyped-def]
-    best = float("inf")
-    for _ in range(repeat):
-        started = time.perf_counter()
-        action()
-        best = min(best, (time.perf_counter() - started) * 1000)
-    return best
-
-
 @pytest.mark.slow
-def test_100k_rows_open_filter_search_and_jump_to_end_stay_fast(qtbot: QtBot, big_history: Path) -> None:
+def test_100k_rows_open_with_a_capped_count_filter_search_and_jump_to_the_oldest_page(
+    qtbot: QtBot, big_history: Path
+) -> None:
+    # What these take is measured in bench (history 100k rows, against its budgets), not here.
     store = HistoryStore(big_history)
     views: list[HistoryView] = []
 
@@ -448,7 +441,7 @@ def test_100k_rows_open_filter_search_and_jump_to_end_stay_fast(qtbot: QtBot, bi
         widget.repaint()
         views.append(widget)
 
-    open_ms = best_ms(open_view)
+    open_view()
     view = views[-1]
     assert view.count_label.text() == "10,000+ records"  # the count stops at its cap: flat at any size
     assert view.model.loaded == PAGE_SIZE
@@ -460,7 +453,7 @@ def test_100k_rows_open_filter_search_and_jump_to_end_stay_fast(qtbot: QtBot, bi
         error_combo.setCurrentIndex(error_combo.findText("LimitExceededException"))
         view.repaint()
 
-    filter_ms = best_ms(filter_by_code) / 2  # two filter changes per run
+    filter_by_code()
     assert {r.error_code for r in shown_records(view)} == {"LimitExceededException"}
     error_combo.setCurrentIndex(0)
 
@@ -471,21 +464,15 @@ def test_100k_rows_open_filter_search_and_jump_to_end_stay_fast(qtbot: QtBot, bi
         text_edit.setText("")
         view._apply_filter()
 
-    search_ms = best_ms(search) / 2
+    search()
 
     def jump() -> None:
         view.model.reload()
         view.jump_to_end()
         view.repaint()
 
-    jump_ms = best_ms(jump)
+    jump()
     assert view.current_record().id == 1  # type: ignore[union-attr]
     assert view.model.loaded == 2 * PAGE_SIZE
     assert view.count_label.text() == "10,000+ records"  # the jump loads the oldest page, counts nothing
     store.close()
-    print(f"\n100k rows: open {open_ms:.1f} ms, filter {filter_ms:.1f} ms, search {search_ms:.1f} ms, "
-          f"jump to end {jump_ms:.1f} ms")
-    assert open_ms < 150, open_ms
-    assert filter_ms < 50, filter_ms
-    assert search_ms < 50, search_ms
-    assert jump_ms < 50, jump_ms

@@ -53,6 +53,7 @@ from support.window_driver import (
     sign_in,
     type_into,
     wait_result,
+    wait_settled,
 )
 
 pytestmark = pytest.mark.gui
@@ -134,7 +135,7 @@ def preview(qtbot: QtBot, window: MainWindow) -> dict[str, Any]:
     """The event preview's JSON once it has settled."""
     editor = find(window, QPlainTextEdit, "eventPreviewEdit")
     qtbot.waitUntil(lambda: bool(editor.toPlainText()), timeout=WAIT_MS)
-    qtbot.wait(150)  # the preview follows edits after a short debounce
+    wait_settled(qtbot, window)  # the preview follows edits after a short debounce
     result: dict[str, Any] = json.loads(editor.toPlainText())
     return result
 

@@ -9,8 +9,6 @@ import json
 import os
 import subprocess
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -40,7 +38,6 @@ pytestmark = pytest.mark.linux_only  # a tmpfs mount
 
 SEND = "GetUserAttributeVerificationCode"
 IN_FLIGHT_S = 3.0
-FILL_AFTER_S = 1.5
 
 
 @pytest.fixture
@@ -70,11 +67,13 @@ def test_a_send_whose_disk_fills_in_flight_shows_its_delivery_and_is_recorded_on
 ) -> None:
     window = window_on_small_disk
     sandbox.control.inject_fault(SEND, delay_s=IN_FLIGHT_S)
-    filler = threading.Thread(target=lambda: (time.sleep(FILL_AFTER_S), fill(disk)), daemon=True)
+    requests_before = sandbox.control.request_count(SEND)
     click(qtbot, window, "sendButton")
-    filler.start()
+    # The request is at the server (held there IN_FLIGHT_S), its pending row written: fill the disk now.
+    qtbot.waitUntil(lambda: sandbox.control.request_count(SEND) > requests_before, timeout=WAIT_MS)
+    assert window.controller.in_flight
+    fill(disk)
     wait_result(qtbot, window, "success")
-    filler.join()
     assert label(window, "deliveryDestinationLabel") not in ("", "—")
     assert "could not record" in visible_label(window, "resultNoteLabel")
     assert not window.banner.text

@@ -26,6 +26,7 @@ from support.window_driver import (
     save_sandbox_profile,
     sign_in,
     wait_result,
+    wait_settled,
 )
 
 pytestmark = pytest.mark.gui
@@ -93,7 +94,7 @@ def test_local_trigger_messages_scroll_in_the_tab_and_send_stays_in_view_at_1280
         press_send(qtbot, window)
         wait_result(qtbot, window)
         qtbot.waitUntil(lambda: window.trigger_tools.view.local.run is not None, timeout=WAIT_MS)
-        qtbot.wait(100)  # the layout settles after the run's messages appear
+        wait_settled(qtbot, window)  # the layout settles after the run's messages appear
         heights.append(dock.height())
         assert _send_in_view(window), (handler, _rect_in(window, find(window, QPushButton, "sendButton")))
         assert window.size().toTuple() == (1280, 800)
@@ -114,13 +115,13 @@ def test_send_stays_in_view_without_scrolling_when_the_grid_and_its_messages_are
     add_metadata_row(qtbot, window, "", "orphan")
     editor = window.request_panel.metadata
     qtbot.waitUntil(lambda: "Duplicate key" in editor.message_text(), timeout=WAIT_MS)
-    qtbot.wait(100)  # the column lays out the grid's messages
+    wait_settled(qtbot, window)  # the column lays out the grid's messages
     column = find(window, QScrollArea, "requestScroll")
     column.verticalScrollBar().setValue(0)  # the column as it opens: scrolled to the top
     assert _send_in_view(window), _rect_in(window, find(window, QPushButton, "sendButton"))
     press_send(qtbot, window)  # refused: the problems and Send anyway appear beside Send
     qtbot.waitUntil(lambda: find(window, QPushButton, "sendAnywayButton").isVisible(), timeout=WAIT_MS)
     column.verticalScrollBar().setValue(0)
-    qtbot.wait(100)
+    wait_settled(qtbot, window)
     assert _send_in_view(window), _rect_in(window, find(window, QPushButton, "sendButton"))
     assert window.size().toTuple() == (1280, 800)

@@ -34,6 +34,7 @@ from support.window_driver import (
     visible_label,
     wait_result,
     wait_signed_in,
+    wait_tasks_done,
 )
 
 pytestmark = pytest.mark.gui
@@ -198,7 +199,7 @@ def test_restarting_the_sandbox_shows_no_warning_about_the_old_address(
     qtbot.waitUntil(lambda: window.profile is not None and window.profile.endpoint_url != old, timeout=WAIT_MS)
     users = window.inbox._users
     sign_in(qtbot, window, users[0]["username"], users[0]["password"])
-    qtbot.wait(300)  # a late answer from the old address would show now
+    wait_tasks_done(qtbot)  # a late answer from the old address would have shown by now
     assert "No sandbox answers" not in window.banner.text
     assert window.banner.text == ""
 

@@ -45,6 +45,7 @@ from support.window_driver import (
     sign_in,
     type_into,
     wait_result,
+    wait_settled,
 )
 
 pytestmark = pytest.mark.gui
@@ -131,7 +132,7 @@ def test_key_labels_are_readable_under_dark_and_light_palettes(
 ) -> None:
     window.set_theme(theme, save=False)
     _shown_states(qtbot, window)
-    qtbot.wait(50)
+    wait_settled(qtbot, window)
     shot = window.grab().toImage()
     measured = {}
     for widget in _key_labels(window):
@@ -145,7 +146,7 @@ def test_key_labels_are_readable_under_dark_and_light_palettes(
                                  message="Attempt limit exceeded, please try after some time.")
     press_send(qtbot, window)
     wait_result(qtbot, window, "error")
-    qtbot.wait(50)
+    wait_settled(qtbot, window)
     shot = window.grab().toImage()
     for name in ("errorCodeLabel", "errorMessageLabel", "errorExplanationLabel", "errorNextStepLabel"):
         ratio, fg, bg = text_contrast(window, find(window, QLabel, name), shot)

@@ -38,6 +38,7 @@ from support.window_driver import (
     type_into,
     visible_label,
     wait_signed_in,
+    wait_tasks_done,
 )
 
 pytestmark = pytest.mark.gui
@@ -215,7 +216,7 @@ def test_without_a_secure_keyring_the_box_is_disabled_and_says_passwords_are_nev
         assert password_field(window).text() == ""  # nothing to fill in
 
         sign_in(qtbot, window, fresh_user["username"], fresh_user["password"])
-        qtbot.wait(200)  # the time a (wrong) store task would need
+        wait_tasks_done(qtbot)  # a (wrong) store task would have run by now
         assert window.secrets.get(SecretKind.PASSWORD, PROFILE) is None  # not even in memory
         assert stored_profile().remember_password  # left for the machine that has the keyring
     finally:

@@ -34,6 +34,7 @@ from support.window_driver import (
     save_sandbox_profile,
     sign_in,
     wait_result,
+    wait_settled,
 )
 
 pytestmark = pytest.mark.gui
@@ -87,7 +88,7 @@ def shots(tmp_path: Path) -> Path:
 
 
 def _snap(qtbot: QtBot, window: MainWindow, shots: Path, name: str) -> None:
-    qtbot.wait(250)  # debounced previews and the inbox poll settle
+    wait_settled(qtbot, window)  # debounced previews and the inbox poll settle
     assert (window.width(), window.height()) == (1280, 800)
     problems = clipped(window)
     assert not problems, f"{name}: {problems}"

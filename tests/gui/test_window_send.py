@@ -4,11 +4,9 @@ delivery details, the code from the inbox, errors with guidance, slow responses,
 from __future__ import annotations
 
 import asyncio
-import itertools
-import time
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QLineEdit, QProgressBar, QPushButton, QTableView
 from pytestqt.qtbot import QtBot
 
@@ -154,13 +152,7 @@ def test_slow_response_keeps_the_window_repainting_with_elapsed_time(
     qtbot: QtBot, window: MainWindow, sandbox  # type: ignore[no-untyped-def]
 ) -> None:
     sandbox.control.inject_fault(SEND, delay_s=2.0)
-    ticks: list[float] = []
-    heartbeat = QTimer()
-    heartbeat.setInterval(10)
-    heartbeat.timeout.connect(lambda: ticks.append(time.monotonic()))
-    heartbeat.start()
     pick_attribute(qtbot, window, "email")
-    started = time.monotonic()
     click(qtbot, window, "sendButton")
     assert find(window, QPushButton, "cancelButton").isEnabled()
     # The busy bar waits a moment (a quick answer does not flash it), then shows while in flight.
@@ -168,17 +160,19 @@ def test_slow_response_keeps_the_window_repainting_with_elapsed_time(
     assert not busy.isVisible()
     qtbot.waitUntil(busy.isVisible, timeout=WAIT_MS)
     assert not find(window, QPushButton, "sendButton").isEnabled()
-    qtbot.waitUntil(lambda: label(window, "elapsedLabel").startswith("Sending… 1."), timeout=WAIT_MS)
-    wait_result(qtbot, window, "success")
-    finished = time.monotonic()
-    heartbeat.stop()
+    # A blocked event loop would show one text for the whole delay: three different ones, each while
+    # the request is still in flight, prove the loop ran (the longest stall is a bench figure).
+    shown: set[str] = set()
 
-    during = [t for t in ticks if started <= t <= finished]
-    assert finished - started >= 2.0
-    assert len(during) >= 100, f"only {len(during)} ticks of a 10 ms timer in {finished - started:.1f} s"
-    gaps = [b - a for a, b in itertools.pairwise(during)]
-    # Blocking would stall for the whole 2 s delay; 0.6 s leaves room for a loaded CI machine.
-    assert max(gaps) < 0.6, f"the event loop stalled for {max(gaps) * 1000:.0f} ms"
+    def ticked_in_flight() -> bool:
+        text = label(window, "elapsedLabel")
+        assert window.controller.in_flight, f"answered after only {sorted(shown)}"
+        if text.startswith("Sending… "):
+            shown.add(text)
+        return len(shown) >= 3
+
+    qtbot.waitUntil(ticked_in_flight, timeout=WAIT_MS)
+    wait_result(qtbot, window, "success")
     assert not find(window, QProgressBar, "busyIndicator").isVisible()
     assert label(window, "elapsedLabel").startswith("Done in")
 
@@ -238,13 +232,12 @@ def test_the_profiles_timeout_and_attempts_are_honoured(
     assert label(window, "attemptsLabel") == "2"
     assert sandbox.control.request_count(SEND) == before + 2
 
-    # Slower than the 1 s read timeout, twice: a Timeout after both attempts, well before the delay ends.
-    sandbox.control.inject_fault(SEND, delay_s=4.0, count=2)
-    started = time.monotonic()
+    # Slower than the 1 s read timeout, twice: a Timeout after both attempts, long before the first
+    # delayed answer (wait_result gives up after WAIT_MS, shorter than the delay).
+    sandbox.control.inject_fault(SEND, delay_s=WAIT_MS / 1000 + 5, count=2)
     press_send(qtbot, window)
     wait_result(qtbot, window, "error")
     assert label(window, "errorCodeLabel") == "Timeout"
-    assert time.monotonic() - started < 3.8
     sandbox.control.clear_faults()
 
 

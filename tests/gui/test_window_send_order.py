@@ -23,6 +23,7 @@ from support.window_driver import (
     click,
     find,
     pick_attribute,
+    settle,
     wait_result,
 )
 
@@ -99,13 +100,17 @@ def test_the_request_grid_keeps_its_geometry_while_a_request_is_in_flight(
 ) -> None:
     """The busy bar and elapsed text must not re-wrap the send bar into a taller one: the grid
     above would be laid out and repainted whole at the start and end of every send."""
-    sandbox.control.inject_fault(SEND, delay_s=1.0)
+    sandbox.control.inject_fault(SEND, delay_s=2.0)
     grid, bar = window.request_panel.metadata, window.request_panel.send_bar
     idle = (grid.geometry(), bar.geometry())
     click(qtbot, window, "sendButton")
-    qtbot.waitUntil(lambda: bar.busy.isVisible() and bar.elapsed.text().startswith("Sending… 0.5"),
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: bar.busy.isVisible() and bar.elapsed.text().startswith("Sending… "), timeout=WAIT_MS)
+    first = bar.elapsed.text()
+    # the elapsed text has changed at least once while in flight (not one particular tick)
+    qtbot.waitUntil(lambda: bar.elapsed.text() != first, timeout=WAIT_MS)
+    assert bar.elapsed.text().startswith("Sending… "), "the answer came before the elapsed text ticked"
+    settle()
     assert (grid.geometry(), bar.geometry()) == idle
     wait_result(qtbot, window, "success")
-    qtbot.wait(50)
+    settle()
     assert (grid.geometry(), bar.geometry()) == idle

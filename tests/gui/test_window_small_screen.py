@@ -37,6 +37,7 @@ from support.window_driver import (
     save_sandbox_profile,
     sign_in,
     wait_result,
+    wait_settled,
 )
 
 pytestmark = pytest.mark.gui
@@ -91,7 +92,7 @@ def unreachable(window: QWidget) -> list[str]:
 
 
 def _check(qtbot: QtBot, window: MainWindow, shots: Path, name: str) -> None:
-    qtbot.wait(250)  # debounced previews and the inbox poll settle
+    wait_settled(qtbot, window)  # debounced previews and the inbox poll settle
     assert (window.width(), window.height()) == SMALL, "the window does not fit a 1024×768 screen"
     problems = unreachable(window)
     assert not problems, f"{name}: {problems}"

@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -29,6 +28,7 @@ from app.core.profiles import ProfileStore
 from app.core.secrets import SecretKind, reset_default_secret_store
 
 from support.memory_keyring import MemoryKeyring
+from support.prerequisites import require_secret_service
 from support.secret_scan import files_under, find_secrets
 
 REPO = Path(__file__).resolve().parents[2]
@@ -127,7 +127,6 @@ def test_without_a_secure_keyring_a_remembered_password_is_not_looked_for(
     assert f"${PASSWORD_ENV}" in err
 
 
-_HAVE_SECRET_SERVICE = all(shutil.which(tool) for tool in ("dbus-run-session", "gnome-keyring-daemon"))
 _SEED = """
 import sys
 from app.core.secrets import SecretKind, default_secret_store
@@ -139,10 +138,10 @@ assert store.is_secure, store.notice
 
 
 @pytest.mark.linux_only
-@pytest.mark.skipif(not _HAVE_SECRET_SERVICE, reason="needs dbus-run-session and gnome-keyring")
 def test_python_dash_m_app_send_uses_the_password_remembered_in_a_real_secret_service(
     sandbox_info: Any, fresh_user: dict[str, str], verifydesk_home: Path, tmp_path: Path
 ) -> None:
+    require_secret_service()
     save_profile(sandbox_info, remember_password=True, last_username=fresh_user["username"])
     env = {key: value for key, value in os.environ.items()
            if key not in {"PYTHON_KEYRING_BACKEND", "DBUS_SESSION_BUS_ADDRESS", "KDE_FULL_SESSION", PASSWORD_ENV}}

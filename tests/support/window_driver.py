@@ -6,9 +6,10 @@ look elsewhere, the sandbox's inbox and the history store.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QLabel, QLineEdit, QTableView, QWidget
 from pytestqt.qtbot import QtBot
@@ -171,6 +172,37 @@ def press_send(qtbot: QtBot, window: MainWindow, focus: QWidget | None = None) -
     """Ctrl+Enter, as a tester sends from wherever the focus is."""
     target = focus or QApplication.focusWidget() or window
     qtbot.keyClick(target, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+
+
+def settle() -> None:
+    """Deliver every event already posted (layout requests, queued signals, deferred repaints)."""
+    for _ in range(3):
+        QApplication.sendPostedEvents()
+        QApplication.processEvents()
+
+
+def wait_tasks_done(qtbot: QtBot, timeout: int = WAIT_MS) -> None:
+    """Wait until no asyncio task of the running loop is pending, then `settle`: whatever the window
+    started has finished, so a check that something did not happen is decided, not raced."""
+    loop = asyncio.get_event_loop()
+    qtbot.waitUntil(lambda: all(task.done() for task in asyncio.all_tasks(loop)), timeout=timeout)
+    settle()
+
+
+DEBOUNCE_MAX_MS = 2_000  # longer single-shot timers (token refresh) are not "settling"
+
+
+def wait_settled(qtbot: QtBot, window: QObject, timeout: int = WAIT_MS) -> None:
+    """Wait until the window's debounce timers (short single-shot QTimers: previews, searches, the
+    busy bar) have fired and no asyncio task is pending, then `settle` the layout."""
+    def quiet() -> bool:
+        return not any(t.isActive() and t.isSingleShot() and t.interval() <= DEBOUNCE_MAX_MS
+                       for t in window.findChildren(QTimer))
+
+    qtbot.waitUntil(quiet, timeout=timeout)
+    wait_tasks_done(qtbot, timeout)
+    qtbot.waitUntil(quiet, timeout=timeout)  # a finished task may have started a preview
+    settle()
 
 
 def wait_result(qtbot: QtBot, window: MainWindow, expected: str | None = None) -> str:

@@ -25,6 +25,10 @@ def test_default_code_is_found_in_any_transfer_encoding_and_charset(cte: str, ch
     assert message.sender == "no-reply@verificationemail.com"
     assert message.is_to("QA@example.test")
 
+# A parser gone quadratic or recursive on these inputs takes minutes; each takes ~1-3 s on a loaded
+# 2-core machine. The bound tells a hang from load, it is not a speed budget.
+HANG_S = 60.0
+
 
 def test_html_only_message_yields_the_code_and_not_the_colours_in_its_styles() -> None:
     raw = ses_message("qa@example.test", "731055", text="", html=None)
@@ -87,7 +91,7 @@ def test_encoded_subject_and_unknown_charset_are_read() -> None:
     assert match.code == "654321"
 
 
-def test_a_25_mb_attachment_is_cut_off_and_the_code_still_found_quickly() -> None:
+def test_a_25_mb_attachment_is_cut_off_and_the_code_still_found_in_bounded_memory() -> None:
     raw = ses_message("qa@example.test", "246810", attachment=b"\x00\xff" * (12 * 1024 * 1024 + 512 * 1024))
     assert len(raw) > 25 * 1024 * 1024
     tracemalloc.start()
@@ -99,7 +103,7 @@ def test_a_25_mb_attachment_is_cut_off_and_the_code_still_found_quickly() -> Non
     tracemalloc.stop()
     assert match is not None
     assert match.code == "246810"
-    assert elapsed < 5
+    assert elapsed < HANG_S
     assert peak < 40 * 1024 * 1024
 
 
@@ -113,7 +117,7 @@ def test_an_html_bomb_neither_hangs_nor_blows_memory() -> None:
     elapsed = time.perf_counter() - started
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    assert elapsed < 10
+    assert elapsed < HANG_S
     assert peak < 60 * 1024 * 1024
     assert sum(len(text) for text in message.texts) <= 512 * 1024
 
@@ -129,6 +133,6 @@ def test_multiparts_nested_thousands_deep_keep_their_headers_and_yield_no_text()
     raw = b"To: qa@example.test\r\nSubject: Deep\r\n" + nested + b"Content-Type: text/plain\r\n\r\ncode 123456\r\n"
     started = time.perf_counter()
     message = parse_message(raw)
-    assert time.perf_counter() - started < 5
+    assert time.perf_counter() - started < HANG_S
     assert (message.subject, message.texts) == ("Deep", ())
     assert message.is_to("qa@example.test")

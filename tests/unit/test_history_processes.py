@@ -19,6 +19,8 @@ from app.core.history import HistoryFilter, HistoryStore
 from app.core.history import store as store_module
 from app.core.models import Outcome
 
+from support.ready_files import ready_file, release_when_ready
+
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="uses POSIX signals")
 
@@ -122,6 +124,7 @@ def test_two_processes_writing_at_once_lose_no_row(tmp_path: Path) -> None:
     go = tmp_path / "go"
     writer = """
         go = Path(sys.argv[2])
+        Path(sys.argv[3]).touch()  # imported, store open: ready
         while not go.exists():
             time.sleep(0.005)
         ids = []
@@ -131,9 +134,8 @@ def test_two_processes_writing_at_once_lose_no_row(tmp_path: Path) -> None:
             ids.append(row_id)
         print(json.dumps(ids))
     """
-    children = [spawn(writer, db, str(go)) for _ in range(2)]
-    time.sleep(0.5)  # both have imported and opened the store
-    go.touch()
+    children = [spawn(writer, db, str(go), str(ready_file(go, index))) for index in range(2)]
+    release_when_ready(go, children)
     written: list[list[int]] = []
     for child in children:
         out, err = child.communicate(timeout=240)
@@ -185,6 +187,7 @@ import sys, time
 from pathlib import Path
 from app.core.history import HistoryStore
 go = Path(sys.argv[2])
+Path(sys.argv[3]).touch()  # imported: ready
 while not go.exists():
     time.sleep(0.001)
 HistoryStore(Path(sys.argv[1])).close()
@@ -198,12 +201,11 @@ def test_processes_creating_the_history_file_together_all_open_it(tmp_path: Path
     for round_ in range(8):
         db, go = tmp_path / f"history-{round_}.sqlite3", tmp_path / f"go-{round_}"
         children = [
-            subprocess.Popen([sys.executable, "-c", _OPEN_TOGETHER, str(db), str(go)], cwd=REPO, env=env,
-                             text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-            for _ in range(4)
+            subprocess.Popen([sys.executable, "-c", _OPEN_TOGETHER, str(db), str(go), str(ready_file(go, index))],
+                             cwd=REPO, env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            for index in range(4)
         ]
-        time.sleep(0.5)  # all have imported and wait for the go file
-        go.touch()
+        release_when_ready(go, children)
         for child in children:
             _, err = child.communicate(timeout=60)
             assert child.returncode == 0, err

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 from dataclasses import fields, replace
 from pathlib import Path
 
@@ -16,6 +17,8 @@ from app.core.connection import ConnectionSettings
 from app.core.profile_model import FILE_FORMAT, SCHEMA_VERSION, Profile, ProfileError
 from app.core.profiles import ProfileStore
 from app.core.validation import MetadataRow
+
+from support.prerequisites import missing
 
 SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 CORRUPT_NAME = re.compile(r"profiles\.json\.corrupt-\d{8}T\d{6}Z(-\d+)?$")
@@ -409,16 +412,22 @@ def test_a_file_from_a_newer_version_is_read_but_never_rewritten(path: Path) -> 
     assert _corrupt_files(path) == []
 
 
-@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root writes anywhere")
-def test_an_unwritable_directory_makes_save_fail_on_the_file_field(path: Path) -> None:
-    path.parent.mkdir(parents=True)
-    path.parent.chmod(0o500)
-    try:
-        with pytest.raises(ProfileError) as caught:
-            ProfileStore(path).save(_profile())
-        assert caught.value.field == "file"
-    finally:
-        path.parent.chmod(0o700)
+# sysfs has no "create" operation: opening a new file in it is EACCES for every user, root included
+# (a chmod 0o500 folder stops everyone but root).
+UNWRITABLE_DIR = Path("/sys/kernel")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="sysfs is Linux's")
+def test_an_unwritable_directory_makes_save_fail_on_the_file_field() -> None:
+    if not UNWRITABLE_DIR.is_dir():
+        missing(f"needs sysfs mounted at /sys ({UNWRITABLE_DIR} is not a directory)")
+    path = UNWRITABLE_DIR / "verifydesk-profiles.json"
+    with pytest.raises(ProfileError) as caught:
+        ProfileStore(path).save(_profile())
+    assert caught.value.field == "file"
+    assert caught.value.message == f"Cannot use the profiles folder {UNWRITABLE_DIR} (Permission denied)."
+    assert isinstance(caught.value.__cause__, PermissionError)
+    assert not path.exists()
 
 
 def test_a_lock_held_elsewhere_times_out_as_a_file_error(path: Path) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -26,6 +25,7 @@ from app.core.secrets import (
 )
 
 from support.memory_keyring import MemoryKeyring
+from support.prerequisites import require_secret_service
 
 REPO = Path(__file__).resolve().parents[2]
 MEMORY = "support.memory_keyring.MemoryKeyring"
@@ -220,12 +220,9 @@ def test_headless_linux_without_a_session_bus_keeps_secrets_in_memory(tmp_path: 
     assert written == []
 
 
-_HAVE_SECRET_SERVICE = all(shutil.which(tool) for tool in ("dbus-run-session", "gnome-keyring-daemon"))
-
-
 @pytest.mark.linux_only
-@pytest.mark.skipif(not _HAVE_SECRET_SERVICE, reason="needs dbus-run-session and gnome-keyring")
 def test_a_real_secret_service_in_a_private_session_bus_is_used(tmp_path: Path) -> None:
+    require_secret_service()
     env = _clean_env(tmp_path)
     unlock = (
         "printf pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; "

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
 import pytest
+
+from support.prerequisites import require_secret_service
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -63,9 +64,8 @@ def test_detection_without_a_secret_service_never_imports_cryptography(tmp_path:
 
 
 @pytest.mark.linux_only
-@pytest.mark.skipif(not all(shutil.which(t) for t in ("dbus-run-session", "gnome-keyring-daemon")),
-                    reason="needs dbus-run-session and gnome-keyring")
 def test_a_real_secret_service_is_detected_without_cryptography_and_used_with_it(tmp_path: Path) -> None:
+    require_secret_service()
     unlock = "printf pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; exec \"$@\""
     result = _run(_env(tmp_path), ["dbus-run-session", "--", "sh", "-c", unlock, "sh"])
     assert result["secure"] is True, result["notice"]
