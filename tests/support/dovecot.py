@@ -21,9 +21,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
-
 from support import linux_only
+from support.prerequisites import missing
 
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
 PASSWORD = "mailbox-Pa55word-7f3a"  # the IMAP password every test user has
@@ -191,7 +190,7 @@ def dovecot_server(
     import pwd
 
     if not Path(DOVECOT).exists():
-        pytest.skip("Dovecot is not installed (apt-get install dovecot-imapd dovecot-lmtpd)")
+        missing("Dovecot is not installed (apt-get install dovecot-imapd dovecot-lmtpd; .ci/system-deps.sh test)")
     root = Path(tempfile.mkdtemp(prefix="verifydesk-dovecot-"))
     os.chmod(root, 0o755)  # noqa: S103 (Dovecot drops to other users who must reach it)
     server = Dovecot(
