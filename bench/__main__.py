@@ -72,6 +72,11 @@ def main() -> int:
         startup_figures, startup_lines, bare_rss = startup_bench.run(repeat=2 if quick else 11)
         figures += startup_figures
         sections += ["### Start-up", "", *startup_lines, ""]
+        from bench import sandbox_start
+
+        start_figures, start_lines = sandbox_start.run(repeat=1 if quick else 5)
+        figures += start_figures
+        sections += [*start_lines, ""]
     if {"cli", "gui", "suites"} & selected:
         sandbox_figures, sandbox_sections = _against_sandbox(selected, quick, bare_rss)
         figures += sandbox_figures

@@ -1,5 +1,6 @@
 """Window figures, each from its own child process driving the real MainWindow (bench.gui_child)
-against the sandbox process: send overhead, RSS after sends, per-send growth, main-thread stalls."""
+against the sandbox process: send overhead, RSS after sends, per-send growth, main-thread stalls; and
+the ClientMetadata grid in its own child (bench.grid_child): paste, edits, scroll, a refused import."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from bench.history_bench import history_file
 from bench.report import Figure
 
 STALL_HISTORY_ROWS = 100_000
+GRID_ROWS = 10_000
 
 
 def run(info: dict[str, Any], *, quick: bool, bare_rss_mb: float) -> tuple[list[Figure], list[str]]:
@@ -54,4 +56,25 @@ def run(info: dict[str, Any], *, quick: bool, bare_rss_mb: float) -> tuple[list[
         f"| idle window (baseline: machine noise) | {stalls['idle_ms']:.1f} |",
         *[f"| {name} | {ms:.1f} |" for name, ms in phases.items()],
     ]
+    grid_figures, grid_lines = grid(quick=quick)
+    return figures + grid_figures, lines + grid_lines
+
+
+def grid(*, quick: bool) -> tuple[list[Figure], list[str]]:
+    """The metadata grid's figures; absolute budgets, the 10-row paste shown for context."""
+    rows = 1_000 if quick else GRID_ROWS
+    result = gui_child("grid", {"rows": rows}, module="bench.grid_child")
+    label = f"{rows // 1000:,}k"
+    figures = [
+        Figure(f"metadata grid: Ctrl+V of {label} rows, previewed and repainted", result["paste_ms"], "ms", 600,
+               kind="absolute", baseline=result["small_paste_ms"], baseline_name="Ctrl+V of 10 rows"),
+        Figure(f"metadata grid: one edit far down {label} rows, scrolled to and repainted (slowest of "
+               f"{len(result['edit_ms'])})", max(result["edit_ms"]), "ms", 50, kind="absolute"),
+        Figure(f"metadata grid: scroll to the bottom of {label} rows, repainted", result["scroll_ms"], "ms", 50,
+               kind="absolute"),
+        Figure("metadata import of a file 3× the size limit refused, repainted", result["refuse_ms"], "ms",
+               500, kind="absolute"),
+    ]
+    lines = ["", f"- metadata grid edits at {rows:,} rows, ms: "
+             + ", ".join(f"{ms:.1f}" for ms in result["edit_ms"]) + "."]
     return figures, lines

@@ -24,10 +24,15 @@ def awscli() -> str | None:
 
 EXPECTED_ROWS = [
     "start → main window first paint (offscreen)",
+    "sandbox start: `Sandbox().start()` in a fresh process",
     "`verifydesk send --json` process | ",
     "one send in the window: click → result painted",
     "RSS after sign-in + 4 sends (window)",
     "longest main-thread stall: sign-in, sends, history 1k load/filter/search/scroll",
+    "metadata grid: Ctrl+V of 1k rows, previewed and repainted",
+    "metadata grid: one edit far down 1k rows",
+    "metadata grid: scroll to the bottom of 1k rows",
+    "metadata import of a file 3× the size limit refused",
     "history 10k rows (HistoryView): open",
     "history 10k rows (HistoryView): filter by error code",
     "history 10k rows (HistoryView): text search",
