@@ -36,9 +36,8 @@ class Member:
     @classmethod
     def of(cls, name: str, rule: StringRule, *, sensitive: bool = False) -> Member:
         """A required member with the constraints of a shape of botocore's model."""
-        allows = rule.allows
         return cls(name, True, rule.min_length, rule.max_length, rule.pattern,
-                   (lambda value: all(allows(char) for char in value)) if rule.pattern else None, sensitive)
+                   (lambda value: rule.outside(value) is None) if rule.pattern else None, sensitive)
 
 
 def access_token() -> Member:
