@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
 
 # Before anything imports Qt: no display on CI machines. The offscreen screen is 1920×1080 (Qt's
@@ -20,6 +21,10 @@ os.environ.pop("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER", None)
 os.environ.pop("AWS_ENDPOINT_URL", None)
 os.environ["AWS_CONFIG_FILE"] = os.devnull
 os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
+# A run started in the background of a non-interactive shell inherits SIGINT ignored, and so would
+# every child; the Ctrl+C tests are about a terminal's Ctrl+C, so children start with the default.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
