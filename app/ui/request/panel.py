@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QProgressBar,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import (
 from app.core.connection import ConnectionSettings
 from app.ui.request.attribute_picker import AttributePicker
 from app.ui.request.metadata_editor import MetadataEditor
+from app.ui.widgets.buttons import make_button
 from app.ui.widgets.style import Tone, set_tone
 
 
@@ -58,15 +58,15 @@ class SendBar(QWidget):
         self.cancel_button.clicked.connect(self.cancel_clicked.emit)
 
     def _build(self) -> None:
-        self.send_button = QPushButton("Send code")
-        self.send_button.setObjectName("sendButton")
-        self.send_button.setAccessibleName("Send verification code")
-        self.send_button.setToolTip("GetUserAttributeVerificationCode (Ctrl+Enter)")
+        self.send_button = make_button("sendButton", "Send code", "Send verification code",
+                                       tip="GetUserAttributeVerificationCode (Ctrl+Enter)")
         self.send_button.setDefault(True)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setObjectName("cancelButton")
-        self.cancel_button.setAccessibleName("Cancel the request in flight")
-        self.cancel_button.setToolTip("Stop waiting (Esc); a late result is still recorded in history")
+        # A click sends without taking the keyboard focus: the tester's place (the code field, a
+        # grid cell) stays where it was; Tab still reaches the button.
+        self.send_button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.cancel_button = make_button(
+            "cancelButton", "Cancel", "Cancel the request in flight",
+            tip="Stop waiting (Esc); a late result is still recorded in history")
         self.cancel_button.setEnabled(False)
         self.busy = QProgressBar()
         self.busy.setObjectName("busyIndicator")
@@ -90,11 +90,9 @@ class SendBar(QWidget):
         self.problems.setWordWrap(True)
         set_tone(self.problems, Tone.ERROR)
         self.problems.hide()
-        self.send_anyway_button = QPushButton("Send anyway")
-        self.send_anyway_button.setObjectName("sendAnywayButton")
-        self.send_anyway_button.setAccessibleName("Send anyway, skipping VerifyDesk's checks")
-        self.send_anyway_button.setToolTip(
-            "Skip VerifyDesk's own checks and let the server judge (Ctrl+Shift+Enter)")
+        self.send_anyway_button = make_button(
+            "sendAnywayButton", "Send anyway", "Send anyway, skipping VerifyDesk's checks",
+            tip="Skip VerifyDesk's own checks and let the server judge (Ctrl+Shift+Enter)")
         self.send_anyway_button.hide()
 
         row = QHBoxLayout()

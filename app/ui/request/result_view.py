@@ -226,8 +226,11 @@ class ResultView(QGroupBox):
 
     # --- showing -----------------------------------------------------------------------------
     def show_note(self, text: str, tone: Tone = Tone.MUTED) -> None:
+        """Show `text` under the result in `tone`; an empty text hides the note (its tone waits for
+        the next text: re-polishing a hidden label is wasted work on every send)."""
         self.note.setText(text)
-        set_tone(self.note, tone)
+        if text:
+            set_tone(self.note, tone)
         self.note.setVisible(bool(text))
 
     def clear(self) -> None:

@@ -221,12 +221,9 @@ class RequestController(QObject):
                 return
         bar.clear_problems()
         metadata, dropped = metadata_sent_anyway(rows) if anyway else (editor.metadata() or {}, [])
-        self._start(attribute, metadata)
         note = f"Sent anyway; {'; '.join(dropped)}: a JSON object cannot carry a key twice." * bool(dropped)
         warned = [f"Warning: {w.message}" for w in request_warnings(attribute, metadata)]
-        note = " ".join([note, *warned]).strip()
-        self._anyway_note = (self.attempt, note) if note else None
-        self.result.show_note(note, Tone.WARNING)
+        self._start(Attempt(attribute, metadata), " ".join([note, *warned]).strip())
 
     def _show_problems(self, problems: list[FieldError]) -> None:
         for problem in problems:
@@ -238,18 +235,18 @@ class RequestController(QObject):
         reveal_refusal(bar)
         self.refused.emit(status_text(problems))
 
-    def _start(self, attribute: str, metadata: dict[str, str]) -> None:
-        attempt = Attempt(attribute, metadata)
-        call = self._send_call(attempt)
-        # The worker starts now: the window shows the in-flight state meanwhile, not before it.
-        started = self.session.start_call(call)
-        self._last = (attribute, metadata)
+    def _start(self, attempt: Attempt, note: str) -> None:
+        """Show the in-flight state, then hand the call to the worker: the window's own updates
+        never compete with the worker for the interpreter while the request is out."""
+        self._last = (attempt.attribute_name, attempt.metadata)
         self.last_attempt, self.last_recorded = attempt, None
+        self._anyway_note = (attempt, note) if note else None
         self._set_in_flight(attempt)
-        self.result.show_note("")
+        self.result.show_note(note, Tone.WARNING)
         self.verify_box.show_result("", Tone.NONE)  # an earlier verify says nothing about this code
         self.started.emit(attempt)
-        self.tasks.spawn(self._send(attempt, call, started), name="send")
+        call = self._send_call(attempt)
+        self.tasks.spawn(self._send(attempt, call, self.session.start_call(call)), name="send")
 
     def _send_call(self, attempt: Attempt) -> Callable[[CognitoConnection, str], RecordedSend]:
         username = self.session.username
@@ -339,7 +336,7 @@ class RequestController(QObject):
         except SignInInputError as problem:
             self.result.show_note(f"Refreshing failed — {problem.message}. Sign in again.", Tone.ERROR)
             return
-        self._start(attribute, metadata)
+        self._start(Attempt(attribute, metadata), "")
 
     # --- verifying ----------------------------------------------------------------------------
     @Slot(str)
