@@ -36,10 +36,10 @@ async def suite_run(args: dict[str, Any]) -> dict[str, Any]:
     path = _write_suite(folder, info, user, args["cases"])
     window = open_window(info)
     await until(lambda: window.session.connection is not None, "the profile's connection")
+    window.parts.runs_dock.show()
+    window.parts.runs_dock.raise_()  # the panel is built on the tab's first show
     panel = window.findChild(RunsPanel, "runsPanel")
     assert panel is not None
-    window.parts.runs_dock.show()
-    window.parts.runs_dock.raise_()
     panel.open_suite(path)
     await until(lambda: panel.suite is not None or bool(panel.problems), "the suite to open")
     if panel.problems:

@@ -53,10 +53,10 @@ def runs(window: MainWindow, sandbox: Sandbox, fresh_user: dict[str, str],
                         "SANDBOX_USER_POOL_ID": info.user_pool_id, "QA_ALICE_USERNAME": fresh_user["username"],
                         "QA_ALICE_PASSWORD": fresh_user["password"]}.items():
         monkeypatch.setenv(name, value)
-    panel = window.findChild(RunsPanel, "runsPanel")
-    assert panel is not None
     window.parts.runs_dock.show()
-    window.parts.runs_dock.raise_()
+    window.parts.runs_dock.raise_()  # the panel is built on the tab's first show
+    panel = window.findChild(RunsPanel, "runsPanel")
+    assert panel is not None and panel.isVisible()
     return panel
 
 

@@ -1,6 +1,7 @@
 """The bottom tabs take their room from themselves: bringing the Trigger tab forward never widens
 the window, and the local trigger's messages scroll inside the tab instead of pushing Send out of
-the request column, at 1280×800 and 1024×768."""
+the request column, at 1280×800 and 1024×768. The Preflight and Runs tabs are built when they first
+come forward."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QRect
-from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea, QWidget
+from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QPushButton, QScrollArea, QWidget
 from pytestqt.qtbot import QtBot
 from test_trigger_view import show_tab, use_trigger
 
@@ -125,3 +126,25 @@ def test_send_stays_in_view_without_scrolling_when_the_grid_and_its_messages_are
     wait_settled(qtbot, window)
     assert _send_in_view(window), _rect_in(window, find(window, QPushButton, "sendButton"))
     assert window.size().toTuple() == (1280, 800)
+
+
+def test_the_preflight_and_runs_panels_are_built_when_their_tab_first_comes_forward(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    from app.ui.preflight.panel import PreflightPanel
+    from app.ui.runs.panel import RunsPanel
+
+    def shown(kind: type[QWidget]) -> bool:
+        panel = window.findChild(kind)
+        return panel is not None and panel.isVisible()
+
+    assert window.findChild(RunsPanel) is None and window.findChild(PreflightPanel) is None
+    find(window, QDockWidget, "runsDock").raise_()
+    qtbot.waitUntil(lambda: shown(RunsPanel), timeout=WAIT_MS)
+    assert window.findChild(PreflightPanel) is None
+    window.menu_actions["preflightAction"].trigger()  # Request → Preflight: the tab comes forward
+    qtbot.waitUntil(lambda: shown(PreflightPanel), timeout=WAIT_MS)
+    panel = window.findChild(PreflightPanel)
+    assert panel is not None
+    focused = QApplication.focusWidget()
+    assert focused is not None and panel.isAncestorOf(focused), "the keyboard focus is in the new tab"

@@ -39,7 +39,10 @@ TEXT_STATUS = {text: status for status, text in STATUS_TEXT.items()}
 
 
 def rows(window: MainWindow) -> list[tuple[Status, str, str]]:
-    """(status, check id, message) of each listed check, read from the list as shown."""
+    """(status, check id, message) of each listed check, read from the list as shown (none while
+    the tab was never opened: its panel is built then)."""
+    if window.findChild(QTreeWidget, "preflightChecks") is None and not window.parts.preflight.holder.is_built:
+        return []
     tree = find(window, QTreeWidget, "preflightChecks")
     found = []
     for index in range(tree.topLevelItemCount()):

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from app.core.history import HistoryStore
@@ -40,6 +40,7 @@ from app.ui.async_tools import TaskKeeper, run_blocking
 from app.ui.preflight.panel import STATUS_TONE, PreflightPanel
 from app.ui.request.context import RequestContext
 from app.ui.widgets.buttons import make_button
+from app.ui.widgets.lazy import LazyPanel
 from app.ui.widgets.style import Tone, set_tone
 from app.ui.window.docks import bring_forward
 from app.ui.workbench import WindowHost, Workbench
@@ -118,8 +119,10 @@ class PreflightTools(QObject):
         super().__init__(bench)
         self.bench, self.hub = bench, hub
         self.tasks = TaskKeeper(on_error=host.report_failure)
-        self.panel = PreflightPanel()
-        self.dock = host.add_bottom_tab(self.panel, "Preflight", "preflightDock")
+        # The tab's panel is built when the tester first opens it (or a run needs it).
+        self.holder = LazyPanel(self._make_panel, "preflightHolder")
+        self.dock = host.add_bottom_tab(self.holder, "Preflight", "preflightDock")
+        self.holder.follow(self.dock)
         self.situation: Situation | None = None
         self._failure_code = DELIVERY_FAILURE
         self._ran_for: Target | None = None
@@ -135,17 +138,20 @@ class PreflightTools(QObject):
         bench.profile_changed.connect(lambda _profile: self._timer.start())
         hub.send_started.connect(lambda _context: self.link.hide())
         hub.send_finished.connect(self._send_finished)
-        self.panel.run_requested.connect(self.run)
-        self.panel.cancel_requested.connect(self.cancel)
         self.dock.visibilityChanged.connect(self._dock_visible)
-        window = self.dock.parent()
-        if window is not None:
-            window.installEventFilter(self)  # its close stops a run in progress
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
-        if event.type() == QEvent.Type.Close:
-            self.shut_down()
-        return False
+    def _make_panel(self) -> PreflightPanel:
+        panel = PreflightPanel()
+        panel.run_requested.connect(self.run)
+        panel.cancel_requested.connect(self.cancel)
+        return panel
+
+    @property
+    def panel(self) -> PreflightPanel:
+        """The Preflight tab's panel (built now if the tab was never opened)."""
+        panel = self.holder.panel()
+        assert isinstance(panel, PreflightPanel)
+        return panel
 
     def _build_notices(self, host: WindowHost) -> None:
         row = QWidget()
@@ -270,10 +276,10 @@ class PreflightTools(QObject):
 
     def _visible(self) -> bool:
         """The tab is on screen (a tab behind History is "visible" to Qt, with nothing shown)."""
-        return self.panel.isVisible() and not self.panel.visibleRegion().isEmpty()
+        return self.holder.on_screen()
 
     def _dock_visible(self, visible: bool) -> None:
-        if visible and self._ran_for is None and not self.panel.busy:
+        if visible and self._ran_for is None and not (self.holder.is_built and self.panel.busy):
             self._timer.start()
 
     def _send_finished(self, context: RequestContext) -> None:

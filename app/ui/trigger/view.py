@@ -267,7 +267,8 @@ class TriggerTools(QObject):
         self.view.local.clear_run("Waiting for the result of the send…")
 
     def _busy_changed(self, busy: bool) -> None:
-        if not busy and self._context().last_send_cancelled:
+        attempt = self.controller.last_attempt
+        if not busy and attempt is not None and attempt.cancelled:
             self.view.local.clear_run("You cancelled the send: no trigger run to show for it (history "
                                       "records it if its result still arrives).")
 

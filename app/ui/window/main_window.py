@@ -285,6 +285,7 @@ class MainWindow(QMainWindow):
         self.request_hub.quiet = True  # signing out on close is no change anyone needs to follow
         self.parts.closing = True
         self.trigger_tools.shut_down()
+        self.parts.preflight.shut_down()  # a run in progress stops
         self.save_state()
         self.session.sign_out()
         self.sandbox_mode.stop()
