@@ -282,8 +282,7 @@ class MainWindow(QMainWindow):
         if not self.built:  # closed while the frame was painting: nothing to save or stop
             super().closeEvent(event)
             return
-        self.request_hub.quiet = True  # signing out on close is no change anyone needs to follow
-        self.parts.closing = True
+        self.request_hub.quiet = self.parts.closing = True  # the sign-out below is no change to follow
         self.trigger_tools.shut_down()
         self.parts.preflight.shut_down()  # a run in progress stops
         self.save_state()
