@@ -127,9 +127,15 @@ class SandboxControl:
             self._call("POST", "expire-codes", {"username": username, "attribute": attribute})["expired"]
         )
 
-    def trigger_events(self) -> list[dict[str, Any]]:
-        """Every CustomMessage event sent to the trigger, with what it returned or the error."""
-        result: list[dict[str, Any]] = self._call("GET", "trigger-events")
+    def trigger_events(
+        self, *, username: str | None = None, attribute: str | None = None, limit: int | None = None
+    ) -> list[dict[str, Any]]:
+        """The CustomMessage events sent to the trigger, oldest first, with what it returned or the
+        error: every one, or only those for `username` and/or `attribute`; with `limit`, the newest
+        `limit` of them."""
+        result: list[dict[str, Any]] = self._call(
+            "GET", "trigger-events", username=username, attribute=attribute,
+            limit=None if limit is None else str(limit))
         return result
 
     def trigger(self) -> dict[str, Any]:

@@ -59,16 +59,21 @@ def _info(state: SandboxState, query: Mapping[str, str], body: Mapping[str, Any]
     return sandbox_info(state).to_dict()
 
 
+def _limit(query: Mapping[str, str]) -> int | None:
+    """The `limit` query parameter: a positive whole number, or None when it is absent."""
+    if not query.get("limit"):
+        return None
+    try:
+        limit = int(query["limit"])
+    except ValueError:
+        limit = -1
+    if limit < 1:
+        raise ControlError(f"limit: expected a positive whole number, got {query['limit']!r}")
+    return limit
+
+
 def _inbox(state: SandboxState, query: Mapping[str, str], body: Mapping[str, Any]) -> Any:
-    limit = None
-    if query.get("limit"):
-        try:
-            limit = int(query["limit"])
-        except ValueError:
-            limit = -1
-        if limit < 1:
-            raise ControlError(f"limit: expected a positive whole number, got {query['limit']!r}")
-    messages = state.inbox.messages(query.get("username") or None, limit)
+    messages = state.inbox.messages(query.get("username") or None, _limit(query))
     states = code_states(state, messages)
     return [{**m.to_dict(), "state": code_state} for m, code_state in zip(messages, states, strict=True)]
 
@@ -136,8 +141,13 @@ def _expire_codes(state: SandboxState, query: Mapping[str, str], body: Mapping[s
 
 
 def _trigger_events(state: SandboxState, query: Mapping[str, str], body: Mapping[str, Any]) -> Any:
+    limit = _limit(query)
+    wanted = {key: query[key] for key in ("username", "attribute") if query.get(key)}
     with state.lock:
-        return list(state.trigger_events)
+        events = list(state.trigger_events)
+    if wanted:
+        events = [event for event in events if all(event.get(k) == v for k, v in wanted.items())]
+    return events[-limit:] if limit is not None else events
 
 
 def _get_trigger(state: SandboxState, query: Mapping[str, str], body: Mapping[str, Any]) -> Any:

@@ -23,7 +23,7 @@ from app.core.models import Outcome
 from app.core.recording import send_recorded
 from app.core.trigger_event import build_custom_message_event, event_user_attributes
 from app.core.trigger_logs import FollowSettings, LogKind, collect, open_follower
-from app.sandbox import Sandbox, SandboxControl, SandboxInfo
+from app.sandbox import Sandbox, SandboxControl, SandboxControlError, SandboxInfo
 from app.sandbox.lambda_runner import LambdaRunner
 
 from support.sandbox_session import connect, service_error, signed_in
@@ -262,6 +262,30 @@ def test_the_demo_trigger_puts_code_and_metadata_in_the_message(
     send_verification_code(conn, token, "phone_number", {"campaign": "demo-7"})
     sms = pool.control.inbox(user["username"])[-1]
     assert sms["message"] == f"VerifyDesk demo code: {sms['code']} (campaign=demo-7)"
+
+
+def test_trigger_events_are_filtered_by_user_and_attribute_and_limited_to_the_newest(
+    pool: Sandbox, use_trigger: Any, conn: CognitoConnection, token: str, user: dict[str, Any]
+) -> None:
+    use_trigger("demo")
+    other = pool.control.create_user()
+    other_token = signed_in(conn, other).access_token
+    for attempt in ("1", "2"):
+        send_verification_code(conn, token, "email", {"attempt": attempt})
+        send_verification_code(conn, token, "phone_number", {"attempt": attempt})
+        send_verification_code(conn, other_token, "email", {"attempt": attempt})
+    control, name = pool.control, user["username"]
+
+    mine = control.trigger_events(username=name, attribute="email")
+    assert [e["event"]["request"]["clientMetadata"]["attempt"] for e in mine] == ["1", "2"]
+    assert {(e["username"], e["attribute"]) for e in mine} == {(name, "email")}
+    newest = control.trigger_events(username=name, attribute="email", limit=1)
+    assert newest == mine[-1:]
+    assert [e["attribute"] for e in control.trigger_events(username=name)] == ["email", "phone_number"] * 2
+    assert {e["username"] for e in control.trigger_events(attribute="email", limit=2)} == {name, other["username"]}
+    assert control.trigger_events()[-len(mine) * 3:] == control.trigger_events(limit=len(mine) * 3)
+    with pytest.raises(SandboxControlError, match="limit: expected a positive whole number, got '0'"):
+        control.trigger_events(limit=0)
 
 
 def test_a_bad_trigger_spec_is_refused_with_the_reason(pool: Sandbox, use_trigger: Any) -> None:

@@ -130,8 +130,8 @@ class SandboxSources:
             trigger = self.control.trigger()
             if not trigger.get("trigger"):
                 return [Observation(why_not="the sandbox has no Custom Message trigger configured")]
-            entry = find_run(self.control.trigger_events(), username=username, attribute=attribute,
-                             since=since)
+            events = self.control.trigger_events(username=username, attribute=attribute, limit=1)
+            entry = find_run(events, username=username, attribute=attribute, since=since)
         except SandboxControlError as exc:
             return [Observation(why_not=f"the sandbox's trigger events cannot be read: {exc}")]
         if entry is None:

@@ -346,7 +346,8 @@ class TriggerTools(QObject):
 
     async def _show_local_run(self, attribute: str, started: datetime, username: str | None,
                               control: SandboxControl) -> None:
-        entries = await run_blocking(control.trigger_events)
+        # The newest event for this user and attribute is the only one find_run could pick.
+        entries = await run_blocking(control.trigger_events, username=username, attribute=attribute, limit=1)
         entry = find_run(entries, username=username, attribute=attribute, since=started)
         local = self.view.local
         if entry is None:
