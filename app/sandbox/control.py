@@ -66,12 +66,16 @@ class SandboxControl:
     def info(self) -> SandboxInfo:
         return SandboxInfo.from_dict(self._call("GET", "info"))
 
-    def inbox(self, username: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
-        """Messages in sending order (with `limit`, the newest `limit`): id, username, attribute,
-        medium, destination, code, subject, message, client_metadata, sent_at, trigger_error (plus
-        purpose, delivered, and state: valid, superseded, used, expired or "not sent")."""
+    def inbox(
+        self, username: str | None = None, limit: int | None = None, *, attribute: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Messages in sending order, every one or only those to `username` and/or `attribute` (with
+        `limit`, the newest `limit`): id, username, attribute, medium, destination, code, subject,
+        message, client_metadata, sent_at, trigger_error (plus purpose, delivered, and state: valid,
+        superseded, used, expired or "not sent")."""
         result: list[dict[str, Any]] = self._call(
-            "GET", "inbox", username=username, limit=None if limit is None else str(limit))
+            "GET", "inbox", username=username, attribute=attribute,
+            limit=None if limit is None else str(limit))
         return result
 
     def latest_code(self, username: str, attribute: str) -> str:

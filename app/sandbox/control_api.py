@@ -73,7 +73,8 @@ def _limit(query: Mapping[str, str]) -> int | None:
 
 
 def _inbox(state: SandboxState, query: Mapping[str, str], body: Mapping[str, Any]) -> Any:
-    messages = state.inbox.messages(query.get("username") or None, _limit(query))
+    messages = state.inbox.messages(query.get("username") or None, _limit(query),
+                                    attribute=query.get("attribute") or None)
     states = code_states(state, messages)
     return [{**m.to_dict(), "state": code_state} for m, code_state in zip(messages, states, strict=True)]
 

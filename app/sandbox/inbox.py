@@ -117,10 +117,14 @@ class Inbox:
             listener(entry)
         return entry
 
-    def messages(self, username: str | None = None, limit: int | None = None) -> list[InboxMessage]:
-        """In sending order; with `limit`, only the newest `limit` of them."""
+    def messages(
+        self, username: str | None = None, limit: int | None = None, *, attribute: str | None = None
+    ) -> list[InboxMessage]:
+        """In sending order, every one or only those to `username` and/or `attribute`; with `limit`,
+        only the newest `limit` of them."""
         with self._lock:
-            found = [m for m in self._messages if username is None or m.username == username]
+            found = [m for m in self._messages if (username is None or m.username == username)
+                     and (attribute is None or m.attribute == attribute)]
         return found[-limit:] if limit is not None and limit < len(found) else found
 
     def latest_code(self, username: str, attribute: str) -> str | None:

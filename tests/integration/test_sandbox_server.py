@@ -163,6 +163,27 @@ def test_the_inbox_can_be_asked_for_its_newest_messages_only(own_sandbox: Sandbo
     assert refused.value.status == 400 and "limit:" in str(refused.value)
 
 
+def test_the_inbox_can_be_asked_for_one_attributes_newest_message(own_sandbox: Sandbox) -> None:
+    control = own_sandbox.control
+    user, other = control.create_user(), control.create_user()
+    conn = connect(own_sandbox.info)
+    token, other_token = signed_in(conn, user).access_token, signed_in(conn, other).access_token
+    for attempt in ("1", "2"):
+        send_verification_code(conn, token, "email", {"attempt": attempt})
+        send_verification_code(conn, token, "phone_number", {"attempt": attempt})
+        send_verification_code(conn, other_token, "email", {"attempt": attempt})
+    name = user["username"]
+
+    emails = control.inbox(name, attribute="email")
+    assert [(m["username"], m["attribute"], m["client_metadata"]["attempt"]) for m in emails] == [
+        (name, "email", "1"), (name, "email", "2")]
+    assert control.inbox(name, 1, attribute="email") == emails[-1:]
+    assert emails[-1]["code"] == control.latest_code(name, "email")
+    assert [m["attribute"] for m in control.inbox(name, 1, attribute="phone_number")] == ["phone_number"]
+    assert {m["username"] for m in control.inbox(attribute="email", limit=2)} == {name, other["username"]}
+    assert control.inbox(name, attribute="address") == []
+
+
 def test_the_inbox_keeps_the_newest_messages_with_ids_still_counting() -> None:
     from app.sandbox.inbox import Inbox
 

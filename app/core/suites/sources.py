@@ -117,7 +117,7 @@ class SandboxSources:
         from app.sandbox.control import SandboxControlError
 
         try:
-            messages = self.control.inbox(username, limit=20)
+            messages = self.control.inbox(username, limit=1, attribute=attribute)
         except SandboxControlError:
             return None
         return _newest_after(messages, attribute, since)

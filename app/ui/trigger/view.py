@@ -357,9 +357,9 @@ class TriggerTools(QObject):
             local.clear_run(text)
             self.result_box.show_run("", Tone.MUTED)
             return
-        inbox = await run_blocking(control.inbox, username)
-        code = next((str(m.get("code")) for m in reversed(inbox) if m.get("attribute") == attribute
-                     and m.get("code")), None)
+        # This send's message is the attribute's newest; a failed trigger left it without a code.
+        newest = await run_blocking(control.inbox, username, 1, attribute=attribute)
+        code = str(newest[-1]["code"]) if newest and newest[-1].get("code") else None
         run = describe_run(entry, medium_for(attribute), code)
         local.show_run(run, self._sent_preview())
         if run.ok:
