@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -92,6 +91,8 @@ def interleaved_medians(
     for _ in range(repeat):
         a_samples.append(first())
         b_samples.append(second())
+    import statistics  # here, not at the top: the measured child processes never load it
+
     return statistics.median(a_samples), statistics.median(b_samples)
 
 

@@ -29,6 +29,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from app.runtime.botocore_imports import defer_unused_imports
 from app.runtime.guard import enabled, version_misfit
 
 if TYPE_CHECKING:
@@ -154,6 +155,7 @@ def botocore_session(
     """A new botocore session over the process's shared, trimmed data loader (botocore's own in
     stock mode), configured as `boto3.session.Session(...)` configures it (`static_credentials`:
     access key id and secret)."""
+    defer_unused_imports()
     import botocore.session
 
     global _loader  # noqa: PLW0603 - one loader per process
@@ -180,6 +182,7 @@ def boto3_session(
     static_credentials: tuple[str, str] | None = None,
 ) -> boto3.session.Session:
     """A boto3 Session over `botocore_session(...)` (same arguments): its clients share the loader."""
+    defer_unused_imports()
     import boto3.session
 
     core = botocore_session(

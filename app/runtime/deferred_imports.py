@@ -9,9 +9,10 @@ imported at the stand-in's first use (an attribute read or a call).
   whenever they are imported, by anyone (a meta-path finder; where the ordinary path finder does
   not find them, e.g. a frozen build, they load as usual).
 
-Only for names used as `x.attr` or `x(...)` at run time: a stand-in is not the class itself
-(`isinstance(obj, Stand-in)` or subclassing it would not work). The mechanism only: the patches that
-use it (`pycognito_srp`, `secretstorage_crypto`) decide whether to.
+A stand-in resolves at its first attribute read, call, use as a base class, or `isinstance` /
+`issubclass` check; it is not the class itself (`type(obj) is Stand-in` is never true). The
+mechanism only: the patches that use it (`pycognito_srp`, `secretstorage_crypto`,
+`botocore_imports`) decide whether to.
 """
 
 from __future__ import annotations
@@ -47,6 +48,16 @@ class Deferred:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.resolve()(*args, **kwargs)
+
+    def __mro_entries__(self, bases: tuple[object, ...]) -> tuple[type, ...]:
+        """`class X(stand_in):` subclasses the real class."""
+        return (self.resolve(),)
+
+    def __instancecheck__(self, instance: object) -> bool:
+        return isinstance(instance, self.resolve())
+
+    def __subclasscheck__(self, subclass: type) -> bool:
+        return issubclass(subclass, self.resolve())
 
     def __repr__(self) -> str:
         what = self._module if self._name is None else f"{self._module}.{self._name}"

@@ -91,3 +91,16 @@ def test_deferring_builtins_leave_relative_and_unlisted_imports_alone(packages: 
     assert namespace["json"] is sys.modules["json"]
     assert isinstance(namespace["double"], Deferred)
     assert _loads() == 1  # a dotted plain import is never deferred (it binds the package)
+
+
+def test_a_stand_in_serves_as_a_base_class_and_in_isinstance_checks(packages: Path) -> None:
+    box = Deferred("dfr_heavy", "Box")
+    assert _loads() == 0
+
+    class Crate(box):  # type: ignore[misc,valid-type]
+        pass
+
+    real = sys.modules["dfr_heavy"].Box
+    assert Crate.__mro__[1] is real and _loads() == 1
+    assert isinstance(Crate(3), box) and not isinstance(3, box)
+    assert issubclass(Crate, box) and not issubclass(int, box)

@@ -17,16 +17,18 @@ ROOT = Path(__file__).resolve().parents[2]
 PROBE = textwrap.dedent("""
     import gc, json, logging, sys
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(name)s %(levelname)s %(message)s")
-    from app.runtime import botocore_data, guard, pycognito_srp, qt
+    from app.runtime import botocore_data, botocore_imports, guard, pycognito_srp, qt
     if sys.argv[1] == "untested":  # pretend every library is a release the patches were not tested with
         for module in (botocore_data, pycognito_srp, qt):
             module.TESTED = ((0,), (0, 1))
+        botocore_imports.TESTED = dict.fromkeys(botocore_imports.TESTED, ((0,), (0, 1)))
         from app.runtime import secretstorage_crypto
         secretstorage_crypto.TESTED = ((0,), (0, 1))
     from app.runtime.heap import long_lived
     from app.runtime.secretstorage_crypto import defer_secretstorage_cryptography
 
     first, second = botocore_data.botocore_session(), botocore_data.botocore_session()
+    client = botocore_data.boto3_session(region_name="us-east-1").client("logs", endpoint_url="http://127.0.0.1:9")
     loaders = [s.get_component("data_loader") for s in (first, second)]
     module = pycognito_srp.srp_module()
     gc.unfreeze()
@@ -46,6 +48,7 @@ PROBE = textwrap.dedent("""
         "frozen": frozen > 0,
         "cryptography_with_secretstorage": "cryptography" in sys.modules,
         "feature_scan": feature._mod_uses_pyside.__name__,
+        "jmespath_or_multiprocessing": sorted({"jmespath", "multiprocessing"} & set(sys.modules)),
         "status": guard.status(),
     }))
 """)
@@ -54,6 +57,7 @@ PATCHES = [
     "botocore shared lean data loader", "pycognito.aws_srp without its package",
     "pycognito.aws_srp yielding pow", "gc.freeze long-lived objects",
     "secretstorage without cryptography until used", "PySide6 import hook without the source scan",
+    "botocore and boto3 without jmespath and multiprocessing until used",
 ]
 
 
@@ -77,6 +81,7 @@ def test_every_patch_is_applied_by_default() -> None:
     assert result["frozen"] is True
     assert result["cryptography_with_secretstorage"] is False
     assert result["feature_scan"] == "_never_uses_features"
+    assert result["jmespath_or_multiprocessing"] == []
 
 
 def _assert_stock(result: dict[str, object], *, frozen: bool = False) -> None:
@@ -88,6 +93,7 @@ def _assert_stock(result: dict[str, object], *, frozen: bool = False) -> None:
     assert result["frozen"] is frozen
     assert result["cryptography_with_secretstorage"] is True
     assert result["feature_scan"] == "_mod_uses_pyside"
+    assert result["jmespath_or_multiprocessing"] == ["jmespath", "multiprocessing"]
 
 
 def test_verifydesk_stock_leaves_every_library_as_shipped() -> None:
