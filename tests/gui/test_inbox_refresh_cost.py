@@ -83,6 +83,23 @@ def test_the_inbox_fetches_only_its_newest_messages_and_says_so(
     monkeypatch.setattr(inbox_view, "INBOX_SHOWN", 2)
     for _ in range(3):
         _send(qtbot, window)
+    window.inbox.show()
+    window.inbox.raise_()
     window.inbox.refresh()
     qtbot.waitUntil(lambda: "the newest 2" in window.inbox.status.text(), timeout=WAIT_MS)
     assert len(window.inbox.model.messages) == 2
+
+
+def test_a_hidden_inbox_reads_nothing_after_a_send_and_catches_up_when_shown(
+    qtbot: QtBot, window: MainWindow, fresh_user: dict[str, str]
+) -> None:
+    inbox = window.inbox
+    assert not inbox.isVisible()
+    _send(qtbot, window)
+    _send(qtbot, window)
+    qtbot.wait(300)  # room for a refresh a send might have started
+    assert inbox.model.messages == []
+    inbox.show()
+    inbox.raise_()
+    qtbot.waitUntil(lambda: sum(m.get("username") == fresh_user["username"] for m in inbox.model.messages) == 2,
+                    timeout=WAIT_MS)

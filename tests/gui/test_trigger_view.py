@@ -601,6 +601,7 @@ def test_an_inbox_row_of_a_trigger_error_has_no_code_to_use(
     wait_result(qtbot, window, "error")
     inbox = window.inbox
     inbox.show()
+    inbox.raise_()
     table = find(window, QTableView, "inboxTable")
     username = window.session.username
 

@@ -124,6 +124,7 @@ def test_expired_pasted_token_says_paste_a_new_one_not_refresh(
 
 def _inbox_table(qtbot: QtBot, window: MainWindow, rows: int) -> QTableView:
     window.inbox.show()
+    window.inbox.raise_()  # in front: a hidden inbox is read when it comes into view
     table = find(window, QTableView, "inboxTable")
     qtbot.waitUntil(lambda: table.model().rowCount() >= rows, timeout=WAIT_MS)
     return table

@@ -68,6 +68,7 @@ def inbox_rows(qtbot: QtBot, window: MainWindow, username: str, count: int) -> l
     """The inbox rows of one user (the shared sandbox has others'), once there are `count`."""
     table = find(window, QTableView, "inboxTable")
     window.inbox.show()
+    window.inbox.raise_()  # in front: a hidden inbox is read when it comes into view
     window.inbox.refresh()
 
     def rows() -> list[list[str]]:

@@ -219,7 +219,9 @@ class InboxDock(QDockWidget):
             self._timer.stop()
 
     def refresh(self) -> None:
-        if self.control is None or self._polling:
+        """Read the inbox again now if the dock is in view; otherwise when it next comes into view
+        (a send refreshes it: a hidden dock does not fetch and lay out its newest messages each time)."""
+        if self.control is None or self._polling or not self.isVisible():
             return
         self._polling = True
         self._tasks.spawn(self._poll(self.control), name="inbox-poll")
