@@ -9,7 +9,8 @@ from PySide6.QtWidgets import QTableView
 from pytestqt.qtbot import QtBot
 
 from app.ui.sandbox import inbox_view
-from app.ui.sandbox.inbox_view import RESIZE_PRECISION_ROWS, InboxModel
+from app.ui.sandbox.inbox_model import InboxModel
+from app.ui.sandbox.inbox_panel import RESIZE_PRECISION_ROWS
 from app.ui.window.main_window import MainWindow
 
 from support.window_driver import (
@@ -42,16 +43,16 @@ def test_a_new_message_is_inserted_on_top_of_a_shown_inbox_not_reset(
     inbox.show()
     inbox.raise_()
     _send(qtbot, window)
-    qtbot.waitUntil(lambda: any(m.get("username") == fresh_user["username"] for m in inbox.model.messages),
+    qtbot.waitUntil(lambda: any(m.get("username") == fresh_user["username"] for m in inbox.view.model.messages),
                     timeout=WAIT_MS)
-    before = [m.get("id") for m in inbox.model.messages]
+    before = [m.get("id") for m in inbox.view.model.messages]
     events: list[str] = []
-    inbox.model.modelReset.connect(lambda: events.append("reset"))
-    inbox.model.rowsInserted.connect(lambda _parent, first, last: events.append(f"inserted {first}-{last}"))
-    inbox.model.rowsRemoved.connect(lambda _parent, first, last: events.append(f"removed {first}-{last}"))
+    inbox.view.model.modelReset.connect(lambda: events.append("reset"))
+    inbox.view.model.rowsInserted.connect(lambda _parent, first, last: events.append(f"inserted {first}-{last}"))
+    inbox.view.model.rowsRemoved.connect(lambda _parent, first, last: events.append(f"removed {first}-{last}"))
     _send(qtbot, window)
-    qtbot.waitUntil(lambda: inbox.model.messages[0].get("id") != before[0], timeout=WAIT_MS)
-    after = [m.get("id") for m in inbox.model.messages]
+    qtbot.waitUntil(lambda: inbox.view.model.messages[0].get("id") != before[0], timeout=WAIT_MS)
+    after = [m.get("id") for m in inbox.view.model.messages]
     arrived = after.index(before[0])
     # Inserted on top; when the newest-N window slid, the oldest rows went from the bottom first.
     assert events[-1] == f"inserted 0-{arrived - 1}"
@@ -86,8 +87,8 @@ def test_the_inbox_fetches_only_its_newest_messages_and_says_so(
     window.inbox.show()
     window.inbox.raise_()
     window.inbox.refresh()
-    qtbot.waitUntil(lambda: "the newest 2" in window.inbox.status.text(), timeout=WAIT_MS)
-    assert len(window.inbox.model.messages) == 2
+    qtbot.waitUntil(lambda: "the newest 2" in window.inbox.view.status.text(), timeout=WAIT_MS)
+    assert len(window.inbox.view.model.messages) == 2
 
 
 def test_a_hidden_inbox_reads_nothing_after_a_send_and_catches_up_when_shown(
@@ -98,8 +99,8 @@ def test_a_hidden_inbox_reads_nothing_after_a_send_and_catches_up_when_shown(
     _send(qtbot, window)
     _send(qtbot, window)
     qtbot.wait(300)  # room for a refresh a send might have started
-    assert inbox.model.messages == []
+    assert inbox.view.model.messages == []
     inbox.show()
     inbox.raise_()
-    qtbot.waitUntil(lambda: sum(m.get("username") == fresh_user["username"] for m in inbox.model.messages) == 2,
+    qtbot.waitUntil(lambda: sum(m.get("username") == fresh_user["username"] for m in inbox.view.model.messages) == 2,
                     timeout=WAIT_MS)

@@ -31,9 +31,9 @@ def test_the_test_user_label_is_not_cut_by_the_combo_beside_it(
     window.inbox.show()
     window.inbox.raise_()
     qtbot.waitUntil(lambda: not window.inbox.visibleRegion().isEmpty())
-    label = next(found for found in window.inbox.findChildren(QLabel) if found.buddy() is window.inbox.users_combo)
+    label = next(found for found in window.inbox.findChildren(QLabel) if found.buddy() is window.inbox.view.users_combo)
     ink = _ink_columns(label)
     assert ink, "the label shows its text"
     assert max(ink) < label.width() - 1, f"the text's ink reaches the label's edge: {max(ink)} of {label.width()}"
-    combo = window.inbox.users_combo
+    combo = window.inbox.view.users_combo
     assert label.geometry().right() < combo.geometry().left()

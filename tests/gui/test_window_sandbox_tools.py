@@ -66,10 +66,10 @@ def send_email_code(qtbot: QtBot, window: MainWindow) -> None:
 
 def inbox_rows(qtbot: QtBot, window: MainWindow, username: str, count: int) -> list[list[str]]:
     """The inbox rows of one user (the shared sandbox has others'), once there are `count`."""
-    table = find(window, QTableView, "inboxTable")
     window.inbox.show()
-    window.inbox.raise_()  # in front: a hidden inbox is read when it comes into view
+    window.inbox.raise_()  # in front: a hidden inbox is built and read when it comes into view
     window.inbox.refresh()
+    table = find(window, QTableView, "inboxTable")
 
     def rows() -> list[list[str]]:
         return [row for row in table_rows(table) if row[1] == username]
@@ -122,8 +122,8 @@ def test_expire_codes_makes_the_sent_code_expired_in_verify_and_in_the_inbox(
     type_into(qtbot, window, "codeEdit", code)
     click(qtbot, window, "verifyButton")
     qtbot.waitUntil(lambda: "ExpiredCodeException" in label(window, "verifyResultLabel"), timeout=WAIT_MS)
-    table = find(window, QTableView, "inboxTable")
     qtbot.waitUntil(lambda: inbox_rows(qtbot, window, fresh_user["username"], 1)[0][STATE] == "expired", timeout=WAIT_MS)
+    table = find(window, QTableView, "inboxTable")
     row = next(r for r in range(table.model().rowCount())
                if table.model().index(r, 1).data() == fresh_user["username"])
     assert table.model().index(row, CODE).data(Qt.ItemDataRole.FontRole).strikeOut()
@@ -170,6 +170,7 @@ def test_the_test_user_s_password_and_totp_code_are_shown_with_copy_buttons(
     qtbot: QtBot, window: MainWindow, sandbox: Any
 ) -> None:
     window.inbox.show()
+    window.inbox.raise_()
     users = find(window, QComboBox, "sandboxUsersCombo")
     password = find(window, QLineEdit, "sandboxPasswordEdit")
     totp_label = find(window, QLabel, "sandboxTotpLabel")

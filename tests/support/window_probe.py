@@ -91,8 +91,8 @@ def cli(args: list[str]) -> int:
                     endpoint=window.session.connection.settings.endpoint_url
                     if window.session.connection else None,
                     inbox_visible=window.inbox.isVisible(),
-                    inbox_status=window.inbox.status.text(),
-                    sandbox_users=window.inbox.users_combo.count(),
+                    inbox_status=window.inbox.view.status.text(),
+                    sandbox_users=window.inbox.view.users_combo.count(),
                     username=window.sign_in.username_edit.text(),
                     profiles_file=os.fspath(window.paths.profiles_file),
                     banner=window.banner.text,
