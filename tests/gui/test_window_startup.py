@@ -38,6 +38,12 @@ def test_verifydesk_sandbox_opens_the_window_on_its_pool_with_a_profile_and_the_
     assert saved is not None and saved.sandbox and saved.endpoint_url == report["endpoint"]
 
 
+def test_a_first_start_without_a_profile_opens_with_history_in_front() -> None:
+    report = _probe("cli")
+    assert report["ready"] and report["exit_code"] == 0 and report["profile"] in ("", None)
+    assert report["front_tabs"] == ["historyDock"] and report["empty_front_tabs"] == []
+
+
 def test_startup_path_does_not_import_boto3_until_the_first_call_needs_a_client() -> None:
     ProfileStore(app_paths().ensure().profiles_file).save(
         Profile(name="Staging", region="eu-west-1", client_id="1example23456789"))

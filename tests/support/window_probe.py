@@ -64,6 +64,18 @@ def startup() -> int:
     return 0
 
 
+def _report_front_tab(window: Any, report: dict[str, Any]) -> None:
+    """Which bottom tab is in front, and whether it shows anything; then close the window."""
+    from PySide6.QtWidgets import QDockWidget, QWidget
+
+    front = [dock for dock in window.findChildren(QDockWidget)
+             if dock.isVisible() and not dock.visibleRegion().isEmpty()]
+    report.update(front_tabs=[dock.objectName() for dock in front],
+                  empty_front_tabs=[dock.objectName() for dock in front
+                                    if not any(child.isVisible() for child in dock.widget().findChildren(QWidget))])
+    window.close()
+
+
 def cli(args: list[str]) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
@@ -98,7 +110,7 @@ def cli(args: list[str]) -> int:
                     banner=window.banner.text,
                     history_file=os.fspath(window.history_store.path),
                 )
-                window.close()
+                QTimer.singleShot(300, lambda: _report_front_tab(window, report))  # after the first layouts
                 return
         elif timed_out:
             report.update(ready=False, error="no window")

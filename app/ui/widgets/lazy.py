@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QDockWidget, QVBoxLayout, QWidget
 
 
@@ -51,3 +51,5 @@ class LazyPanel(QWidget):
         """Build the panel when `dock` comes into view: shown, or its tab brought forward (a tab
         behind another is shown to Qt too, so a show alone says nothing)."""
         dock.visibilityChanged.connect(lambda visible: self.panel() if visible else None)
+        if dock.isVisible():  # already in view (or about to be) before this was connected
+            QTimer.singleShot(0, lambda: self.panel() if self.on_screen() else None)

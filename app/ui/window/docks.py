@@ -111,6 +111,9 @@ class BottomDocks:
             window.tabifyDockWidget(self.history_dock, dock)
             dock.show()
         self.history_dock.raise_()
+        # Added to a window already on screen (the launcher builds the panels after the first paint),
+        # the tab bar catches up at the next layout and keeps the newest tab in front: raise again then.
+        QTimer.singleShot(0, self.history_dock.raise_)
         self.name_tab_bars()
         return dock
 
